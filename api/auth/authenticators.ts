@@ -1,0 +1,114 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../../core/config/index.js';
+import type { DirectoryReader } from '../../directory-sync/directory/index.js';
+import { HttpError, unauthorized } from '../http/index.js';
+import { DEV_ISSUER, devSecret } from './dev-secret.js';
+import type { Authenticator, Principal } from './principal.js';
+import { resolvePrincipal } from './resolve-principal.js';
+
+type GroupsOf = (personId: string) => Promise<readonly string[]>;
+
+/** Caches resolved principals briefly so a burst of requests costs one directory read. */
+class PrincipalCache {
+  readonly #map = new Map<string, { p: Principal; until: number }>();
+  get(token: string): Principal | undefined {
+    const hit = this.#map.get(token);
+    if (hit && hit.until > Date.now()) return hit.p;
+    if (hit) this.#map.delete(token);
+    return undefined;
+  }
+  set(token: string, p: Principal, expSeconds: number | undefined): void {
+    if (this.#map.size > 10_000) this.#map.clear();
+    const until = Math.min(Date.now() + 60_000, (expSeconds ?? Infinity) * 1000);
+    this.#map.set(token, { p, until });
+  }
+}
+
+abstract class JwtAuthenticator implements Authenticator {
+  abstract readonly mode: 'dev' | 'oidc';
+  readonly #cache = new PrincipalCache();
+  constructor(
+    protected readonly directory: DirectoryReader,
+    protected readonly adminGroup: string | undefined,
+    protected readonly groupsOf: GroupsOf,
+  ) {}
+  protected abstract verify(token: string): Promise<JWTPayload>;
+
+  async authenticate(token: string): Promise<Principal> {
+    const cached = this.#cache.get(token);
+    if (cached) return cached;
+    let payload: JWTPayload;
+    try {
+      payload = await this.verify(token);
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw Object.assign(unauthorized('The token is not valid'), { cause: err });
+    }
+    const principal = await resolvePrincipal(payload, this.directory, this.adminGroup, this.groupsOf);
+    this.#cache.set(token, principal, payload.exp);
+    return principal;
+  }
+}
+
+export class DevAuthenticator extends JwtAuthenticator {
+  readonly mode = 'dev' as const;
+  readonly #secret: Uint8Array;
+  constructor(secret: string | undefined, directory: DirectoryReader, adminGroup: string | undefined, groupsOf: GroupsOf) {
+    super(directory, adminGroup, groupsOf);
+    this.#secret = devSecret(secret);
+  }
+  protected async verify(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.#secret, { algorithms: ['HS256'], issuer: DEV_ISSUER, audience: DEV_ISSUER });
+    return payload;
+  }
+}
+
+/**
+ * OIDC / Entra access tokens: signature by the issuer's JWKS (cached, refreshed on unknown kid),
+ * algorithms pinned to asymmetric ones, iss/aud/exp/nbf checked, ID tokens refused.
+ */
+export class OidcAuthenticator extends JwtAuthenticator {
+  readonly mode = 'oidc' as const;
+  #jwks: JWTVerifyGetKey | undefined;
+  constructor(
+    readonly options: Extract<Config['auth'], { mode: 'oidc' }>,
+    directory: DirectoryReader,
+    adminGroup: string | undefined,
+    groupsOf: GroupsOf,
+  ) {
+    super(directory, adminGroup, groupsOf);
+  }
+
+  async #keys(): Promise<JWTVerifyGetKey> {
+    if (this.#jwks) return this.#jwks;
+    let url = this.options.jwksUrl;
+    if (!url) {
+      const res = await fetch(new URL('.well-known/openid-configuration', this.options.issuer.replace(/\/?$/, '/')));
+      if (!res.ok) throw new HttpError(503, 'auth_unavailable', 'The identity provider cannot be reached', { expose: true });
+      url = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
+      if (!url) throw new HttpError(503, 'auth_unavailable', 'The identity provider publishes no jwks_uri', { expose: true });
+    }
+    this.#jwks = createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
+    return this.#jwks;
+  }
+
+  protected async verify(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, await this.#keys(), {
+      algorithms: [...this.options.algorithms],
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      clockTolerance: 60,
+      requiredClaims: ['exp'],
+    });
+    // ID tokens carry no scope; Office's ID token shares the add-in's audience, so aud alone is not enough.
+    if (payload.scp === undefined && payload.scope === undefined && payload.roles === undefined) throw unauthorized('An access token is required (this looks like an ID token)');
+    if (payload.nonce !== undefined) throw unauthorized('An access token is required (this looks like an ID token)');
+    return payload;
+  }
+}
+
+export function createAuthenticator(config: Config, directory: DirectoryReader, groupsOf: GroupsOf): Authenticator {
+  return config.auth.mode === 'dev'
+    ? new DevAuthenticator(config.auth.secret, directory, config.adminGroup, groupsOf)
+    : new OidcAuthenticator(config.auth, directory, config.adminGroup, groupsOf);
+}

@@ -1,0 +1,3 @@
+export * from './route.js';
+export * from './people.js';
+export { buildOpenApi } from './openapi.js';

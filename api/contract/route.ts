@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** One HTTP route of the wire contract. The OpenAPI document is generated from these. */
+export interface RouteContract {
+  readonly method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI path form: /v1/people/{id} */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly response?: z.ZodType;
+  readonly auth?: 'user' | 'admin' | 'none';
+}
+
+const routes: RouteContract[] = [];
+
+export function defineRoute<const R extends RouteContract>(route: R): R {
+  routes.push(route);
+  return route;
+}
+
+export const allRoutes = (): readonly RouteContract[] => routes;
+
+export const errorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+/** An SMTP address as the contract accepts it: trimmed, bounded, one @. */
+export const email = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address');

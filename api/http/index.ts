@@ -1,0 +1,10 @@
+export * from './errors.js';
+export { errorMiddleware } from './error-middleware.js';
+export { readJson, DEFAULT_BODY_LIMIT } from './body.js';
+export { parseWith, zodDetails } from './validate.js';
+export { securityHeaders, OFFICE_FRAME_ANCESTORS } from './security-headers.js';
+export { cors } from './cors.js';
+export { requestContext } from './request-context.js';
+export { RateLimiter } from './rate-limiter.js';
+export { staticFiles } from './static-files.js';
+export { httpMetrics } from './metrics.js';

@@ -1,0 +1,1 @@
+export { createPeopleFeature } from './people-routes.js';

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { Principal } from '../auth/index.js';
+
+/** Close codes the panes understand. 4xxx are ours (RFC 6455 leaves 4000–4999 to applications). */
+export const CloseCode = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  serverError: 1011,
+  tryAgainLater: 1013,
+  badFrame: 4400,
+  unauthorized: 4401,
+  rateLimited: 4429,
+  tooManyConnections: 4409,
+  /** The client fell too far behind: reconnect and resync from the store. */
+  resync: 4410,
+  idle: 4408,
+});
+
+/** Bytes queued on a socket beyond which the client is told to resync instead of stalling the server. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** One open pane: an endpoint of its user. */
+export class Connection {
+  readonly id = randomUUID();
+  readonly openedAt = Date.now();
+  lastSeenAt = Date.now();
+  /** Per-feature state (subscriptions, joined document, …), keyed by feature name. */
+  readonly state = new Map<string, unknown>();
+  #closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly principal: Principal,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed || this.socket.readyState !== this.socket.OPEN;
+  }
+
+  /** Sends a frame; a consumer that cannot keep up is closed with `resync` rather than buffered forever. */
+  send(frame: { type: string; [k: string]: unknown }): boolean {
+    return this.sendRaw(JSON.stringify(frame));
+  }
+
+  sendRaw(json: string): boolean {
+    if (this.closed) return false;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CloseCode.resync, 'too far behind; reconnect and resync');
+      return false;
+    }
+    this.socket.send(json);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.socket.close(code, reason.slice(0, 120));
+    } catch {
+      this.socket.terminate();
+    }
+  }
+}

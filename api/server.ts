@@ -1,0 +1,136 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createBus, RedisBus, type Bus } from '../core/bus/index.js';
+import { ROOT_DIR, type Config } from '../core/config/index.js';
+import { createLogger, type Logger } from '../core/log/index.js';
+import { openStore, runMigrations, sql, type Store } from '../core/store/index.js';
+import { StoreDirectoryReader } from '../directory-sync/directory/index.js';
+import { createAuthenticator, requireAuth } from './auth/index.js';
+import { buildOpenApi } from './contract/index.js';
+import type { Feature, FeatureDeps } from './feature.js';
+import { createFeatures, allMigrations } from './features.js';
+import { cors, errorMiddleware, httpMetrics, requestContext, securityHeaders, staticFiles } from './http/index.js';
+import { DEFAULT_GATEWAY_LIMITS, MemoryTicketStore, RealtimeGateway, RedisTicketStore, type GatewayLimits } from './realtime/index.js';
+
+export const ADDIN_DIST = path.join(ROOT_DIR, 'addin/dist');
+
+export interface ServerOptions {
+  readonly logger?: Logger;
+  readonly gatewayLimits?: Partial<GatewayLimits>;
+  /** Test-only knobs passed to features (short TTLs, intervals). */
+  readonly tuning?: Record<string, number>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly http: Server;
+  readonly app: Koa;
+  readonly deps: FeatureDeps;
+  readonly features: readonly Feature[];
+  close(): Promise<void>;
+}
+
+const isPanePath = (p: string) => p.startsWith('/addin/') || p.startsWith('/demo/') || p === '/demo';
+
+/** Builds and starts the whole API: store, bus, auth, features, realtime, panes. */
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const store: Store = await openStore(config.database);
+  await runMigrations(store, allMigrations);
+  const bus: Bus = createBus(config.redis);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  const directory = new StoreDirectoryReader(store);
+  const groupsOf = async (id: string) => (await directory.getCard(id))?.groups ?? [];
+  const auth = createAuthenticator(config, directory, groupsOf);
+  const tickets = bus instanceof RedisBus ? new RedisTicketStore(bus.redis, bus.prefix) : new MemoryTicketStore();
+  const gateway = new RealtimeGateway(tickets, log.child({ mod: 'realtime' }), { ...DEFAULT_GATEWAY_LIMITS, ...options.gatewayLimits });
+  new Gauge({ name: 'realtime_connections', help: 'Open WebSocket connections on this process', registers: [metrics], collect() { this.set(gateway.connectionCount); } });
+
+  const deps: FeatureDeps = { config, store, bus, log, directory, auth, gateway, metrics, tuning: Object.freeze({ ...options.tuning }) };
+  const features = createFeatures(deps);
+
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  app.use(requestContext(log));
+  app.use(securityHeaders(isPanePath));
+  app.use(cors(config.corsOrigins));
+  app.use(errorMiddleware());
+  app.use(httpMetrics(metrics));
+
+  const open = new Router();
+  open.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  open.get('/readyz', async (ctx) => {
+    const checks: Record<string, string> = {};
+    try {
+      await sql`select 1`.execute(store.db);
+      checks.store = 'ok';
+    } catch {
+      checks.store = 'failing';
+    }
+    if (bus instanceof RedisBus) checks.redis = bus.redis.status === 'ready' ? 'ok' : 'failing';
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+  });
+  open.get('/metrics', async (ctx) => {
+    ctx.type = metrics.contentType;
+    ctx.body = await metrics.metrics();
+  });
+  const openApi = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
+  open.get('/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  open.get('/', (ctx) => ctx.redirect('/demo/'));
+  open.get('/demo', (ctx) => ctx.redirect('/demo/'));
+  app.use(open.routes());
+  app.use(staticFiles('/addin/', ADDIN_DIST));
+  app.use(staticFiles('/demo/', path.join(ADDIN_DIST, 'demo')));
+
+  const api = new Router();
+  api.post('/v1/realtime/ticket', async (ctx) => {
+    ctx.body = { ticket: await tickets.issue(ctx.state.principal) };
+  });
+  for (const f of features) if (f.router) api.use(f.router.routes(), f.router.allowedMethods());
+  // Everything under /v1 needs a user, including unknown routes (they 401 before they 404).
+  const authenticate = requireAuth(auth);
+  const apiRoutes = api.routes() as unknown as Koa.Middleware;
+  app.use(async (ctx, next) => (ctx.path.startsWith('/v1/') ? authenticate(ctx, () => apiRoutes(ctx, next)) : next()));
+
+  const http = createHttpServer({ requestTimeout: 30_000, headersTimeout: 20_000, keepAliveTimeout: 65_000 }, app.callback());
+  gateway.attach(http);
+  for (const f of features) await f.start?.();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    http,
+    app,
+    deps,
+    features,
+    close: () =>
+      (closing ??= (async () => {
+        for (const f of [...features].reverse()) await f.stop?.().catch((err: unknown) => log.error({ err, feature: f.name }, 'stop failed'));
+        await gateway.close();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        await bus.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,2 @@
+export { openStore, nowMs, sql, type Store, type Dialect } from './store.js';
+export { runMigrations, type Migration } from './migrations.js';

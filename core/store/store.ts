@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Config } from '../config/index.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The store: one Kysely instance over SQLite (embedded default) or PostgreSQL.
+ * Modules own their tables and view this through their own table types:
+ * `store.db as Kysely<ChatTables>`.
+ */
+export interface Store {
+  readonly dialect: Dialect;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly db: Kysely<any>;
+  close(): Promise<void>;
+}
+
+export async function openStore(database: Config['database']): Promise<Store> {
+  if (database.kind === 'postgres') {
+    const pg = (await import('pg')).default;
+    // bigint columns hold epoch milliseconds and counters: well inside Number's safe range.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    return { dialect: 'postgres', db, close: () => db.destroy() };
+  }
+  const Sqlite = (await import('better-sqlite3')).default;
+  if (database.file !== ':memory:') mkdirSync(path.dirname(database.file), { recursive: true });
+  const conn = new Sqlite(database.file);
+  conn.pragma('journal_mode = WAL');
+  // NORMAL under WAL is durable across process crashes (only an OS crash can lose the last commits).
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: conn }) });
+  return { dialect: 'sqlite', db, close: () => db.destroy() };
+}
+
+/** Current time in epoch milliseconds; one place so tests can reason about it. */
+export const nowMs = (): number => Date.now();
+
+export { sql };

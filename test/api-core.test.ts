@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { person } from './support/entries.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+let server: TestServer;
+const ALICE = 'alice.archer@contoso.test';
+
+beforeAll(async () => {
+  server = await startTestServer({
+    seed: [
+      person('alice.archer', { aliases: ['a.archer@contoso.test', 'alice@sales.contoso.test'], title: 'Head of Sales' }),
+      person('bob.baker', { manager: { dn: 'cn=Alice Archer,ou=people,dc=contoso,dc=test' } }),
+    ],
+  });
+});
+afterAll(() => server.close());
+
+describe('health and metadata', () => {
+  it('answers /healthz and /readyz without auth', async () => {
+    expect((await server.api('GET', '/healthz')).status).toBe(200);
+    const ready = await server.api('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { store: 'ok' } });
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const text = await (await server.api('GET', '/metrics')).text();
+    expect(text).toContain('http_requests_total');
+    expect(text).toContain('realtime_connections');
+  });
+
+  it('generates an OpenAPI document from the contract', async () => {
+    const doc = (await (await server.api('GET', '/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/people/lookup', '/v1/me', '/v1/people/{id}/photo']));
+  });
+});
+
+describe('auth and errors', () => {
+  it('refuses /v1 without a token, unknown routes included', async () => {
+    for (const p of ['/v1/me', '/v1/nope']) {
+      const res = await server.api('GET', p);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+  });
+
+  it('refuses a token for someone not in the directory', async () => {
+    expect((await server.api('GET', '/v1/me', { as: 'stranger@contoso.test' })).status).toBe(401);
+  });
+
+  it('answers 404 as JSON for an unknown route once signed in', async () => {
+    const res = await server.api('GET', '/v1/nope', { as: ALICE });
+    expect(res.status).toBe(404);
+    expect((await res.json()) as object).toHaveProperty('error.code', 'not_found');
+  });
+
+  it('sets security headers: API responses cannot be framed', async () => {
+    const res = await server.api('GET', '/v1/me', { as: ALICE });
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
+describe('people', () => {
+  it('GET /v1/me returns the caller', async () => {
+    const res = await server.api('GET', '/v1/me', { as: 'ALICE.ARCHER@contoso.test' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { person: { displayName: string; aliases: string[] } };
+    expect(body.person.displayName).toBe('Alice Archer');
+    expect(body.person.aliases).toEqual(expect.arrayContaining(['a.archer@contoso.test']));
+  });
+
+  it('looks up primary and alias addresses case-insensitively, null for unknown', async () => {
+    const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: ['A.Archer@Contoso.test', 'bob.baker@contoso.test', 'nobody@x.test'] } });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { email: string; person: { displayName: string } | null }[] };
+    expect(results.map((r) => r.person?.displayName ?? null)).toEqual(['Alice Archer', 'Bob Baker', null]);
+    expect(results[0].email).toBe('A.Archer@Contoso.test');
+  });
+
+  it('refuses 1,001 addresses, wrong types, unknown fields and malformed JSON with 400', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `p${i}@x.test`);
+    for (const body of [{ emails: many }, { emails: 'a@b.c' }, { emails: [], extra: 1 }, '{"emails": [']) {
+      const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body });
+      expect(res.status).toBe(400);
+    }
+    expect((await server.api('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('refuses an oversized body with 413 and keeps serving', async () => {
+    const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body: JSON.stringify({ emails: ['a@b.c'], pad: 'x'.repeat(400_000) }) });
+    expect(res.status).toBe(413);
+    expect((await server.api('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('searches and shows a contact card with the manager chain', async () => {
+    const search = (await (await server.api('GET', '/v1/people/search?q=bob', { as: ALICE })).json()) as { results: { id: string }[] };
+    expect(search.results).toHaveLength(1);
+    const card = (await (await server.api('GET', `/v1/people/${search.results[0].id}`, { as: ALICE })).json()) as { managerChain: { displayName: string }[] };
+    expect(card.managerChain.map((m) => m.displayName)).toEqual(['Alice Archer']);
+  });
+
+  it('treats LIKE wildcards in search as plain characters', async () => {
+    const res = (await (await server.api('GET', '/v1/people/search?q=%25', { as: ALICE })).json()) as { results: unknown[] };
+    expect(res.results).toHaveLength(0);
+  });
+});
