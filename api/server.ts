@@ -3,17 +3,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { z } from 'zod';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createBus, RedisBus, type Bus } from '../core/bus/index.js';
 import { ROOT_DIR, type Config } from '../core/config/index.js';
 import { createLogger, type Logger } from '../core/log/index.js';
 import { openStore, runMigrations, sql, type Store } from '../core/store/index.js';
 import { StoreDirectoryReader } from '../directory-sync/directory/index.js';
-import { createAuthenticator, requireAuth } from './auth/index.js';
+import { createAuthenticator, devSecret, mintDevToken, requireAuth } from './auth/index.js';
 import { buildOpenApi } from './contract/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { createFeatures, allMigrations } from './features.js';
-import { cors, errorMiddleware, httpMetrics, requestContext, securityHeaders, staticFiles } from './http/index.js';
+import { cors, errorMiddleware, httpMetrics, notFound, readJson, requestContext, securityHeaders, staticFiles } from './http/index.js';
 import { DEFAULT_GATEWAY_LIMITS, MemoryTicketStore, RealtimeGateway, RedisTicketStore, type GatewayLimits } from './realtime/index.js';
 
 export const ADDIN_DIST = path.join(ROOT_DIR, 'addin/dist');
@@ -89,6 +90,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   open.get('/openapi.json', (ctx) => {
     ctx.body = openApi;
   });
+  if (config.auth.mode === 'dev') {
+    // Demo sign-in for the demo host: dev auth only, and dev auth only ever runs on loopback.
+    const secret = devSecret(config.auth.secret);
+    open.post('/dev/token', async (ctx) => {
+      const { email } = await readJson(ctx, z.strictObject({ email: z.string().trim().toLowerCase().max(320) }));
+      const person = await directory.findForLogin({ email });
+      if (!person?.email) throw notFound('No such person in the directory');
+      ctx.body = { token: await mintDevToken(person.email, secret), person };
+    });
+  }
   open.get('/', (ctx) => ctx.redirect('/demo/'));
   open.get('/demo', (ctx) => ctx.redirect('/demo/'));
   app.use(open.routes());

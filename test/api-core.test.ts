@@ -107,3 +107,14 @@ describe('people', () => {
     expect(res.results).toHaveLength(0);
   });
 });
+
+describe('dev sign-in for the demo host', () => {
+  it('mints a token for a directory person and refuses strangers', async () => {
+    const ok = await server.api('POST', '/dev/token', { body: { email: 'Bob.Baker@contoso.test' } });
+    expect(ok.status).toBe(200);
+    const { token } = (await ok.json()) as { token: string };
+    const me = await fetch(`${server.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(((await me.json()) as { person: { displayName: string } }).person.displayName).toBe('Bob Baker');
+    expect((await server.api('POST', '/dev/token', { body: { email: 'nobody@contoso.test' } })).status).toBe(404);
+  });
+});

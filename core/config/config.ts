@@ -191,7 +191,8 @@ export function loadConfig(
     database,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
     auth,
-    adminGroup: env.ADMIN_GROUP,
+    // The demo directory has a "Presence Admins" group so an admin can be tried out of the box.
+    adminGroup: env.ADMIN_GROUP ?? (demo ? 'Presence Admins' : undefined),
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     demo,
     env: { ...env, LDIF_FILE: env.LDIF_FILE ?? (demo ? DEMO_LDIF_FILE : undefined) },
