@@ -3,7 +3,7 @@
 // with apt-get when we are root on Debian/Ubuntu), build the panes if stale, then run jest.
 // Never skips a suite: a missing prerequisite stops the run with the exact command to fix it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,8 +67,4 @@ const jest = spawnSync(process.execPath, [path.join(root, 'node_modules/jest/bin
   cwd: root,
   env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
 });
-if (existsSync(resultsFile)) {
-  const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-}
 process.exit(jest.status ?? 1);
