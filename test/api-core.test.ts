@@ -118,3 +118,35 @@ describe('dev sign-in for the demo host', () => {
     expect((await server.api('POST', '/dev/token', { body: { email: 'nobody@contoso.test' } })).status).toBe(404);
   });
 });
+
+describe('framing and CORS', () => {
+  it('lets Office hosts frame pane pages, and nobody frame the API', async () => {
+    const pane = await server.api('GET', '/addin/outlook.html');
+    const csp = pane.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/outlook\.office\.com/);
+    expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/\*\.officeapps\.live\.com/);
+    expect(pane.headers.get('x-frame-options')).toBeNull();
+    const api = await server.api('GET', '/healthz');
+    expect(api.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('CORS allowlist', () => {
+  let corsServer: TestServer;
+  beforeAll(async () => {
+    corsServer = await startTestServer({ env: { CORS_ORIGINS: 'https://panes.contoso.test' }, seed: [person('alice.archer')] });
+  });
+  afterAll(() => corsServer.close());
+
+  it('answers preflight for an allowed origin, without credentials', async () => {
+    const res = await corsServer.api('OPTIONS', '/v1/people/lookup', { headers: { Origin: 'https://panes.contoso.test', 'Access-Control-Request-Method': 'POST' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://panes.contoso.test');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('gives other origins no CORS headers', async () => {
+    const res = await corsServer.api('GET', '/v1/me', { as: ALICE, headers: { Origin: 'https://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
