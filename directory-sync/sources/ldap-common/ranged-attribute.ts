@@ -20,22 +20,28 @@ export function rangedValues(entry: LdapEntry, attribute: string): { values: rea
  * that does not range (OpenLDAP) returns the plain attribute on the first request.
  * Bounded: at most `maxRounds` requests.
  */
-export async function readRangedAttribute(connection: LdapConnection, dn: string, attribute: string, options: { maxRounds?: number; binary?: boolean } = {}): Promise<(string | Buffer)[]> {
+export async function readRangedAttribute(
+  connection: LdapConnection,
+  dn: string,
+  attribute: string,
+  /** `step`: ask for `low-(low+step-1)` instead of `low-*` (Samba answers `low-*` with every value). `from`: first value to read. */
+  options: { maxRounds?: number; binary?: boolean; step?: number; from?: number } = {},
+): Promise<(string | Buffer)[]> {
   const out: (string | Buffer)[] = [];
-  let low = 0;
+  let low = options.from ?? 0;
   const maxRounds = options.maxRounds ?? 10_000;
   for (let round = 0; round < maxRounds; round++) {
     const [entry] = await connection.search(dn, {
       scope: 'base',
       filter: '(objectClass=*)',
-      attributes: [`${attribute};range=${low}-*`],
+      attributes: [`${attribute};range=${low}-${options.step ? low + options.step - 1 : '*'}`],
       binaryAttributes: options.binary ? [attribute] : undefined,
     });
     if (!entry) return out;
     const ranged = rangedValues(entry, attribute);
     if (!ranged) {
       // No range in the answer: the whole attribute came back at once (or it is absent).
-      if (round === 0) return [...(entry.attributes[attribute.toLowerCase()] ?? [])];
+      if (round === 0 && low === 0) return [...(entry.attributes[attribute.toLowerCase()] ?? [])];
       return out;
     }
     out.push(...ranged.values);
