@@ -58,6 +58,8 @@ const envSchema = z.object({
   LDAP_BASE_DN: optionalString,
   LDAP_FILTER: optionalString,
   LDAP_CA_FILE: optionalString,
+  /** Host name expected on the LDAP server's certificate when LDAP_URL names it by IP address or an alias. */
+  LDAP_TLS_SERVER_NAME: optionalString,
   LDAP_STARTTLS: flag,
   LDAP_TIMEOUT_SECONDS: seconds(30),
   LDAP_ATTRIBUTE_MAP: optionalString,

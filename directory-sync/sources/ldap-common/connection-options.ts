@@ -10,6 +10,8 @@ export interface LdapConnectionOptions {
   readonly startTls: boolean;
   /** PEM of the CA(s) that signed the server's certificate (LDAP_CA_FILE); default: Node's bundle. */
   readonly ca?: string;
+  /** Name checked on the server certificate instead of the URL's host (LDAP_TLS_SERVER_NAME). */
+  readonly tlsServerName?: string;
   readonly bindDn?: string;
   readonly bindPassword?: string;
   /** Per operation (each page of a paged search is one operation); 0 = none. */
@@ -48,6 +50,7 @@ export function ldapConnectionOptionsFromConfig(config: Config, overrides: Parti
     url: env.LDAP_URL,
     startTls: env.LDAP_STARTTLS,
     ca,
+    tlsServerName: env.LDAP_TLS_SERVER_NAME,
     bindDn: env.LDAP_BIND_DN,
     bindPassword: env.LDAP_BIND_PASSWORD,
     timeoutMs,

@@ -129,7 +129,7 @@ export class LdaptsConnection implements LdapConnection {
     return {
       ca: this.options.ca ? [this.options.ca] : undefined,
       // SNI takes host names only; the certificate is still checked against an IP address.
-      servername: isIP(this.host) ? undefined : this.host,
+      servername: this.options.tlsServerName ?? (isIP(this.host) ? undefined : this.host),
       host: this.host,
       minVersion: 'TLSv1.2',
     };
