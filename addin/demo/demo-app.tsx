@@ -1,0 +1,3 @@
+export function DemoApp() {
+  return <p>Demo host</p>;
+}

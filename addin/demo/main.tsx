@@ -1,0 +1,4 @@
+import { createRoot } from 'react-dom/client';
+import { DemoApp } from './demo-app.js';
+
+createRoot(document.getElementById('root')!).render(<DemoApp />);

@@ -1,0 +1,186 @@
+import type { ApiClient } from './http-client.js';
+import { backoffDelay } from './backoff.js';
+
+export type RealtimeStatus = 'connecting' | 'open' | 'offline' | 'closed';
+
+/** A frame from the server: a JSON object with a `type`. */
+export interface Frame {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The pane's one WebSocket (`POST /v1/realtime/ticket`, then `/v1/realtime?ticket=`). Features
+ * subscribe to frame types and re-send their state from `onOpen` (fires on the first connect and
+ * after every reconnect), so a reconnect restores subscriptions, documents and chat resume.
+ */
+export interface RealtimeClient {
+  readonly status: RealtimeStatus;
+  /** Sends a frame now; false when the socket is not open (the frame is dropped, `onOpen` will resync). */
+  send(frame: Frame): boolean;
+  /** Listens to server frames of one type ('*' for all). Returns an unsubscribe function. */
+  on<T extends Frame = Frame>(type: string, listener: (frame: T) => void): () => void;
+  /** Runs on every successful (re)connect, and at once if already open. */
+  onOpen(listener: () => void): () => void;
+  /** Runs only on reconnects (not the first connect). */
+  onReconnect(listener: () => void): () => void;
+  onStatus(listener: (status: RealtimeStatus) => void): () => void;
+  /** Drops the current socket and reconnects now (e.g. after the server asked to resync). */
+  reconnect(): void;
+  close(): void;
+}
+
+export interface RealtimeOptions {
+  readonly baseUrl?: string;
+  readonly heartbeatMs?: number;
+  readonly WebSocketImpl?: typeof WebSocket;
+}
+
+/** Creates and starts the realtime client; reconnects with backoff + jitter until closed. */
+export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = {}): RealtimeClient {
+  const WS = options.WebSocketImpl ?? WebSocket;
+  const heartbeatMs = options.heartbeatMs ?? 20_000;
+  const listeners = new Map<string, Set<(frame: Frame) => void>>();
+  const openListeners = new Set<() => void>();
+  const reconnectListeners = new Set<() => void>();
+  const statusListeners = new Set<(s: RealtimeStatus) => void>();
+  let status: RealtimeStatus = 'connecting';
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  let everOpened = false;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  const setStatus = (s: RealtimeStatus) => {
+    if (status === s) return;
+    status = s;
+    for (const l of [...statusListeners]) l(s);
+  };
+  const safely = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      console.error('realtime listener failed', err);
+    }
+  };
+
+  function wsUrl(ticket: string): string {
+    const base = options.baseUrl ? new URL(options.baseUrl) : new URL(window.location.href);
+    const proto = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${proto}//${base.host}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
+  }
+
+  function scheduleRetry() {
+    if (closed) return;
+    clearInterval(heartbeat);
+    setStatus(navigator.onLine === false ? 'offline' : 'connecting');
+    const delay = backoffDelay(attempt++);
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  async function connect() {
+    if (closed) return;
+    clearTimeout(retryTimer);
+    setStatus('connecting');
+    let ticket: string;
+    try {
+      ticket = (await api.post<{ ticket: string }>('/v1/realtime/ticket')).ticket;
+    } catch {
+      scheduleRetry();
+      return;
+    }
+    if (closed) return;
+    const ws = new WS(wsUrl(ticket));
+    socket = ws;
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      attempt = 0;
+      setStatus('open');
+      clearInterval(heartbeat);
+      heartbeat = setInterval(() => send({ type: 'ping' }), heartbeatMs);
+      const reconnected = everOpened;
+      everOpened = true;
+      for (const l of [...openListeners]) safely(l);
+      if (reconnected) for (const l of [...reconnectListeners]) safely(l);
+    };
+    ws.onmessage = (ev) => {
+      let frame: Frame;
+      try {
+        frame = JSON.parse(String(ev.data)) as Frame;
+      } catch {
+        return;
+      }
+      if (!frame || typeof frame.type !== 'string') return;
+      for (const l of [...(listeners.get(frame.type) ?? [])]) safely(() => l(frame));
+      for (const l of [...(listeners.get('*') ?? [])]) safely(() => l(frame));
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      scheduleRetry();
+    };
+    ws.onerror = () => {
+      // onclose follows and schedules the retry.
+    };
+  }
+
+  function send(frame: Frame): boolean {
+    if (!socket || socket.readyState !== WS.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  const onOnline = () => {
+    if (status !== 'open') reconnectNow();
+  };
+  const onOffline = () => setStatus('offline');
+  function reconnectNow() {
+    if (closed) return;
+    const old = socket;
+    socket = null;
+    old?.close(1000, 'reconnect');
+    attempt = 0;
+    void connect();
+  }
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+  void connect();
+
+  return {
+    get status() {
+      return status;
+    },
+    send,
+    on(type, listener) {
+      let set = listeners.get(type);
+      if (!set) listeners.set(type, (set = new Set()));
+      set.add(listener as (frame: Frame) => void);
+      return () => set.delete(listener as (frame: Frame) => void);
+    },
+    onOpen(listener) {
+      openListeners.add(listener);
+      if (status === 'open') safely(listener);
+      return () => openListeners.delete(listener);
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    reconnect: reconnectNow,
+    close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      clearInterval(heartbeat);
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      socket?.close(1000, 'pane closed');
+      socket = null;
+      setStatus('closed');
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { DocumentHost, DocumentPosition } from './office-host.js';
+import type { AsyncResult, OfficeStatic, WordStatic } from './office-js-types.js';
+
+const HEADING = /^(Heading\d|Title)$/;
+
+/**
+ * Word through Office.js: settings stored in the document (Common API Settings), the URL as a hint,
+ * the selection as paragraph index + nearest heading (never Word's per-session paragraph ids).
+ */
+export function officeWordHost(office: OfficeStatic, word: WordStatic): DocumentHost {
+  const doc = office.context.document!;
+  const settingsCall = (fn: ((cb: (r: AsyncResult<unknown>) => void) => void) | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      if (!fn) return resolve();
+      fn((r) => (r.status === 'succeeded' ? resolve() : reject(new Error(r.error?.message ?? 'Settings call failed'))));
+    });
+
+  return {
+    getSetting(key) {
+      const v = doc.settings.get(key);
+      return typeof v === 'string' ? v : null;
+    },
+    async setSetting(key, value) {
+      doc.settings.set(key, value);
+      await settingsCall((cb) => doc.settings.saveAsync(cb as (r: AsyncResult<void>) => void));
+    },
+    refreshSettings: () => settingsCall(doc.settings.refreshAsync?.bind(doc.settings)),
+    url: () => doc.url || null,
+    title() {
+      const url = doc.url;
+      if (!url) return null;
+      const last = decodeURIComponent(url.split(/[?#]/)[0].split(/[\\/]/).pop() ?? '');
+      return last || null;
+    },
+    getPosition(): Promise<DocumentPosition | null> {
+      return word
+        .run(async (ctx) => {
+          const start = ctx.document.getSelection().getRange('Start');
+          const before = ctx.document.body.getRange('Start').expandTo(start);
+          const paras = before.paragraphs.load('items/text,items/styleBuiltIn');
+          await ctx.sync();
+          const items = paras.items;
+          if (items.length === 0) return null;
+          let heading: string | null = null;
+          for (let i = items.length - 1; i >= 0; i--) {
+            if (HEADING.test(items[i].styleBuiltIn ?? '') && items[i].text.trim()) {
+              heading = items[i].text.trim().slice(0, 200);
+              break;
+            }
+          }
+          return { paragraph: items.length - 1, heading };
+        })
+        .catch(() => null);
+    },
+    async selectParagraph(index) {
+      await word.run(async (ctx) => {
+        const paras = ctx.document.body.paragraphs.load('items');
+        await ctx.sync();
+        const p = paras.items[Math.max(0, Math.min(index, paras.items.length - 1))];
+        p?.select('Start');
+        await ctx.sync();
+      });
+    },
+    onSelectionChanged(listener) {
+      const handler = () => listener();
+      doc.addHandlerAsync(office.EventType.DocumentSelectionChanged, handler);
+      return () => doc.removeHandlerAsync(office.EventType.DocumentSelectionChanged, { handler });
+    },
+  };
+}

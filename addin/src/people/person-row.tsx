@@ -1,0 +1,95 @@
+import { Caption1, makeStyles, mergeClasses, Text, tokens } from '@fluentui/react-components';
+import type { ReactNode } from 'react';
+import type { PersonSummary } from '../api/index.js';
+import { PresenceAvatar, PresenceLabel } from '../presence/index.js';
+import { useContactCard } from './contact-card-context.js';
+import { usePersonPhoto } from './use-person-photo.js';
+
+const useStyles = makeStyles({
+  row: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  main: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    flex: '1 1 auto',
+    minWidth: 0,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalXS}`,
+    border: 'none',
+    borderRadius: tokens.borderRadiusMedium,
+    background: 'transparent',
+    color: 'inherit',
+    font: 'inherit',
+    textAlign: 'start',
+  },
+  clickable: {
+    cursor: 'pointer',
+    ':hover': { backgroundColor: tokens.colorSubtleBackgroundHover },
+    ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '1px' },
+  },
+  text: { display: 'flex', flexDirection: 'column', minWidth: 0 },
+  line: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  unknown: { color: tokens.colorNeutralForeground3, fontStyle: 'italic' },
+  actions: { flex: '0 0 auto', display: 'flex', gap: tokens.spacingHorizontalXS },
+});
+
+export interface PersonRowProps {
+  /** The address as the item/host gave it (may be an alias). */
+  readonly email: string | null;
+  /** The display name the host gave, used when the person is not in the directory. */
+  readonly name?: string;
+  /** The directory person: undefined while resolving, null when not in the directory. */
+  readonly person: PersonSummary | null | undefined;
+  /** A small caption before the title, e.g. "From", "To", "Cc". */
+  readonly role?: string;
+  /** Extra line under the title (e.g. a co-author's position). */
+  readonly detail?: ReactNode;
+  /** Buttons at the end of the row. */
+  readonly actions?: ReactNode;
+}
+
+/** One person: photo with presence, name, title and presence line; opens the contact card when in the directory. */
+export function PersonRow({ email, name, person, role, detail, actions }: PersonRowProps) {
+  const s = useStyles();
+  const card = useContactCard();
+  const photo = usePersonPhoto(person?.id, person?.hasPhoto ?? false);
+  const displayName = person?.displayName ?? (name || email || 'Unknown');
+  const presenceEmail = person?.email ?? email;
+  const title = [person?.title, person?.department].filter(Boolean).join(' · ');
+  const body = (
+    <>
+      <PresenceAvatar name={displayName} email={presenceEmail} photoUrl={photo} size={32} />
+      <span className={s.text}>
+        <Text className={s.line} weight="semibold" size={300}>
+          {displayName}
+        </Text>
+        {person === undefined ? (
+          <Caption1 className={s.line}>Looking up…</Caption1>
+        ) : person === null ? (
+          <Caption1 className={mergeClasses(s.line, s.unknown)} data-testid="unknown-person">
+            {email && email !== displayName ? `${email} · ` : ''}Not in the directory
+          </Caption1>
+        ) : (
+          title && <Caption1 className={s.line}>{title}</Caption1>
+        )}
+        {person && <PresenceLabel email={presenceEmail} />}
+        {detail}
+      </span>
+    </>
+  );
+  const label = `${role ? role + ': ' : ''}${displayName}${person?.title ? ', ' + person.title : ''}`;
+  return (
+    <div className={s.row} role="listitem" data-testid="person-row" data-email={email ?? ''}>
+      {role && <Caption1 style={{ width: 28, flex: '0 0 auto' }}>{role}</Caption1>}
+      {person ? (
+        <button type="button" className={mergeClasses(s.main, s.clickable)} aria-label={`${label}. Open contact card`} onClick={() => card.open({ id: person.id })}>
+          {body}
+        </button>
+      ) : (
+        <span className={s.main} aria-label={label}>
+          {body}
+        </span>
+      )}
+      {actions && <span className={s.actions}>{actions}</span>}
+    </div>
+  );
+}

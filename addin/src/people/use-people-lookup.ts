@@ -1,0 +1,31 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../services/index.js';
+import { cachedResolution, resolveAddresses, type Resolution } from './lookup-cache.js';
+
+/**
+ * Resolves mail addresses (primary or alias) to directory people. The map is keyed by lower-cased
+ * address; a missing key means "still resolving".
+ */
+export function usePeopleLookup(emails: readonly string[]): Map<string, Resolution> {
+  const api = useApi();
+  const key = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))].sort().join('\n');
+  const [result, setResult] = useState<Map<string, Resolution>>(() => fromCache(key));
+  function fromCache(k: string) {
+    const m = new Map<string, Resolution>();
+    for (const e of k ? k.split('\n') : []) {
+      const r = cachedResolution(api, e);
+      if (r) m.set(e, r);
+    }
+    return m;
+  }
+  useEffect(() => {
+    setResult(fromCache(key));
+    if (!key) return;
+    let live = true;
+    void resolveAddresses(api, key.split('\n')).then((m) => live && setResult(m));
+    return () => {
+      live = false;
+    };
+  }, [api, key]);
+  return result;
+}

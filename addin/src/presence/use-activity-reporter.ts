@@ -1,0 +1,2 @@
+// SCAFFOLD: presence — activity reporting (active/inactive/away) arrives with the presence feature.
+export function useActivityReporter(): void {}
