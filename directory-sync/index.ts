@@ -1,17 +1,32 @@
-// SCAFFOLD: replaced by the sync engine (issue 3). Today it only loads LDIF_FILE at start.
-import type { Bus } from '../core/bus/index.js';
-import type { Config } from '../core/config/index.js';
-import type { Logger } from '../core/log/index.js';
-import type { Migration, Store } from '../core/store/index.js';
-
-export const syncMigrations: readonly Migration[] = [];
-
-export interface DirectorySync {
-  readonly name: 'sync';
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export function createDirectorySync(_deps: { config: Config; store: Store; bus: Bus; log: Logger }): DirectorySync {
-  return { name: 'sync', start: async () => {}, stop: async () => {} };
-}
+/**
+ * Directory sync: sources (ldif, ldap, ad, graph) → engine → store. The API process runs it as a
+ * feature (createDirectorySync); the CLI and benchmarks call runSync directly.
+ */
+export {
+  createDirectorySync,
+  runSync,
+  syncMigrations,
+  builtinSources,
+  SourceRegistry,
+  MemorySource,
+  StoreLease,
+  SyncBusyError,
+  UnknownSourceError,
+  DEFAULT_LIMITS,
+  DIRECTORY_CHANGED,
+  limitsFrom,
+  toRunSummary,
+  type DirectorySync,
+  type RunSyncOptions,
+  type SyncLimits,
+  type SyncReport,
+  type SyncProgress,
+  type SyncStatus,
+  type SourceStatus,
+  type RunSummary,
+  type RunRequest,
+  type StartedRun,
+  type SourceFactory,
+  type SourceContext,
+} from './engine/index.js';
+export type { DirectorySource, SourceBatch, ReadSummary, ReadOptions, Watermark } from './sources/source.js';

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
+import type { DirectoryTables } from '../directory/tables.js';
+import type { DirectoryEntry } from '../model/directory-entry.js';
+import type { SyncTables } from './tables.js';
+
+export type Db = Kysely<DirectoryTables & SyncTables> | Transaction<DirectoryTables & SyncTables>;
+
+export interface BatchOutcome {
+  added: number;
+  updated: number;
+  unchanged: number;
+  disabled: number;
+  skipped: number;
+  warnings: string[];
+  /** Some manager references of this batch point at entries not in the store (yet). */
+  unresolvedManagers: boolean;
+}
+
+/** Prefix of a stored hash whose entry was trimmed because of a conflict: re-applied on every pass. */
+const RETRY = 'retry:';
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+interface Existing {
+  external_id: string;
+  person_id: string;
+  content_hash: string;
+  deleted_at: number | null;
+  missing_since: number | null;
+  disabled: number;
+}
+
+interface Planned {
+  entry: DirectoryEntry;
+  hash: string;
+  personId: string;
+  isNew: boolean;
+  wasDisabled: boolean;
+  emails: string[];
+}
+
+const managerRef = (e: DirectoryEntry): string | null =>
+  e.manager?.externalId ? `id:${e.manager.externalId}` : e.manager?.dn ? `dn:${e.manager.dn}` : null;
+
+/**
+ * Applies one batch of checked entries of one source inside the caller's transaction, with a
+ * bounded number of statements whatever the batch size: one select decides what changed (content
+ * hashes compared in bulk), unchanged entries cost one UPDATE for the whole batch, changed ones
+ * are written with multi-row statements, and managers are resolved in bulk for changed entries.
+ */
+export async function applyBatch(db: Db, source: string, entries: readonly DirectoryEntry[], now: number): Promise<BatchOutcome> {
+  const out: BatchOutcome = { added: 0, updated: 0, unchanged: 0, disabled: 0, skipped: 0, warnings: [], unresolvedManagers: false };
+  if (entries.length === 0) return out;
+  // The last occurrence of an id in a batch wins, as it would across batches.
+  const byId = new Map<string, DirectoryEntry>();
+  for (const e of entries) {
+    byId.delete(e.externalId);
+    byId.set(e.externalId, e);
+  }
+  const list = [...byId.values()];
+
+  const existing = new Map<string, Existing>();
+  for (const ids of chunks(list.map((e) => e.externalId))) {
+    const rows = await db
+      .selectFrom('person_sources')
+      .innerJoin('people', 'people.id', 'person_sources.person_id')
+      .select(['person_sources.external_id', 'person_sources.person_id', 'person_sources.content_hash', 'people.deleted_at', 'people.missing_since', 'people.disabled'])
+      .where('person_sources.source', '=', source)
+      .where('person_sources.external_id', 'in', ids)
+      .execute();
+    for (const r of rows) existing.set(r.external_id, r);
+  }
+
+  const unchangedIds: string[] = [];
+  const comeBack: string[] = [];
+  const changed: { entry: DirectoryEntry; hash: string; old?: Existing }[] = [];
+  for (const entry of list) {
+    const hash = contentHash(entry);
+    const old = existing.get(entry.externalId);
+    if (old && old.content_hash === hash && old.deleted_at === null) {
+      unchangedIds.push(entry.externalId);
+      if (old.missing_since !== null) comeBack.push(old.person_id);
+    } else changed.push({ entry, hash, old });
+  }
+  for (const ids of chunks(unchangedIds)) {
+    await db.updateTable('person_sources').set({ seen_at: now }).where('source', '=', source).where('external_id', 'in', ids).execute();
+  }
+  for (const ids of chunks(comeBack)) await db.updateTable('people').set({ missing_since: null }).where('id', 'in', ids).execute();
+  out.unchanged = unchangedIds.length;
+  if (changed.length === 0) return out;
+
+  // Hybrid join: a new link may attach to a person another source already created.
+  const joinIds = changed.filter((c) => !c.old && c.entry.immutableId).map((c) => c.entry.immutableId!);
+  const joined = new Map<string, string>();
+  for (const ids of chunks(joinIds)) {
+    const rows = await db.selectFrom('people').select(['id', 'immutable_id']).where('immutable_id', 'in', ids).execute();
+    for (const r of rows) if (r.immutable_id) joined.set(r.immutable_id, r.id);
+  }
+  const plans: Planned[] = changed.map(({ entry, hash, old }) => {
+    const joinedId = !old && entry.immutableId ? joined.get(entry.immutableId) : undefined;
+    const personId = old?.person_id ?? joinedId ?? randomUUID();
+    return {
+      entry,
+      hash,
+      personId,
+      isNew: !old && !joinedId,
+      wasDisabled: old ? old.disabled === 1 && old.deleted_at === null : false,
+      emails: [entry.primaryEmail!, ...entry.aliases],
+    };
+  });
+
+  // Address ownership: an address held by another person stays theirs (first come, first served),
+  // unless that person is in this batch and lets go of it.
+  const wanted = [...new Set(plans.flatMap((p) => p.emails))];
+  const holder = new Map<string, string>();
+  for (const emails of chunks(wanted)) {
+    const rows = await db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', emails).execute();
+    for (const r of rows) holder.set(r.email, r.person_id);
+  }
+  const newEmailsOf = new Map<string, Set<string>>();
+  for (const p of plans) newEmailsOf.set(p.personId, new Set(p.emails));
+  for (const [email, pid] of holder) {
+    const keeps = newEmailsOf.get(pid);
+    if (keeps && !keeps.has(email)) holder.delete(email);
+  }
+  const ready: Planned[] = [];
+  for (const p of plans) {
+    const label = p.entry.dn ?? p.entry.externalId;
+    const own: string[] = [];
+    let conflict = false;
+    for (const email of p.emails) {
+      const h = holder.get(email);
+      if (h && h !== p.personId) {
+        out.warnings.push(`${label}: address ${email} already belongs to another person, not added`);
+        conflict = true;
+      } else own.push(email);
+    }
+    if (own.length === 0) {
+      out.warnings.push(`${label}: every address is claimed by another person, skipped`);
+      out.skipped++;
+      continue;
+    }
+    for (const email of own) holder.set(email, p.personId);
+    ready.push({ ...p, emails: own, hash: conflict ? RETRY + p.hash : p.hash });
+  }
+  if (ready.length === 0) return out;
+
+  const rowOf = (p: Planned) => {
+    const e = p.entry;
+    const primary = p.emails[0];
+    return {
+      kind: e.kind,
+      display_name: e.displayName || primary,
+      given_name: e.givenName ?? null,
+      surname: e.surname ?? null,
+      title: e.title ?? null,
+      department: e.department ?? null,
+      company: e.company ?? null,
+      office: e.office ?? null,
+      phones: JSON.stringify(e.phones),
+      primary_email: primary,
+      upn: e.upn ?? null,
+      immutable_id: e.immutableId ?? null,
+      groups: JSON.stringify([...e.groups].sort()),
+      disabled: e.disabled ? 1 : 0,
+      missing_since: null,
+      deleted_at: null,
+      photo_etag: e.photo ? photoEtag(e.photo) : null,
+      search_text: [e.displayName, ...p.emails, e.title, e.department, e.office].filter(Boolean).join(' ').toLowerCase(),
+      updated_at: now,
+    };
+  };
+
+  const fresh = ready.filter((p) => p.isNew);
+  for (const part of chunks(fresh, 200)) {
+    await db
+      .insertInto('people')
+      .values(part.map((p) => ({ id: p.personId, manager_id: null, owner_id: null, created_at: now, ...rowOf(p) })))
+      .execute();
+  }
+  for (const p of ready) if (!p.isNew) await db.updateTable('people').set(rowOf(p)).where('id', '=', p.personId).execute();
+
+  for (const part of chunks(ready, 300)) {
+    await db
+      .insertInto('person_sources')
+      .values(
+        part.map((p) => ({
+          source,
+          external_id: p.entry.externalId,
+          person_id: p.personId,
+          dn: p.entry.dn ?? null,
+          manager_ref: managerRef(p.entry),
+          content_hash: p.hash,
+          seen_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['source', 'external_id']).doUpdateSet((eb) => ({
+          person_id: eb.ref('excluded.person_id'),
+          dn: eb.ref('excluded.dn'),
+          manager_ref: eb.ref('excluded.manager_ref'),
+          content_hash: eb.ref('excluded.content_hash'),
+          seen_at: eb.ref('excluded.seen_at'),
+        })),
+      )
+      .execute();
+  }
+
+  // Skipped people that exist lose their addresses too: they may have handed them to someone in this batch.
+  const touched = plans.filter((p) => !p.isNew).map((p) => p.personId);
+  for (const ids of chunks(touched)) await db.deleteFrom('person_emails').where('person_id', 'in', ids).execute();
+  const emailRows = ready.flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 ? 1 : 0 })));
+  // Addresses this batch took over from people outside it were refused above; the ones released
+  // by people inside it were deleted just now, so plain inserts cannot collide.
+  for (const part of chunks(emailRows, 1000)) await db.insertInto('person_emails').values(part).execute();
+
+  const withoutPhoto = ready.filter((p) => !p.isNew && !p.entry.photo).map((p) => p.personId);
+  for (const ids of chunks(withoutPhoto)) await db.deleteFrom('person_photos').where('person_id', 'in', ids).execute();
+  const withPhoto = ready.filter((p) => p.entry.photo);
+  for (const part of chunks(withPhoto, 50)) {
+    await db
+      .insertInto('person_photos')
+      .values(part.map((p) => ({ person_id: p.personId, bytes: p.entry.photo!, content_type: sniffImageType(p.entry.photo!), etag: photoEtag(p.entry.photo!), updated_at: now })))
+      .onConflict((oc) =>
+        oc.column('person_id').doUpdateSet((eb) => ({
+          bytes: eb.ref('excluded.bytes'),
+          content_type: eb.ref('excluded.content_type'),
+          etag: eb.ref('excluded.etag'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+
+  out.unresolvedManagers = (await resolveManagerLinks(db, source, ready.map((p) => ({ personId: p.personId, ref: managerRef(p.entry) })))) > 0;
+
+  for (const p of ready) {
+    if (p.isNew) out.added++;
+    else out.updated++;
+    if (p.entry.disabled && !p.wasDisabled) out.disabled++;
+  }
+  return out;
+}
+
+/**
+ * Sets people.manager_id for the given links from their manager references (DN or external id
+ * within the same source), with one select per kind of reference and one UPDATE per distinct
+ * manager. Returns how many references found nobody.
+ */
+export async function resolveManagerLinks(db: Db, source: string, links: readonly { personId: string; ref: string | null }[]): Promise<number> {
+  const dns = [...new Set(links.filter((l) => l.ref?.startsWith('dn:')).map((l) => l.ref!.slice(3)))];
+  const ids = [...new Set(links.filter((l) => l.ref?.startsWith('id:')).map((l) => l.ref!.slice(3)))];
+  const target = new Map<string, string>();
+  for (const part of chunks(dns)) {
+    const rows = await db.selectFrom('person_sources').select(['dn', 'person_id']).where('source', '=', source).where('dn', 'in', part).execute();
+    for (const r of rows) target.set(`dn:${r.dn}`, r.person_id);
+  }
+  for (const part of chunks(ids)) {
+    const rows = await db.selectFrom('person_sources').select(['external_id', 'person_id']).where('source', '=', source).where('external_id', 'in', part).execute();
+    for (const r of rows) target.set(`id:${r.external_id}`, r.person_id);
+  }
+  let unresolved = 0;
+  const byManager = new Map<string | null, string[]>();
+  for (const l of links) {
+    let m = l.ref ? (target.get(l.ref) ?? null) : null;
+    if (l.ref && !m) unresolved++;
+    if (m === l.personId) m = null;
+    const list = byManager.get(m) ?? [];
+    list.push(l.personId);
+    byManager.set(m, list);
+  }
+  for (const [managerId, people] of byManager) {
+    for (const part of chunks(people)) await db.updateTable('people').set({ manager_id: managerId }).where('id', 'in', part).execute();
+  }
+  return unresolved;
+}
+
+/** Re-resolves every link of a source whose manager reference is still unresolved. */
+export async function resolvePendingManagers(db: Db, source: string): Promise<number> {
+  const rows = await db
+    .selectFrom('person_sources')
+    .innerJoin('people', 'people.id', 'person_sources.person_id')
+    .select(['person_sources.person_id', 'person_sources.manager_ref'])
+    .where('person_sources.source', '=', source)
+    .where('person_sources.manager_ref', 'is not', null)
+    .where('people.manager_id', 'is', null)
+    .execute();
+  if (rows.length === 0) return 0;
+  return resolveManagerLinks(db, source, rows.map((r) => ({ personId: r.person_id, ref: r.manager_ref })));
+}

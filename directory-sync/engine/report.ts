@@ -1,0 +1,71 @@
+import type { RunStatus } from './tables.js';
+
+/** What one run did; stored in sync_runs and printed by the CLI. */
+export interface SyncReport {
+  readonly id: string;
+  readonly source: string;
+  mode: 'full' | 'incremental';
+  readonly dryRun: boolean;
+  readonly startedAt: number;
+  finishedAt: number | null;
+  status: RunStatus;
+  /** Entries the source delivered. */
+  entries: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Entries that became disabled (or arrived disabled). */
+  disabled: number;
+  /** People purged (deleted_at set) by this run, after their grace period. */
+  deleted: number;
+  /** People marked missing by this run (first phase of a deletion). */
+  missing: number;
+  skipped: number;
+  /** Deletions held back by the cap (status deletions_blocked). */
+  blockedDeletions: number;
+  warningCount: number;
+  warnings: string[];
+  error: string | null;
+}
+
+export const MAX_STORED_WARNINGS = 100;
+
+export interface SyncProgress {
+  readonly source: string;
+  readonly phase: 'reading' | 'reconciling' | 'done';
+  readonly entries: number;
+  readonly perSecond: number;
+  readonly elapsedMs: number;
+}
+
+export function newReport(id: string, source: string, mode: 'full' | 'incremental', dryRun: boolean, startedAt: number): SyncReport {
+  return {
+    id,
+    source,
+    mode,
+    dryRun,
+    startedAt,
+    finishedAt: null,
+    status: 'running',
+    entries: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    disabled: 0,
+    deleted: 0,
+    missing: 0,
+    skipped: 0,
+    blockedDeletions: 0,
+    warningCount: 0,
+    warnings: [],
+    error: null,
+  };
+}
+
+export function addWarnings(report: SyncReport, warnings: readonly string[]): void {
+  report.warningCount += warnings.length;
+  for (const w of warnings) {
+    if (report.warnings.length >= MAX_STORED_WARNINGS) break;
+    report.warnings.push(w.length > 500 ? `${w.slice(0, 500)}…` : w);
+  }
+}

@@ -1,0 +1,341 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Kysely } from 'kysely';
+import type { Store } from '../../core/store/index.js';
+import type { DirectoryTables } from '../directory/tables.js';
+import { StoreDirectoryReader } from '../directory/directory-reader.js';
+import { SyncBusyError, StoreLease } from './lease.js';
+import { MemorySource } from './memory-source.js';
+import { runSync } from './run-sync.js';
+import type { SyncTables } from './tables.js';
+import { entry, snapshot, tempStore } from './test-helpers.js';
+
+let store: Store & { dispose(): Promise<void> };
+beforeEach(async () => {
+  store = await tempStore();
+});
+afterEach(() => store.dispose());
+
+const db = () => store.db as Kysely<DirectoryTables & SyncTables>;
+const personOf = async (externalId: string) =>
+  db().selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').selectAll('people').where('external_id', '=', externalId).executeTakeFirst();
+
+/** A small organisation: 1 boss, 50 reports of the boss. */
+function org(source = new MemorySource('memory', 10)): MemorySource {
+  source.set(entry('boss', { title: 'CEO' }));
+  for (let i = 1; i <= 50; i++) source.set(entry(i, { manager: { dn: 'uid=boss,ou=people,dc=example,dc=test' } }));
+  return source;
+}
+
+describe('runSync: upserts', () => {
+  it('loads everything on the first run, resolves managers and aliases', async () => {
+    const src = org();
+    src.set(entry(7, { aliases: ['seven@example.test', 'SEVEN2@Example.test'], manager: { dn: 'UID=boss, OU=people,dc=example,dc=test' } }));
+    const r = await runSync(src, { store });
+    expect(r).toMatchObject({ status: 'ok', mode: 'full', added: 51, updated: 0, entries: 51 });
+    const reader = new StoreDirectoryReader(store);
+    const found = await reader.lookupEmails(['Seven2@example.TEST']);
+    const seven = found.get('Seven2@example.TEST');
+    expect(seven?.email).toBe('user0007@example.test');
+    const card = await reader.getCard(seven!.id);
+    expect(card?.managerChain.map((m) => m.email)).toEqual(['boss@example.test']);
+    const runs = await db().selectFrom('sync_runs').selectAll().execute();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'ok', added: 51 });
+  });
+
+  it('an unchanged incremental pass changes nothing; a rename or move keeps the same person', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const before = await personOf('uuid-user0003');
+    const again = await runSync(src, { store });
+    expect(again).toMatchObject({ status: 'ok', mode: 'incremental', entries: 0, added: 0, updated: 0 });
+
+    // Rename and OU move of the boss: reports still point at the boss through the new DN.
+    src.set(entry('boss', { dn: 'uid=boss,ou=moved,dc=example,dc=test', displayName: 'The Boss', title: 'CEO' }));
+    for (let i = 1; i <= 50; i++) src.set(entry(i, { manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' } }));
+    src.set(entry(3, { displayName: 'Renamed Three', primaryEmail: 'three@example.test', dn: 'uid=three,ou=other,dc=example,dc=test', manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' } }));
+    const r = await runSync(src, { store });
+    expect(r).toMatchObject({ status: 'ok', added: 0, updated: 51 });
+    const after = await personOf('uuid-user0003');
+    expect(after?.id).toBe(before?.id);
+    expect(after?.display_name).toBe('Renamed Three');
+    const boss = await personOf('uuid-boss');
+    expect(after?.manager_id).toBe(boss?.id);
+    expect(await new StoreDirectoryReader(store).emailsOf(after!.id)).toEqual(['three@example.test']);
+  });
+
+  it('resolves a manager that arrives in a later batch', async () => {
+    const src = new MemorySource('memory', 2);
+    src.set(entry(1, { manager: { dn: 'uid=zed,ou=people,dc=example,dc=test' } }), entry(2), entry(3), entry('zed'));
+    await runSync(src, { store });
+    const one = await personOf('uuid-user0001');
+    expect(one?.manager_id).toBe((await personOf('uuid-zed'))?.id);
+  });
+
+  it('skips or trims bad entries with warnings and goes on', async () => {
+    const src = new MemorySource('memory', 10);
+    src.set(
+      entry(1),
+      entry(2, { primaryEmail: null, aliases: [] }),
+      entry(3, { primaryEmail: 'not an address', aliases: ['ok3@example.test'] }),
+      entry(4, { photo: new Uint8Array(100 * 1024 + 1) }),
+      entry(5, { aliases: ['user0001@example.test', 'five@example.test'] }),
+      entry(6, { primaryEmail: 'user0001@example.test' }),
+      entry(7, { displayName: 'x'.repeat(1000) }),
+    );
+    const r = await runSync(src, { store });
+    expect(r.status).toBe('ok');
+    expect(r.added).toBe(5);
+    expect(r.skipped).toBe(2);
+    const text = r.warnings.join('\n');
+    expect(text).toMatch(/uid=user0002.*no e-mail address, skipped/);
+    expect(text).toMatch(/invalid address "not an address"/);
+    expect(text).toMatch(/photo of 102401 bytes is over 102400, dropped/);
+    expect(text).toMatch(/address user0001@example.test already belongs to another person/);
+    expect(text).toMatch(/displayName longer than 256/);
+    expect((await personOf('uuid-user0003'))?.primary_email).toBe('ok3@example.test');
+    expect((await personOf('uuid-user0004'))?.photo_etag).toBeNull();
+    expect(await new StoreDirectoryReader(store).emailsOf((await personOf('uuid-user0005'))!.id)).toEqual(['user0005@example.test', 'five@example.test']);
+    expect(await personOf('uuid-user0006')).toBeUndefined();
+  });
+
+  it('an address handed from one person to another in the same pass follows it', async () => {
+    const src = new MemorySource('memory', 10);
+    src.set(entry(1, { aliases: ['shared@example.test'] }), entry(2));
+    await runSync(src, { store });
+    src.set(entry(2, { aliases: ['shared@example.test'] }), entry(1));
+    const r = await runSync(src, { store });
+    expect(r.warningCount).toBe(0);
+    const found = await new StoreDirectoryReader(store).lookupEmails(['shared@example.test']);
+    expect(found.get('shared@example.test')?.email).toBe('user0002@example.test');
+  });
+
+  it('counts accounts that become disabled', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.set(entry(4, { disabled: true, manager: { dn: 'uid=boss,ou=people,dc=example,dc=test' } }));
+    const r = await runSync(src, { store });
+    expect(r).toMatchObject({ updated: 1, disabled: 1 });
+    expect((await personOf('uuid-user0004'))?.disabled).toBe(1);
+  });
+});
+
+describe('runSync: deletions', () => {
+  it('two-phase: tombstones mark missing, the grace period then purges', async () => {
+    const src = org();
+    await runSync(src, { store, limits: { graceSeconds: 0.3 } });
+    src.remove('uuid-user0001', 'uuid-user0002');
+    const r1 = await runSync(src, { store, limits: { graceSeconds: 0.3 } });
+    expect(r1).toMatchObject({ status: 'ok', missing: 2, deleted: 0 });
+    const p = await personOf('uuid-user0001');
+    expect(p?.missing_since).not.toBeNull();
+    expect(p?.deleted_at).toBeNull();
+    await new Promise((r) => setTimeout(r, 350));
+    const r2 = await runSync(src, { store, limits: { graceSeconds: 0.3 } });
+    expect(r2).toMatchObject({ status: 'ok', missing: 0, deleted: 2 });
+    expect((await personOf('uuid-user0001'))?.deleted_at).not.toBeNull();
+    expect((await new StoreDirectoryReader(store).lookupEmails(['user0001@example.test'])).get('user0001@example.test')).toBeNull();
+  });
+
+  it('an entry that comes back before the purge is live again, same person', async () => {
+    const src = org();
+    await runSync(src, { store, limits: { graceSeconds: 3600 } });
+    const id = (await personOf('uuid-user0009'))?.id;
+    src.remove('uuid-user0009');
+    expect(await runSync(src, { store, limits: { graceSeconds: 3600 } })).toMatchObject({ missing: 1, deleted: 0 });
+    src.set(entry(9, { manager: { dn: 'uid=boss,ou=people,dc=example,dc=test' } }));
+    await runSync(src, { store, limits: { graceSeconds: 3600 } });
+    const back = await personOf('uuid-user0009');
+    expect(back).toMatchObject({ id, missing_since: null, deleted_at: null });
+  });
+
+  it('reconciles at the end of a complete full pass: entries not seen are deleted', async () => {
+    const src = org();
+    await runSync(src, { store });
+    // Entries vanish without a tombstone (LDAP): only a full pass can notice.
+    const gone = new MemorySource('memory', 10);
+    for (const e of [src.get('uuid-boss')!, ...Array.from({ length: 48 }, (_, i) => src.get(`uuid-user${String(i + 1).padStart(4, '0')}`)!)]) gone.set(e);
+    const r = await runSync(gone, { store, full: true });
+    expect(r).toMatchObject({ status: 'ok', mode: 'full', missing: 2, deleted: 2 });
+    expect((await personOf('uuid-user0050'))?.deleted_at).not.toBeNull();
+    expect((await personOf('uuid-user0048'))?.deleted_at).toBeNull();
+  });
+
+  it('a failed or partial read deletes nobody, and the next run completes', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.remove('uuid-user0010', 'uuid-user0011');
+    src.failAfterBatches = 1;
+    const failed = await runSync(src, { store, full: true });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/connection lost/);
+    expect(failed).toMatchObject({ missing: 0, deleted: 0 });
+    expect((await personOf('uuid-user0010'))).toMatchObject({ missing_since: null, deleted_at: null });
+    // The interrupted full pass is redone, and this time it reconciles.
+    const next = await runSync(src, { store });
+    expect(next).toMatchObject({ status: 'ok', mode: 'full', missing: 2, deleted: 2 });
+  });
+
+  it('a timed-out read deletes nobody', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const slow = {
+      name: 'memory',
+      async *read() {
+        yield { upserts: [entry('boss')], deletes: ['uuid-user0001', 'uuid-user0002'] };
+        await new Promise((r) => setTimeout(r, 500));
+        return { complete: true };
+      },
+    };
+    const r = await runSync(slow, { store, full: true, timeoutMs: 100 });
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/timed out/);
+    expect(await db().selectFrom('people').where('missing_since', 'is not', null).selectAll().execute()).toHaveLength(0);
+  });
+
+  it('over the cap: applies none of the deletions, reports them, and waits for allowDeletes', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 100; i++) src.set(entry(i));
+    await runSync(src, { store });
+    for (let i = 1; i <= 11; i++) src.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    const blocked = await runSync(src, { store });
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 11, missing: 0, deleted: 0 });
+    expect(blocked.warnings.join(' ')).toMatch(/11 deletions exceed the cap of 10/);
+    expect(await db().selectFrom('people').where('missing_since', 'is not', null).selectAll().execute()).toHaveLength(0);
+    // Still blocked on the next ordinary run (the tombstones were kept, the watermark moved on).
+    expect(await runSync(src, { store })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 11 });
+    const allowed = await runSync(src, { store, allowDeletes: true });
+    expect(allowed).toMatchObject({ status: 'ok', missing: 11, deleted: 11 });
+    const stored = await db().selectFrom('sync_runs').select(['status', 'blocked_deletions']).orderBy('started_at').execute();
+    expect(stored.map((s) => s.status)).toEqual(['ok', 'deletions_blocked', 'deletions_blocked', 'ok']);
+  });
+
+  it('the absolute cap applies too (SYNC_DELETE_CAP)', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 100; i++) src.set(entry(i));
+    await runSync(src, { store });
+    for (let i = 1; i <= 4; i++) src.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    expect(await runSync(src, { store, limits: { deleteCap: 3 } })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 4 });
+  });
+
+  it('a full pass over the cap is remembered for --allow-deletes', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 40; i++) src.set(entry(i));
+    await runSync(src, { store });
+    const shrunk = new MemorySource('memory', 25);
+    for (let i = 1; i <= 20; i++) shrunk.set(src.get(`uuid-user${String(i).padStart(4, '0')}`)!);
+    expect(await runSync(shrunk, { store, full: true })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 20 });
+    expect(await runSync(shrunk, { store, allowDeletes: true, full: true })).toMatchObject({ status: 'ok', deleted: 20 });
+  });
+});
+
+describe('runSync: crash safety and plans', () => {
+  /** Changes applied to the source between runs, to exercise incremental passes too. */
+  function script(): { src: MemorySource; steps: ((s: MemorySource) => void)[] } {
+    const src = new MemorySource('memory', 7);
+    src.set(entry('boss'));
+    for (let i = 1; i <= 40; i++) src.set(entry(i, { manager: { dn: i % 5 === 0 ? 'uid=boss,ou=people,dc=example,dc=test' : `uid=user${String(i - (i % 5)).padStart(4, '0')},ou=people,dc=example,dc=test` } }));
+    const steps = [
+      (s: MemorySource) => {
+        s.remove('uuid-user0003');
+        s.set(entry(4, { title: 'Lead', aliases: ['four@example.test'], photo: new Uint8Array([0x89, 0x50, 1, 2, 3]) }));
+        s.set(entry(41, { manager: { dn: 'uid=user0040,ou=people,dc=example,dc=test' } }));
+      },
+      (s: MemorySource) => {
+        s.set(entry('boss', { dn: 'uid=boss,ou=moved,dc=example,dc=test' }));
+        for (const i of [5, 10, 15, 20]) s.set(entry(i, { manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' } }));
+        s.set(entry(6, { disabled: true }));
+      },
+    ];
+    return { src, steps };
+  }
+
+  it('a run killed between any two batches and rerun ends with the same store as an uninterrupted run', async () => {
+    const reference = await tempStore();
+    try {
+      const ref = script();
+      await runSync(ref.src, { store: reference });
+      for (const step of ref.steps) {
+        step(ref.src);
+        await runSync(ref.src, { store: reference });
+      }
+      const expected = await snapshot(reference);
+
+      for (const killAt of [0, 2, 5]) {
+        const s = await tempStore();
+        try {
+          const it = script();
+          const runs = [() => {}, ...it.steps];
+          for (const step of runs) {
+            step(it.src);
+            const ac = new AbortController();
+            const killed = await runSync(it.src, { store: s, signal: ac.signal, onBatch: (i) => i === killAt && ac.abort() });
+            expect(['ok', 'aborted']).toContain(killed.status);
+            if (killed.status === 'aborted') expect(killed).toMatchObject({ missing: 0, deleted: 0 });
+            const rerun = await runSync(it.src, { store: s });
+            expect(rerun.status).toBe('ok');
+          }
+          expect(await snapshot(s)).toEqual(expected);
+        } finally {
+          await s.dispose();
+        }
+      }
+    } finally {
+      await reference.dispose();
+    }
+  });
+
+  it('commits each batch with its own watermark and nothing after the kill', async () => {
+    const src = new MemorySource('memory', 10);
+    for (let i = 1; i <= 30; i++) src.set(entry(i));
+    await runSync(src, { store });
+    for (let i = 31; i <= 60; i++) src.set(entry(i));
+    const ac = new AbortController();
+    const r = await runSync(src, { store, signal: ac.signal, onBatch: (i) => i === 1 && ac.abort() });
+    expect(r.status).toBe('aborted');
+    const state = await db().selectFrom('sync_state').selectAll().executeTakeFirstOrThrow();
+    // Two batches of ten went in (versions 31..50), with the watermark of the second one.
+    expect(JSON.parse(state.watermark!)).toEqual({ version: 50 });
+    expect(await personOf('uuid-user0050')).toBeDefined();
+    expect(await personOf('uuid-user0051')).toBeUndefined();
+  });
+
+  it('--dry-run computes the plan and changes nothing', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.remove('uuid-user0001');
+    src.set(entry(2, { title: 'Changed' }), entry(99));
+    const before = await snapshot(store);
+    const stateBefore = await db().selectFrom('sync_state').selectAll().execute();
+    const plan = await runSync(src, { store, dryRun: true });
+    expect(plan).toMatchObject({ status: 'ok', dryRun: true, added: 1, updated: 1, missing: 1, deleted: 1 });
+    expect(await snapshot(store)).toEqual(before);
+    expect(await db().selectFrom('sync_state').selectAll().execute()).toEqual(stateBefore);
+    const real = await runSync(src, { store });
+    expect(real).toMatchObject({ added: 1, updated: 1, missing: 1, deleted: 1 });
+  });
+
+  it('re-runs as a full pass when the source demands it', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.demandFull = 'invocationId changed';
+    const r = await runSync(src, { store });
+    expect(r).toMatchObject({ status: 'ok', mode: 'full', unchanged: 51 });
+    expect(r.warnings.join(' ')).toMatch(/invocationId changed/);
+  });
+
+  it('runs never overlap: a second run while one holds the lease is refused', async () => {
+    const holder = new StoreLease(store, 'directory-sync', 'otherhost:1:abc');
+    await holder.acquire('run-elsewhere');
+    await expect(runSync(org(), { store })).rejects.toBeInstanceOf(SyncBusyError);
+    await holder.release();
+    expect((await runSync(org(), { store })).status).toBe('ok');
+  });
+
+  it('takes over a lease left by a dead process on this host', async () => {
+    const { hostname } = await import('node:os');
+    const dead = new StoreLease(store, 'directory-sync', `${hostname()}:999999:dead`);
+    await dead.acquire('killed-run');
+    expect((await runSync(org(), { store })).status).toBe('ok');
+  });
+});

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from '../../core/log/index.js';
+import type { Store } from '../../core/store/index.js';
+import type { DirectoryTables } from '../directory/tables.js';
+import type { DirectoryEntry } from '../model/directory-entry.js';
+import type { DirectorySource, ReadSummary, Watermark } from '../sources/source.js';
+import { applyBatch, resolvePendingManagers, type Db } from './batch-applier.js';
+import { StoreLease } from './lease.js';
+import { addWarnings, newReport, type SyncProgress, type SyncReport } from './report.js';
+import type { SyncTables } from './tables.js';
+import { checkEntry } from './validate-entry.js';
+
+export interface SyncLimits {
+  /** Most deletions one run may apply (SYNC_DELETE_CAP). */
+  readonly deleteCap: number;
+  /** ... and at most this percentage of the source (SYNC_DELETE_CAP_PERCENT). */
+  readonly deleteCapPercent: number;
+  /** Time between "missing" and "deleted" (SYNC_DELETE_GRACE_SECONDS). */
+  readonly graceSeconds: number;
+}
+
+export const DEFAULT_LIMITS: SyncLimits = { deleteCap: 500, deleteCapPercent: 10, graceSeconds: 0 };
+
+export interface RunSyncOptions {
+  readonly store: Store;
+  /** Read everything and reconcile deletions (otherwise: changes since the watermark). */
+  readonly full?: boolean;
+  /** Compute the plan, change nothing (the run is still recorded, as a dry run). */
+  readonly dryRun?: boolean;
+  /** Apply deletions even over the cap. */
+  readonly allowDeletes?: boolean;
+  readonly limits?: Partial<SyncLimits>;
+  /** Aborting stops the run between batches: what was committed stays, nothing is deleted. */
+  readonly signal?: AbortSignal;
+  /** The whole run fails (and deletes nothing) after this long. */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (progress: SyncProgress) => void;
+  /** Called after each committed batch (tests use it to stop a run at a precise point). */
+  readonly onBatch?: (index: number) => void;
+  readonly log?: Logger;
+  /** The lease to hold; `false` for none (the caller coordinates). Default: a new StoreLease. */
+  readonly lease?: StoreLease | false;
+  /** The lease given is already acquired (for this run id): the run only releases it. */
+  readonly leaseHeld?: boolean;
+  readonly runId?: string;
+}
+
+type Tx = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
+type AllTables = DirectoryTables & SyncTables;
+
+class Rollback extends Error {}
+
+/** A source stuck in a read must not hold the run past its timeout or an abort. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+const parseWatermark = (s: string | null | undefined): Watermark | null => {
+  if (!s) return null;
+  try {
+    return JSON.parse(s) as Watermark;
+  } catch {
+    return null;
+  }
+};
+
+async function saveState(db: Db, source: string, now: number, set: { watermark?: Watermark; needs_full?: string | null; managers_dirty?: number; last_full_at?: number; last_run_id?: string }): Promise<void> {
+  const values = {
+    ...(set.watermark !== undefined ? { watermark: JSON.stringify(set.watermark) } : {}),
+    ...(set.needs_full !== undefined ? { needs_full: set.needs_full } : {}),
+    ...(set.managers_dirty !== undefined ? { managers_dirty: set.managers_dirty } : {}),
+    ...(set.last_full_at !== undefined ? { last_full_at: set.last_full_at } : {}),
+    ...(set.last_run_id !== undefined ? { last_run_id: set.last_run_id } : {}),
+    updated_at: now,
+  };
+  await db
+    .insertInto('sync_state')
+    .values({ source, watermark: null, needs_full: null, managers_dirty: 0, last_full_at: null, last_run_id: null, ...values })
+    .onConflict((oc) => oc.column('source').doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * Runs one sync pass of `source` into the store and returns its report (also stored in sync_runs).
+ * Each batch the source yields is applied in one transaction together with the watermark it
+ * carries, so a run killed at any point and started again converges to the same store.
+ * Deletions happen only after a read that finished: two-phase (missing, then deleted after the
+ * grace period) and capped. Throws SyncBusyError when another run holds the lease; read errors do
+ * not throw, they end the run with status `failed`.
+ */
+export async function runSync(source: DirectorySource, options: RunSyncOptions): Promise<SyncReport> {
+  const { store, dryRun = false, allowDeletes = false, log } = options;
+  const limits: SyncLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const db = store.db as Kysely<AllTables>;
+  const runId = options.runId ?? randomUUID();
+  const lease = options.lease === false ? null : (options.lease ?? new StoreLease(store));
+  if (lease && !options.leaseHeld) await lease.acquire(runId);
+
+  const started = Date.now();
+  const state = await db.selectFrom('sync_state').selectAll().where('source', '=', source.name).executeTakeFirst();
+  let full = !!options.full || !state?.watermark || !!state.needs_full;
+  const report = newReport(runId, source.name, full ? 'full' : 'incremental', dryRun, started);
+  if (state?.needs_full && !options.full) addWarnings(report, [`full pass: ${state.needs_full}`]);
+
+  const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
+  const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
+
+  try {
+    await db
+      .insertInto('sync_runs')
+      .values({ id: runId, source: source.name, mode: report.mode, dry_run: dryRun ? 1 : 0, started_at: started, finished_at: null, status: 'running', entries: 0, added: 0, updated: 0, unchanged: 0, disabled: 0, deleted: 0, missing: 0, skipped: 0, blocked_deletions: 0, warning_count: 0, warnings: '[]', error: null })
+      .execute();
+  } catch (err) {
+    await lease?.release();
+    throw err;
+  }
+
+  const body = async (tx: Tx) => {
+    let watermark = parseWatermark(state?.watermark);
+    let managersDirty = state?.managers_dirty === 1;
+    let hasPending = (await tx((t) => t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', source.name).limit(1).execute())).length > 0;
+    for (let attempt = 0; ; attempt++) {
+      const passStart = Date.now();
+      report.mode = full ? 'full' : 'incremental';
+      // Until a full pass completes, the next run must be full too (a killed full pass is redone).
+      if (full) await tx((t) => saveState(t, source.name, passStart, { needs_full: state?.needs_full ?? 'full pass not completed' }));
+      const gen = source.read({ full, watermark, signal });
+      let summary: ReadSummary | undefined;
+      let batchIndex = 0;
+      try {
+        for (;;) {
+          if (signal.aborted) throw signal.reason ?? new Error('aborted');
+          const next = await untilAborted(gen.next(), signal);
+          if (next.done) {
+            summary = next.value;
+            break;
+          }
+          if (signal.aborted) throw signal.reason ?? new Error('aborted');
+          const batch = next.value;
+          const valid: DirectoryEntry[] = [];
+          const warnings: string[] = [...(batch.warnings ?? [])];
+          for (const e of batch.upserts) {
+            const c = checkEntry(e);
+            warnings.push(...c.warnings);
+            if (c.ok) valid.push(c.entry);
+            else report.skipped++;
+          }
+          const now = Math.max(Date.now(), passStart);
+          const outcome = await tx(async (t) => {
+            const o = await applyBatch(t, source.name, valid, now);
+            if (hasPending && valid.length) {
+              for (let i = 0; i < valid.length; i += 500) {
+                await t.deleteFrom('sync_pending_deletes').where('source', '=', source.name).where('external_id', 'in', valid.slice(i, i + 500).map((e) => e.externalId)).execute();
+              }
+            }
+            const deletes = [...new Set(batch.deletes)];
+            for (let i = 0; i < deletes.length; i += 500) {
+              await t
+                .insertInto('sync_pending_deletes')
+                .values(deletes.slice(i, i + 500).map((external_id) => ({ source: source.name, external_id, reported_at: now })))
+                .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+                .execute();
+            }
+            if (batch.watermark || (o.unresolvedManagers && !managersDirty)) {
+              await saveState(t, source.name, now, { ...(batch.watermark ? { watermark: batch.watermark } : {}), ...(o.unresolvedManagers ? { managers_dirty: 1 } : {}) });
+            }
+            return o;
+          });
+          if (batch.deletes.length) hasPending = true;
+          if (batch.watermark) watermark = batch.watermark;
+          if (outcome.unresolvedManagers) managersDirty = true;
+          report.entries += batch.upserts.length;
+          report.added += outcome.added;
+          report.updated += outcome.updated;
+          report.unchanged += outcome.unchanged;
+          report.disabled += outcome.disabled;
+          report.skipped += outcome.skipped;
+          addWarnings(report, [...warnings, ...outcome.warnings]);
+          progress('reading');
+          options.onBatch?.(batchIndex++);
+        }
+      } finally {
+        // Not awaited: a generator stuck in a read only returns once that read settles.
+        if (!summary) void gen.return?.(undefined as never).catch(() => undefined);
+      }
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      if (summary.needsFull && !full && attempt === 0) {
+        addWarnings(report, [`the source asks for a full pass: ${summary.needsFull}`]);
+        full = true;
+        continue;
+      }
+      await finish(tx, summary, passStart, managersDirty);
+      return;
+    }
+  };
+
+  const progress = (phase: SyncProgress['phase']) => {
+    const elapsedMs = Date.now() - started;
+    options.onProgress?.({ source: source.name, phase, entries: report.entries, perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0, elapsedMs });
+  };
+
+  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: boolean) => {
+    progress('reconciling');
+    await tx(async (t) => {
+      const now = Math.max(Date.now(), passStart);
+      const S = source.name;
+      if (managersDirty || report.added + report.updated > 0) {
+        const unresolved = await resolvePendingManagers(t, S);
+        managersDirty = unresolved > 0;
+      }
+      // Deletions: tombstones/held-back deletions, plus (after a complete full pass) links not seen.
+      const liveOfSource = (eb: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
+        eb.and([eb('people.deleted_at', 'is', null), eb('people.missing_since', 'is', null)]);
+      const candidates = t
+        .selectFrom('person_sources')
+        .innerJoin('people', 'people.id', 'person_sources.person_id')
+        .where('person_sources.source', '=', S)
+        .where(liveOfSource)
+        .where((eb) =>
+          eb.or([
+            eb.exists(eb.selectFrom('sync_pending_deletes as d').select('d.external_id').where('d.source', '=', S).whereRef('d.external_id', '=', 'person_sources.external_id')),
+            ...(summary.complete ? [eb('person_sources.seen_at', '<', passStart)] : []),
+          ]),
+        )
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S))));
+      const toMark = Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      if (toMark > 0) {
+        const live = Number(
+          (await t.selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').where('person_sources.source', '=', S).where('people.deleted_at', 'is', null).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+        );
+        const cap = Math.min(limits.deleteCap, Math.ceil((Math.max(live, summary.total ?? 0) * limits.deleteCapPercent) / 100));
+        if (toMark > cap && !allowDeletes) {
+          report.status = 'deletions_blocked';
+          report.blockedDeletions = toMark;
+          addWarnings(report, [`${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of ${live}); none applied. Check the source, then run with --allow-deletes`]);
+          if (summary.complete) {
+            // Remember what the full pass found missing, so an --allow-deletes run can apply it.
+            await t
+              .insertInto('sync_pending_deletes')
+              .columns(['source', 'external_id', 'reported_at'])
+              .expression(candidates.select((eb) => [eb.val(S).as('source'), 'person_sources.external_id', eb.val(now).as('reported_at')]))
+              .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+              .execute();
+          }
+        } else {
+          const ids = candidates.select('people.id');
+          const res = await t.updateTable('people').set({ missing_since: now, updated_at: now }).where('id', 'in', ids).executeTakeFirst();
+          report.missing += Number(res.numUpdatedRows);
+          await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
+        }
+      } else {
+        await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
+      }
+      // Second phase: purge people missing for longer than the grace period.
+      const purgeable = t
+        .selectFrom('person_sources')
+        .innerJoin('people', 'people.id', 'person_sources.person_id')
+        .select('people.id')
+        .where('person_sources.source', '=', S)
+        .where('people.deleted_at', 'is', null)
+        .where('people.missing_since', 'is not', null)
+        .where('people.missing_since', '<=', now - limits.graceSeconds * 1000)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S))));
+      const purgedIds = (await purgeable.execute()).map((r) => r.id);
+      for (let i = 0; i < purgedIds.length; i += 500) {
+        const part = purgedIds.slice(i, i + 500);
+        const res = await t.updateTable('people').set({ deleted_at: now, updated_at: now }).where('id', 'in', part).executeTakeFirst();
+        report.deleted += Number(res.numUpdatedRows);
+        // A purged person's addresses are free for someone else.
+        await t.deleteFrom('person_emails').where('person_id', 'in', part).execute();
+      }
+      await saveState(t, S, now, {
+        ...(summary.watermark ? { watermark: summary.watermark } : {}),
+        ...(summary.complete ? { needs_full: null, last_full_at: now } : {}),
+        managers_dirty: managersDirty ? 1 : 0,
+        last_run_id: runId,
+      });
+    });
+    if (summary.complete) report.mode = 'full';
+    if (report.status === 'running') report.status = 'ok';
+  };
+
+  try {
+    if (dryRun) {
+      await db
+        .transaction()
+        .execute(async (outer) => {
+          await body((fn) => fn(outer));
+          throw new Rollback();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof Rollback)) throw err;
+        });
+    } else {
+      await body((fn) => db.transaction().execute((t) => fn(t)));
+    }
+  } catch (err) {
+    const aborted = options.signal?.aborted;
+    const timedOut = !aborted && signal.aborted;
+    report.status = aborted ? 'aborted' : 'failed';
+    report.error = timedOut ? `timed out after ${options.timeoutMs} ms` : aborted ? 'aborted' : err instanceof Error ? err.message : String(err);
+    log?.warn({ err, source: source.name, runId }, 'sync run did not complete; nothing was deleted');
+  } finally {
+    report.finishedAt = Date.now();
+    try {
+      await db
+        .updateTable('sync_runs')
+        .set({
+          mode: report.mode,
+          finished_at: report.finishedAt,
+          status: report.status,
+          entries: report.entries,
+          added: report.added,
+          updated: report.updated,
+          unchanged: report.unchanged,
+          disabled: report.disabled,
+          deleted: report.deleted,
+          missing: report.missing,
+          skipped: report.skipped,
+          blocked_deletions: report.blockedDeletions,
+          warning_count: report.warningCount,
+          warnings: JSON.stringify(report.warnings),
+          error: report.error,
+        })
+        .where('id', '=', runId)
+        .execute();
+    } finally {
+      await lease?.release().catch(() => undefined);
+    }
+    progress('done');
+  }
+  return report;
+}

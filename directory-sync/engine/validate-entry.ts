@@ -1,0 +1,102 @@
+import type { DirectoryEntry, Phone } from '../model/directory-entry.js';
+
+export const MAX_PHOTO_BYTES = 100 * 1024;
+const MAX_TEXT = 256;
+const MAX_ALIASES = 50;
+const MAX_GROUPS = 2000;
+const MAX_PHONES = 10;
+const EMAIL = /^[^@\s<>()[\]",;:\\]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+export const isValidEmail = (s: string): boolean => s.length <= 320 && EMAIL.test(s);
+
+/** Lower-cases a DN and drops the blanks around separators, so references compare equal. */
+export function normalizeDn(dn: string): string {
+  return dn
+    .trim()
+    .toLowerCase()
+    .replace(/\s*([,=+])\s*/g, '$1');
+}
+
+export type Checked = { ok: true; entry: DirectoryEntry; warnings: string[] } | { ok: false; warnings: string[] };
+
+/**
+ * Checks and trims one entry before it reaches the store: addresses lower-cased and valid,
+ * text bounded, oversized photos dropped. An entry without a usable address is refused.
+ */
+export function checkEntry(e: DirectoryEntry): Checked {
+  const warnings: string[] = [];
+  const label = e.dn ?? e.externalId ?? '(no id)';
+  if (typeof e.externalId !== 'string' || !e.externalId.trim() || e.externalId.length > 200)
+    return { ok: false, warnings: [`${label}: missing or invalid external id, skipped`] };
+  const text = (v: string | undefined, field: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') {
+      warnings.push(`${label}: ${field} is not text, dropped`);
+      return undefined;
+    }
+    let s = v.replace(CONTROL, ' ').trim();
+    if (s.length > MAX_TEXT) {
+      warnings.push(`${label}: ${field} longer than ${MAX_TEXT} characters, trimmed`);
+      s = s.slice(0, MAX_TEXT);
+    }
+    return s || undefined;
+  };
+  const addr = (v: string | null | undefined): string | null => {
+    if (!v) return null;
+    const s = String(v).trim().toLowerCase();
+    if (isValidEmail(s)) return s;
+    warnings.push(`${label}: invalid address ${JSON.stringify(s.slice(0, 80))}, dropped`);
+    return null;
+  };
+  let primary = addr(e.primaryEmail);
+  const aliases: string[] = [];
+  for (const a of e.aliases ?? []) {
+    const s = addr(a);
+    if (s && s !== primary && !aliases.includes(s)) aliases.push(s);
+  }
+  if (aliases.length > MAX_ALIASES) {
+    warnings.push(`${label}: ${aliases.length} aliases, only the first ${MAX_ALIASES} kept`);
+    aliases.length = MAX_ALIASES;
+  }
+  if (!primary && aliases.length) primary = aliases.shift()!;
+  if (!primary) return { ok: false, warnings: [...warnings, `${label}: no e-mail address, skipped`] };
+
+  let photo = e.photo ?? null;
+  if (photo && photo.byteLength > MAX_PHOTO_BYTES) {
+    warnings.push(`${label}: photo of ${photo.byteLength} bytes is over ${MAX_PHOTO_BYTES}, dropped`);
+    photo = null;
+  }
+  if (photo && photo.byteLength === 0) photo = null;
+  const phones: Phone[] = [];
+  for (const p of e.phones ?? []) {
+    const number = text(p?.number, 'phone');
+    if (number && phones.length < MAX_PHONES) phones.push({ type: p.type, number: number.slice(0, 64) });
+  }
+  const groups = [...new Set((e.groups ?? []).map((g) => text(g, 'group')).filter((g): g is string => !!g))].slice(0, MAX_GROUPS);
+  const displayName = text(e.displayName, 'displayName') ?? primary;
+  const entry: DirectoryEntry = {
+    externalId: e.externalId.trim(),
+    kind: e.kind === 'contact' ? 'contact' : 'person',
+    dn: e.dn ? normalizeDn(e.dn) : undefined,
+    primaryEmail: primary,
+    aliases,
+    displayName,
+    givenName: text(e.givenName, 'givenName'),
+    surname: text(e.surname, 'surname'),
+    title: text(e.title, 'title'),
+    department: text(e.department, 'department'),
+    company: text(e.company, 'company'),
+    office: text(e.office, 'office'),
+    phones,
+    manager: e.manager?.externalId ? { externalId: e.manager.externalId } : e.manager?.dn ? { dn: normalizeDn(e.manager.dn) } : undefined,
+    photo,
+    groups,
+    disabled: !!e.disabled,
+    upn: addr(e.upn ?? null) ?? undefined,
+    immutableId: text(e.immutableId, 'immutableId'),
+    ownerExternalId: e.ownerExternalId,
+  };
+  return { ok: true, entry, warnings };
+}
