@@ -1,3 +1,4 @@
 export * from './route.js';
 export * from './people.js';
 export { buildOpenApi } from './openapi.js';
+export * from './chat.js';

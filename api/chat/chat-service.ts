@@ -1,0 +1,247 @@
+import type { Logger } from '../../core/log/index.js';
+import type { DirectoryReader } from '../../directory-sync/directory/index.js';
+import type { Principal } from '../auth/index.js';
+import type { ChatMessageDto, ConversationViewDto, SendResultDto } from '../contract/index.js';
+import { badRequest, forbidden, HttpError, notFound, RateLimiter, tooManyRequests } from '../http/index.js';
+import type { PresenceService } from '../presence/index.js';
+import type { ChatFanOut } from './chat-fan-out.js';
+import type { AppendOutcome, AppendRequest, ChatStore } from './chat-store.js';
+import type { PresenceRules } from './presence-rules.js';
+import { SendBatcher } from './send-batcher.js';
+
+export interface ChatLimits {
+  readonly sendPerSecond: number;
+  readonly sendBurst: number;
+  /** Typing frames are relayed at most once per this interval per person and conversation. */
+  readonly typingIntervalMs: number;
+  /** How long a cached member list may be used for the pre-send checks (the commit re-checks membership). */
+  readonly membersTtlMs: number;
+  /** Messages one chat.sync answers before it says "incomplete, ask again". */
+  readonly syncBudget: number;
+}
+
+export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({ sendPerSecond: 10, sendBurst: 40, typingIntervalMs: 1500, membersTtlMs: 2000, syncBudget: 1000 });
+
+const blockedError = () => new HttpError(403, 'blocked', 'This person does not accept messages from you');
+const conflictError = () => new HttpError(409, 'client_message_id_conflict', 'This clientMessageId was already used for a different message');
+const notMember = () => notFound('No such conversation');
+
+/**
+ * Conversations and messages: the rules (membership, blocks, DND, rate limits, idempotency) over
+ * the store, with delivery to live endpoints after commit.
+ */
+export class ChatService {
+  readonly #batcher: SendBatcher<AppendRequest, AppendOutcome>;
+  readonly #sendLimiter: RateLimiter;
+  readonly #typing = new Map<string, number>();
+  readonly #members = new Map<string, { kind: 'direct' | 'group'; ids: readonly string[]; at: number }>();
+
+  constructor(
+    readonly store: ChatStore,
+    readonly directory: DirectoryReader,
+    readonly presence: PresenceService,
+    readonly rules: PresenceRules,
+    readonly fanOut: ChatFanOut,
+    readonly log: Logger,
+    readonly limits: ChatLimits = DEFAULT_CHAT_LIMITS,
+  ) {
+    this.#batcher = new SendBatcher((batch) => store.appendBatch(batch));
+    this.#sendLimiter = new RateLimiter(limits.sendPerSecond, limits.sendBurst);
+  }
+
+  // ------------------------------------------------------------ conversations
+
+  async create(me: Principal, emails: readonly string[], topic: string | undefined): Promise<ConversationViewDto> {
+    const others = (await this.#resolvePeople(emails)).filter((id) => id !== me.personId);
+    if (others.length === 0) throw badRequest('Add at least one other person');
+    for (const id of others) if (await this.rules.blocked(id, me.personId)) throw blockedError();
+    const kind = others.length === 1 && topic === undefined ? 'direct' : 'group';
+    let id = kind === 'direct' ? await this.store.findDirect(me.personId, others[0]) : undefined;
+    if (!id) {
+      const made = await this.store.create({ kind, topic: topic ?? null, createdBy: me.personId, memberIds: [me.personId, ...others], at: Date.now() });
+      id = made.id;
+      if (made.created) await this.#announce(id);
+    }
+    return this.view(me.personId, id);
+  }
+
+  async list(personId: string, limit: number): Promise<{ conversations: ConversationViewDto[]; unreadTotal: number }> {
+    const conversations = await this.store.views(personId, { limit });
+    return { conversations, unreadTotal: conversations.reduce((n, c) => n + c.unread, 0) };
+  }
+
+  async view(personId: string, id: string): Promise<ConversationViewDto> {
+    const [v] = await this.store.views(personId, { limit: 1, ids: [id] });
+    if (!v) throw notMember();
+    return v;
+  }
+
+  /** The conversation with each member's availability as the caller may see it (DND included). */
+  async details(personId: string, id: string) {
+    const v = await this.view(personId, id);
+    const members = await Promise.all(
+      v.members.map(async (m) => {
+        const p = await this.presence.presenceOf(m.id, personId).catch(() => null);
+        const availability = p?.availability ?? 'PresenceUnknown';
+        return { ...m, availability, doNotDisturb: availability === 'DoNotDisturb' };
+      }),
+    );
+    return { ...v, members };
+  }
+
+  async setTopic(me: Principal, id: string, topic: string): Promise<ConversationViewDto> {
+    const conv = await this.#requireMember(id, me.personId);
+    if (conv.kind !== 'group') throw badRequest('Only a group conversation has a topic', undefined);
+    await this.store.setTopic(id, topic);
+    await this.#announce(id);
+    return this.view(me.personId, id);
+  }
+
+  async addMembers(me: Principal, id: string, emails: readonly string[]): Promise<ConversationViewDto> {
+    const conv = await this.#requireMember(id, me.personId);
+    if (conv.kind !== 'group') throw new HttpError(400, 'not_a_group', 'People can be added to a group conversation only; start a group instead');
+    const ids = await this.#resolvePeople(emails);
+    for (const p of ids) if (p !== me.personId && (await this.rules.blocked(p, me.personId))) throw blockedError();
+    const fresh = await this.store.addMembers(id, ids, Date.now());
+    if (fresh.length) {
+      this.#members.delete(id);
+      await this.#announce(id);
+    }
+    return this.view(me.personId, id);
+  }
+
+  async removeMember(me: Principal, id: string, target: string): Promise<void> {
+    const personId = target === 'me' ? me.personId : target;
+    const conv = await this.#requireMember(id, me.personId);
+    if (conv.kind !== 'group') throw new HttpError(400, 'not_a_group', 'Nobody can leave or be removed from a one-to-one conversation');
+    const row = await this.store.conversation(id);
+    if (personId !== me.personId && row?.created_by !== me.personId) throw forbidden('Only the creator of a group removes others; anyone may leave');
+    if (!(await this.store.removeMember(id, personId))) throw notFound('Not a member of this conversation');
+    this.#members.delete(id);
+    this.fanOut.toPerson(personId, { type: 'chat.removed', conversationId: id });
+    await this.#announce(id);
+  }
+
+  // ------------------------------------------------------------ messages
+
+  async history(personId: string, id: string, page: { after?: number; before?: number; limit: number }) {
+    await this.#requireMember(id, personId);
+    const conv = await this.store.conversation(id);
+    const { messages, hasMore } = await this.store.history(id, page);
+    return { messages, lastSeq: Number(conv?.last_seq ?? 0), hasMore };
+  }
+
+  /**
+   * Stores a message and, after commit, pushes it to every live endpoint of every member (except
+   * the sending connection, which gets the ack). Idempotent on (sender, clientMessageId).
+   */
+  async send(me: Principal, conversationId: string, clientMessageId: string, text: string, originConnectionId?: string, onQueued?: () => void): Promise<SendResultDto> {
+    const wait = this.#sendLimiter.take(me.personId);
+    if (wait > 0) throw tooManyRequests(wait);
+    const conv = await this.#requireMember(conversationId, me.personId);
+    const others = conv.ids.filter((p) => p !== me.personId);
+    if (conv.kind === 'direct' && others.length === 1 && (await this.rules.blocked(others[0], me.personId))) throw blockedError();
+    const dnd = new Set<string>();
+    await Promise.all(others.map(async (p) => (await this.rules.doNotDisturb(p).catch(() => false)) && dnd.add(p)));
+    const committed = this.#batcher.submit({ conversationId, senderId: me.personId, clientMessageId, text, at: Date.now() }, (o) => {
+      if (o.kind === 'stored' || o.kind === 'duplicate') this.#push(o.message, o.memberIds, me.personId, dnd, originConnectionId);
+    });
+    onQueued?.();
+    const outcome = await committed;
+    if (outcome.kind === 'not_member') {
+      this.#members.delete(conversationId);
+      throw notMember();
+    }
+    if (outcome.kind === 'conflict') throw conflictError();
+    return { message: outcome.message, duplicate: outcome.kind === 'duplicate', doNotDisturb: [...dnd] };
+  }
+
+  #push(message: ChatMessageDto, memberIds: readonly string[], senderId: string, dnd: ReadonlySet<string>, exclude?: string): void {
+    for (const p of memberIds) {
+      const notify = p !== senderId && !dnd.has(p);
+      this.fanOut.toPerson(p, { type: 'chat.message', conversationId: message.conversationId, message, notify }, p === senderId ? exclude : undefined);
+    }
+  }
+
+  async markRead(me: Principal, id: string, seq: number): Promise<{ readSeq: number; unread: number }> {
+    const conv = await this.#requireMember(id, me.personId);
+    const readSeq = await this.store.markRead(id, me.personId, seq);
+    const unread = await this.store.unreadCount(id, me.personId, readSeq);
+    for (const p of conv.ids) this.fanOut.toPerson(p, { type: 'chat.read', conversationId: id, personId: me.personId, seq: readSeq });
+    return { readSeq, unread };
+  }
+
+  /** Ephemeral: relayed to the other members, at most once per interval, never stored. */
+  async typing(me: Principal, id: string): Promise<void> {
+    const key = `${me.personId}|${id}`;
+    const now = Date.now();
+    if (now - (this.#typing.get(key) ?? 0) < this.limits.typingIntervalMs) return;
+    if (this.#typing.size > 50_000) this.#typing.clear();
+    this.#typing.set(key, now);
+    const conv = await this.#requireMember(id, me.personId);
+    for (const p of conv.ids) if (p !== me.personId) this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
+  }
+
+  /**
+   * Resume: for each conversation the client names, the messages after the seq it saw (as
+   * chat.message frames with notify=false), then the caller's conversation list. Bounded: when
+   * the budget runs out `complete` is false and the client asks again from where it got to.
+   */
+  async sync(personId: string, wanted: readonly { id: string; afterSeq: number }[], send: (frame: { type: string; [k: string]: unknown }) => void): Promise<void> {
+    const conversations = await this.store.views(personId, { limit: 500 });
+    const mine = new Map(conversations.map((c) => [c.id, c]));
+    let budget = this.limits.syncBudget;
+    let complete = true;
+    for (const w of wanted) {
+      const c = mine.get(w.id);
+      if (!c || c.lastSeq <= w.afterSeq) continue;
+      if (budget <= 0) {
+        complete = false;
+        break;
+      }
+      const { messages, hasMore } = await this.store.history(w.id, { after: w.afterSeq, limit: Math.min(budget, 200) });
+      for (const message of messages) send({ type: 'chat.message', conversationId: w.id, message, notify: false });
+      budget -= messages.length;
+      if (hasMore) complete = false;
+    }
+    send({ type: 'chat.synced', conversations, complete });
+  }
+
+  async search(personId: string, q: string, limit: number): Promise<ChatMessageDto[]> {
+    return this.store.search(personId, q, limit);
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  /** The member list (cached briefly) if `personId` is a member; 404 otherwise, as for a conversation that does not exist. */
+  async #requireMember(id: string, personId: string): Promise<{ kind: 'direct' | 'group'; ids: readonly string[] }> {
+    const now = Date.now();
+    let entry = this.#members.get(id);
+    if (!entry || now - entry.at > this.limits.membersTtlMs || !entry.ids.includes(personId)) {
+      const conv = await this.store.conversation(id);
+      entry = { kind: conv?.kind ?? 'group', ids: conv ? await this.store.memberIds(id) : [], at: now };
+      if (this.#members.size > 50_000) this.#members.clear();
+      if (conv) this.#members.set(id, entry);
+    }
+    if (!entry.ids.includes(personId)) throw notMember();
+    return entry;
+  }
+
+  /** Resolves addresses to people who can chat (live, enabled people; not contacts). 400 names the others. */
+  async #resolvePeople(emails: readonly string[]): Promise<string[]> {
+    const found = await this.directory.lookupEmails(emails);
+    const unknown = emails.filter((e) => {
+      const p = found.get(e);
+      return !p || p.kind !== 'person' || p.disabled;
+    });
+    if (unknown.length) throw new HttpError(400, 'unknown_participants', 'Some addresses are not people in the directory', { details: unknown });
+    return [...new Set(emails.map((e) => found.get(e)!.id))];
+  }
+
+  /** Tells every member's endpoints what the conversation now looks like (created, renamed, members changed). */
+  async #announce(id: string): Promise<void> {
+    const conversation = await this.store.info(id);
+    if (!conversation) return;
+    for (const m of conversation.members) this.fanOut.toPerson(m.id, { type: 'chat.conversation', conversation });
+  }
+}

@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Dialect, Store } from '../../core/store/index.js';
+import { escapeLike, type DirectoryTables } from '../../directory-sync/directory/index.js';
+import type { ChatMemberDto, ChatMessageDto, ConversationInfoDto, ConversationViewDto } from '../contract/index.js';
+import type { ChatTables, ConversationsTable, MessagesTable } from './tables.js';
+
+type Db = Kysely<ChatTables & Pick<DirectoryTables, 'people'>>;
+
+/** One message to append, as the send path hands it to the group commit. */
+export interface AppendRequest {
+  readonly conversationId: string;
+  readonly senderId: string;
+  readonly clientMessageId: string;
+  readonly text: string;
+  readonly at: number;
+}
+
+export type AppendOutcome =
+  | { readonly kind: 'stored' | 'duplicate'; readonly message: ChatMessageDto; readonly memberIds: readonly string[] }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'not_member' };
+
+export interface MemberState {
+  readonly readSeq: number;
+  readonly notifiedSeq: number;
+}
+
+export interface MissedCandidate {
+  readonly conversationId: string;
+  readonly personId: string;
+  readonly fromSeq: number;
+}
+
+export const toMessage = (r: MessagesTable): ChatMessageDto => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  seq: Number(r.seq),
+  senderId: r.sender_id,
+  clientMessageId: r.client_message_id,
+  text: r.text,
+  createdAt: Number(r.created_at),
+});
+
+/** An ordered pair of person ids: the same key whoever starts the conversation. */
+export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+/**
+ * The chat tables behind one interface: conversations, members with read markers, and the
+ * append-only message log with its gap-free per-conversation seq.
+ */
+export class ChatStore {
+  readonly #db: Db;
+  readonly dialect: Dialect;
+
+  constructor(store: Store) {
+    this.#db = store.db as Db;
+    this.dialect = store.dialect;
+  }
+
+  /**
+   * Appends a batch in ONE transaction (group commit). Each message takes the next seq from its
+   * conversation's counter row in the same transaction as its insert, so seqs are gap-free and the
+   * caller acknowledges only after commit. A retry (same sender + clientMessageId) returns the
+   * stored row; the unique constraint makes that hold across processes too.
+   */
+  async appendBatch(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      const out: AppendOutcome[] = [];
+      const members = new Map<string, readonly string[]>();
+      const membersOf = async (id: string) => {
+        let m = members.get(id);
+        if (!m) members.set(id, (m = await this.#memberIds(trx, id)));
+        return m;
+      };
+      for (const r of requests) {
+        const existing = await trx
+          .selectFrom('chat_messages')
+          .selectAll()
+          .where('sender_id', '=', r.senderId)
+          .where('client_message_id', '=', r.clientMessageId)
+          .executeTakeFirst();
+        if (existing) {
+          if (existing.conversation_id !== r.conversationId || existing.text !== r.text) out.push({ kind: 'conflict' });
+          else out.push({ kind: 'duplicate', message: toMessage(existing), memberIds: await membersOf(r.conversationId) });
+          continue;
+        }
+        const bumped = await trx
+          .updateTable('chat_conversations')
+          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_message_at: r.at }))
+          .where('id', '=', r.conversationId)
+          .where((eb) =>
+            eb.exists(eb.selectFrom('chat_members').select('person_id').where('conversation_id', '=', r.conversationId).where('person_id', '=', r.senderId)),
+          )
+          .returning('last_seq')
+          .executeTakeFirst();
+        if (!bumped) {
+          out.push({ kind: 'not_member' });
+          continue;
+        }
+        const row: MessagesTable = {
+          conversation_id: r.conversationId,
+          seq: Number(bumped.last_seq),
+          id: randomUUID(),
+          sender_id: r.senderId,
+          client_message_id: r.clientMessageId,
+          text: r.text,
+          created_at: r.at,
+        };
+        await trx.insertInto('chat_messages').values(row).execute();
+        out.push({ kind: 'stored', message: toMessage(row), memberIds: await membersOf(r.conversationId) });
+      }
+      return out;
+    });
+  }
+
+  async #memberIds(db: Db | Transaction<ChatTables & Pick<DirectoryTables, 'people'>>, conversationId: string): Promise<string[]> {
+    const rows = await db.selectFrom('chat_members').select('person_id').where('conversation_id', '=', conversationId).execute();
+    return rows.map((r) => r.person_id);
+  }
+
+  memberIds(conversationId: string): Promise<string[]> {
+    return this.#memberIds(this.#db, conversationId);
+  }
+
+  async conversation(id: string): Promise<ConversationsTable | undefined> {
+    return this.#db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async memberState(conversationId: string, personId: string): Promise<MemberState | undefined> {
+    const r = await this.#db
+      .selectFrom('chat_members')
+      .select(['read_seq', 'notified_seq'])
+      .where('conversation_id', '=', conversationId)
+      .where('person_id', '=', personId)
+      .executeTakeFirst();
+    return r ? { readSeq: Number(r.read_seq), notifiedSeq: Number(r.notified_seq) } : undefined;
+  }
+
+  async findDirect(a: string, b: string): Promise<string | undefined> {
+    const r = await this.#db.selectFrom('chat_conversations').select('id').where('pair_key', '=', pairKey(a, b)).executeTakeFirst();
+    return r?.id;
+  }
+
+  /**
+   * Creates a conversation with its members. For a pair, a concurrent creator may win the
+   * unique pair_key: then the existing conversation is returned and `created` is false.
+   */
+  async create(input: { kind: 'direct' | 'group'; topic: string | null; createdBy: string; memberIds: readonly string[]; at: number }): Promise<{ id: string; created: boolean }> {
+    const key = input.kind === 'direct' ? pairKey(input.memberIds[0], input.memberIds[1]) : null;
+    const id = randomUUID();
+    const created = await this.#db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('chat_conversations')
+        .values({ id, kind: input.kind, topic: input.topic, pair_key: key, created_by: input.createdBy, created_at: input.at, last_seq: 0, last_message_at: null })
+        .onConflict((oc) => oc.column('pair_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return false;
+      await trx
+        .insertInto('chat_members')
+        .values(input.memberIds.map((p) => ({ conversation_id: id, person_id: p, joined_at: input.at, read_seq: 0, notified_seq: 0 })))
+        .execute();
+      return true;
+    });
+    if (created) return { id, created: true };
+    const existing = key ? await this.#db.selectFrom('chat_conversations').select('id').where('pair_key', '=', key).executeTakeFirst() : undefined;
+    if (!existing) throw new Error('conversation vanished after a pair conflict');
+    return { id: existing.id, created: false };
+  }
+
+  /** Adds members; their read marker starts at the current seq, so old history is not "unread". Returns who was new. */
+  async addMembers(conversationId: string, personIds: readonly string[], at: number): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      const conv = await trx.selectFrom('chat_conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+      const have = new Set(await this.#memberIds(trx, conversationId));
+      const fresh = [...new Set(personIds)].filter((p) => !have.has(p));
+      if (fresh.length)
+        await trx
+          .insertInto('chat_members')
+          .values(fresh.map((p) => ({ conversation_id: conversationId, person_id: p, joined_at: at, read_seq: Number(conv.last_seq), notified_seq: Number(conv.last_seq) })))
+          .execute();
+      return fresh;
+    });
+  }
+
+  async removeMember(conversationId: string, personId: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('chat_members').where('conversation_id', '=', conversationId).where('person_id', '=', personId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async setTopic(conversationId: string, topic: string): Promise<void> {
+    await this.#db.updateTable('chat_conversations').set({ topic }).where('id', '=', conversationId).execute();
+  }
+
+  /** High-water: the marker only moves forward, and never past the newest message. */
+  async markRead(conversationId: string, personId: string, seq: number): Promise<number> {
+    const conv = await this.#db.selectFrom('chat_conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirst();
+    const target = Math.min(seq, Number(conv?.last_seq ?? 0));
+    await this.#db
+      .updateTable('chat_members')
+      .set({ read_seq: target })
+      .where('conversation_id', '=', conversationId)
+      .where('person_id', '=', personId)
+      .where('read_seq', '<', target)
+      .execute();
+    return Number((await this.memberState(conversationId, personId))?.readSeq ?? 0);
+  }
+
+  async unreadCount(conversationId: string, personId: string, readSeq: number): Promise<number> {
+    const r = await this.#db
+      .selectFrom('chat_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>', readSeq)
+      .where('sender_id', '<>', personId)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** The person's conversations (or the given ones), newest activity first, with read state and the last message. */
+  async views(personId: string, options: { limit: number; ids?: readonly string[] }): Promise<ConversationViewDto[]> {
+    if (options.ids && options.ids.length === 0) return [];
+    let q = this.#db
+      .selectFrom('chat_members as m')
+      .innerJoin('chat_conversations as c', 'c.id', 'm.conversation_id')
+      .leftJoin('chat_messages as last', (j) => j.onRef('last.conversation_id', '=', 'c.id').onRef('last.seq', '=', 'c.last_seq'))
+      .select([
+        'c.id',
+        'c.kind',
+        'c.topic',
+        'c.created_at',
+        'c.last_seq',
+        'c.last_message_at',
+        'm.read_seq',
+        'last.id as msg_id',
+        'last.sender_id as msg_sender',
+        'last.client_message_id as msg_cid',
+        'last.text as msg_text',
+        'last.created_at as msg_at',
+      ])
+      .select((eb) =>
+        eb
+          .selectFrom('chat_messages as u')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('u.conversation_id', '=', 'c.id')
+          .whereRef('u.seq', '>', 'm.read_seq')
+          .whereRef('u.sender_id', '<>', 'm.person_id')
+          .as('unread'),
+      )
+      .where('m.person_id', '=', personId);
+    if (options.ids) q = q.where('c.id', 'in', [...options.ids]);
+    const rows = await q.orderBy(sql`coalesce(c.last_message_at, c.created_at)`, 'desc').orderBy('c.id').limit(options.limit).execute();
+    const members = await this.membersWithNames(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      topic: r.topic,
+      members: members.get(r.id) ?? [],
+      lastSeq: Number(r.last_seq),
+      lastMessageAt: r.last_message_at === null ? null : Number(r.last_message_at),
+      createdAt: Number(r.created_at),
+      readSeq: Number(r.read_seq),
+      unread: Number(r.unread ?? 0),
+      lastMessage:
+        r.msg_id === null
+          ? null
+          : { id: r.msg_id, conversationId: r.id, seq: Number(r.last_seq), senderId: r.msg_sender!, clientMessageId: r.msg_cid!, text: r.msg_text!, createdAt: Number(r.msg_at) },
+    }));
+  }
+
+  async info(conversationId: string): Promise<ConversationInfoDto | undefined> {
+    const c = await this.conversation(conversationId);
+    if (!c) return undefined;
+    const members = await this.membersWithNames([conversationId]);
+    return {
+      id: c.id,
+      kind: c.kind,
+      topic: c.topic,
+      members: members.get(c.id) ?? [],
+      lastSeq: Number(c.last_seq),
+      lastMessageAt: c.last_message_at === null ? null : Number(c.last_message_at),
+      createdAt: Number(c.created_at),
+    };
+  }
+
+  /** Members with their directory names (a read of the directory's people table). */
+  async membersWithNames(conversationIds: readonly string[]): Promise<Map<string, ChatMemberDto[]>> {
+    const out = new Map<string, ChatMemberDto[]>();
+    if (conversationIds.length === 0) return out;
+    for (let i = 0; i < conversationIds.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('chat_members as m')
+        .leftJoin('people as p', 'p.id', 'm.person_id')
+        .select(['m.conversation_id', 'm.person_id', 'p.display_name', 'p.primary_email'])
+        .where('m.conversation_id', 'in', conversationIds.slice(i, i + 500))
+        .orderBy('m.joined_at')
+        .orderBy('m.person_id')
+        .execute();
+      for (const r of rows) {
+        let list = out.get(r.conversation_id);
+        if (!list) out.set(r.conversation_id, (list = []));
+        list.push({ id: r.person_id, displayName: r.display_name ?? 'Unknown person', email: r.primary_email ?? null });
+      }
+    }
+    return out;
+  }
+
+  /** Messages in seq order: after a seq (forward), before a seq (the page just before it), or the latest. */
+  async history(conversationId: string, page: { after?: number; before?: number; limit: number }): Promise<{ messages: ChatMessageDto[]; hasMore: boolean }> {
+    let q = this.#db.selectFrom('chat_messages').selectAll().where('conversation_id', '=', conversationId);
+    const forward = page.after !== undefined;
+    if (forward) q = q.where('seq', '>', page.after!);
+    if (page.before !== undefined) q = q.where('seq', '<', page.before);
+    const rows = await q.orderBy('seq', forward ? 'asc' : 'desc').limit(page.limit + 1).execute();
+    const hasMore = rows.length > page.limit;
+    const slice = rows.slice(0, page.limit).map(toMessage);
+    return { messages: forward ? slice : slice.reverse(), hasMore };
+  }
+
+  async search(personId: string, q: string, limit: number): Promise<ChatMessageDto[]> {
+    const pattern = `%${escapeLike(q.toLowerCase())}%`;
+    const rows = await this.#db
+      .selectFrom('chat_messages as x')
+      .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.person_id', '=', personId))
+      .selectAll('x')
+      .where(sql<boolean>`lower(x.text) like ${pattern} escape '\\'`)
+      .orderBy('x.created_at', 'desc')
+      .orderBy('x.seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** Members with messages from others past both their read marker and their last notification, older than `cutoff`. */
+  async missedCandidates(cutoff: number, limit: number): Promise<MissedCandidate[]> {
+    const rows = await this.#db
+      .selectFrom('chat_members as m')
+      .innerJoin('chat_conversations as c', 'c.id', 'm.conversation_id')
+      .select(['m.conversation_id', 'm.person_id', 'm.read_seq', 'm.notified_seq'])
+      .whereRef('c.last_seq', '>', 'm.read_seq')
+      .whereRef('c.last_seq', '>', 'm.notified_seq')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('chat_messages as x')
+            .select('x.seq')
+            .whereRef('x.conversation_id', '=', 'm.conversation_id')
+            .whereRef('x.seq', '>', 'm.read_seq')
+            .whereRef('x.seq', '>', 'm.notified_seq')
+            .whereRef('x.sender_id', '<>', 'm.person_id')
+            .where('x.created_at', '<=', cutoff),
+        ),
+      )
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ conversationId: r.conversation_id, personId: r.person_id, fromSeq: Math.max(Number(r.read_seq), Number(r.notified_seq)) }));
+  }
+
+  /** Unread messages from others after `fromSeq` (the burst a notification is about). */
+  async unreadFromOthers(conversationId: string, personId: string, fromSeq: number, limit: number): Promise<ChatMessageDto[]> {
+    const rows = await this.#db
+      .selectFrom('chat_messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>', fromSeq)
+      .where('sender_id', '<>', personId)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /**
+   * Records that a burst up to `throughSeq` was notified. Conditional, so of two processes (or a
+   * restarted one) only one claims it; recorded BEFORE the notifier runs: at most once.
+   */
+  async claimNotification(conversationId: string, personId: string, fromSeq: number, throughSeq: number): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('chat_members')
+      .set({ notified_seq: throughSeq })
+      .where('conversation_id', '=', conversationId)
+      .where('person_id', '=', personId)
+      .where('notified_seq', '<=', fromSeq)
+      .where('read_seq', '<', throughSeq)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}
