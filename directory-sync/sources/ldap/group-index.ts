@@ -1,0 +1,70 @@
+import { normalizeDn } from '../../engine/validate-entry.js';
+
+/**
+ * Group membership from a group search: member DN → names of every group it is in, nested
+ * groups expanded (a member of "Sales EMEA", itself a member of "Sales", is in both). Cycles
+ * are cut. Holds group names and member DNs only, never person entries.
+ */
+export class GroupIndex {
+  readonly #nameByDn = new Map<string, string>();
+  readonly #parentsOf = new Map<string, string[]>();
+  readonly #closure = new Map<string, readonly string[]>();
+  #count = 0;
+
+  get size(): number {
+    return this.#count;
+  }
+
+  addGroup(dn: string, name: string, memberDns: readonly string[]): void {
+    const g = normalizeDn(dn);
+    this.#nameByDn.set(g, name);
+    this.#count++;
+    for (const m of memberDns) {
+      const key = normalizeDn(m);
+      const list = this.#parentsOf.get(key);
+      if (list) list.push(g);
+      else this.#parentsOf.set(key, [g]);
+    }
+    this.#closure.clear();
+  }
+
+  /** Names of all groups (direct and nested) of the entry with this DN, plus those of its memberOf DNs. */
+  groupsOf(dn: string, memberOf: readonly string[] = []): string[] {
+    const out = new Set<string>();
+    const starts = [...(this.#parentsOf.get(normalizeDn(dn)) ?? []), ...memberOf.map(normalizeDn)];
+    for (const g of starts) {
+      for (const name of this.#groupAndAncestors(g)) out.add(name);
+    }
+    return [...out];
+  }
+
+  /** Group name of a group DN (falls back to the first RDN value of an unknown one). */
+  nameOf(groupDn: string): string {
+    const g = normalizeDn(groupDn);
+    return this.#nameByDn.get(g) ?? firstRdnValue(groupDn);
+  }
+
+  #groupAndAncestors(group: string): readonly string[] {
+    const cached = this.#closure.get(group);
+    if (cached) return cached;
+    const names = new Set<string>();
+    const seen = new Set<string>();
+    const stack = [group];
+    // Bounded by the number of distinct groups: each is expanded once.
+    while (stack.length) {
+      const g = stack.pop()!;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      names.add(this.#nameByDn.get(g) ?? firstRdnValue(g));
+      for (const p of this.#parentsOf.get(g) ?? []) if (!seen.has(p)) stack.push(p);
+    }
+    const result = [...names];
+    this.#closure.set(group, result);
+    return result;
+  }
+}
+
+function firstRdnValue(dn: string): string {
+  const m = /^[^=]+=((?:\\.|[^,+\\])*)/.exec(dn.trim());
+  return (m?.[1] ?? dn).replace(/\\(.)/g, '$1').trim();
+}

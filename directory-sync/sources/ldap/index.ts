@@ -1,0 +1,5 @@
+export { LdapSource, createLdapSource, DEFAULT_OVERLAP_SECONDS, type LdapSourceOptions } from './ldap-source.js';
+export { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
+export { GroupIndex } from './group-index.js';
+export { mapEntry, addresses, isDisabled } from './entry-mapper.js';
+export { parseGeneralizedTime, formatGeneralizedTime } from './generalized-time.js';

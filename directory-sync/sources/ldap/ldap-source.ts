@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../../../core/config/index.js';
+import type { Logger } from '../../../core/log/index.js';
+import type { DirectoryEntry } from '../../model/directory-entry.js';
+import type { DirectorySource, ReadOptions, ReadSummary, SourceBatch, Watermark } from '../source.js';
+import {
+  LdapError,
+  andFilters,
+  attrString,
+  attrValues,
+  createLdapConnection,
+  escapeFilterValue,
+  ldapConnectionOptionsFromConfig,
+  normalizeFilter,
+  type LdapConnection,
+} from '../ldap-common/index.js';
+import { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
+import { mapEntry } from './entry-mapper.js';
+import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
+import { GroupIndex } from './group-index.js';
+
+/** Clock skew and slow commits a `modifyTimestamp >=` pass must still catch. */
+export const DEFAULT_OVERLAP_SECONDS = 300;
+
+export interface LdapSourceOptions {
+  readonly connection: LdapConnection;
+  readonly baseDn: string;
+  /** LDAP_FILTER: narrows which people are synced (already validated with normalizeFilter). */
+  readonly filter?: string;
+  readonly map: AttributeMap;
+  readonly name?: string;
+  readonly overlapSeconds?: number;
+  readonly pageSize?: number;
+  readonly log?: Logger;
+}
+
+/**
+ * OpenLDAP (or any LDAPv3 server) as a directory source. Keyed by entryUUID, so a rename or an
+ * OU move is the same person. Incremental passes read `modifyTimestamp >= watermark − overlap`;
+ * the watermark (the newest modifyTimestamp seen) is only handed to the engine at the end of a
+ * pass, because paged results come in no particular order. Deletions are not visible to an
+ * incremental pass: full passes enumerate everything and the engine reconciles. A change to any
+ * group (its members, its name, a group gone) asks the engine for a full pass, since group
+ * changes do not touch the members' modifyTimestamp.
+ */
+export class LdapSource implements DirectorySource {
+  readonly name: string;
+  readonly #o: LdapSourceOptions;
+  readonly #overlapMs: number;
+
+  constructor(options: LdapSourceOptions) {
+    this.#o = options;
+    this.name = options.name ?? 'ldap';
+    this.#overlapMs = (options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
+  }
+
+  async *read(options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
+    const { connection, baseDn, map } = this.#o;
+    const { signal } = options;
+    const previousTs = typeof options.watermark?.modifyTimestamp === 'string' ? options.watermark.modifyTimestamp : undefined;
+    const previousMs = previousTs ? parseGeneralizedTime(previousTs) : undefined;
+    const full = options.full || previousMs === undefined;
+    const checkAbort = () => {
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    };
+
+    await connection.connect();
+    checkAbort();
+
+    // Groups: on an incremental pass only their ids and timestamps (cheap) to see whether any changed.
+    let groups: GroupIndex | undefined;
+    let groupStamp: string | null = null;
+    if (map.groupFilter) {
+      if (full) {
+        ({ index: groups, stamp: groupStamp } = await this.#readGroups(true, signal));
+      } else {
+        groupStamp = (await this.#readGroups(false, signal)).stamp;
+        if (groupStamp !== (options.watermark?.groups ?? null)) return { complete: false, needsFull: 'groups changed since the last pass' };
+      }
+    }
+
+    const tsAttr = map.modifyTimestamp[0]!;
+    const since = full ? undefined : formatGeneralizedTime(previousMs! - this.#overlapMs);
+    const filter = andFilters(map.personFilter, this.#o.filter, since ? `(${tsAttr}>=${escapeFilterValue(since)})` : undefined);
+    let maxMs = previousMs ?? -Infinity;
+    let maxTs = previousTs;
+    let total = 0;
+    for await (const page of connection.searchPages(baseDn, { filter, attributes: personAttributes(map), binaryAttributes: map.photo, pageSize: this.#o.pageSize })) {
+      checkAbort();
+      if (page.length === 0) continue;
+      // Group membership is needed only once a person changed.
+      if (!groups && map.groupFilter) ({ index: groups } = await this.#readGroups(true, signal));
+      groups ??= new GroupIndex();
+      const upserts: DirectoryEntry[] = [];
+      const warnings: string[] = [];
+      for (const raw of page) {
+        const { entry, warning } = mapEntry(raw, map, groups);
+        if (warning) warnings.push(warning);
+        if (entry) upserts.push(entry);
+        const ts = attrString(raw, tsAttr);
+        const ms = ts ? parseGeneralizedTime(ts) : undefined;
+        if (ms !== undefined && ms > maxMs) {
+          maxMs = ms;
+          maxTs = ts;
+        }
+      }
+      total += page.length;
+      yield { upserts, deletes: [], warnings };
+    }
+    checkAbort();
+    const watermark: Watermark = { modifyTimestamp: maxTs ?? null, groups: groupStamp };
+    return { complete: full, watermark, ...(full ? { total } : {}) };
+  }
+
+  async close(): Promise<void> {
+    await this.#o.connection.close();
+  }
+
+  /** Reads the groups under the base DN; the stamp changes whenever any group changes, appears or goes. */
+  async #readGroups(withMembers: boolean, signal: AbortSignal): Promise<{ index: GroupIndex; stamp: string }> {
+    const { connection, baseDn, map } = this.#o;
+    const index = new GroupIndex();
+    const stamps: string[] = [];
+    const attributes = [...map.id, ...map.modifyTimestamp, ...(withMembers ? [...map.groupName, ...map.groupMember] : [])];
+    for await (const page of connection.searchPages(baseDn, { filter: map.groupFilter, attributes, pageSize: this.#o.pageSize })) {
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      for (const g of page) {
+        stamps.push(`${map.id.map((a) => attrString(g, a)).find(Boolean) ?? g.dn}|${attrString(g, map.modifyTimestamp[0]!) ?? ''}`);
+        if (withMembers) {
+          const name = map.groupName.map((a) => attrString(g, a)).find(Boolean) ?? g.dn;
+          index.addGroup(g.dn, name, map.groupMember.flatMap((a) => attrValues(g, a)));
+        }
+      }
+    }
+    stamps.sort();
+    const stamp = createHash('sha256').update(stamps.join('\n')).digest('base64url').slice(0, 22);
+    return { index, stamp };
+  }
+}
+
+/**
+ * The `ldap` source from configuration (LDAP_URL, LDAP_BASE_DN, LDAP_FILTER, LDAP_ATTRIBUTE_MAP,
+ * and the connection settings), or null when LDAP is not configured or LDAP_KIND is not `ldap`.
+ */
+export function createLdapSource(config: Config, log?: Logger, connection?: LdapConnection): LdapSource | null {
+  const env = config.env;
+  if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
+  if (!env.LDAP_BASE_DN) throw new LdapError('config', 'LDAP_BASE_DN is required with LDAP_URL');
+  const options = ldapConnectionOptionsFromConfig(config);
+  return new LdapSource({
+    connection: connection ?? createLdapConnection(options),
+    baseDn: env.LDAP_BASE_DN,
+    filter: env.LDAP_FILTER ? normalizeFilter(env.LDAP_FILTER) : undefined,
+    map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),
+    pageSize: options.pageSize,
+    log,
+  });
+}
