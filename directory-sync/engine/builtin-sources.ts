@@ -13,5 +13,6 @@ export function builtinSources(): SourceRegistry {
     if (!file) return null;
     const { LdifSource } = await import('../sources/ldif/index.js');
     return new LdifSource(file);
-  });
+  })
+    .register('ldap', async ({ config, log }) => (await import('../sources/ldap/index.js')).createLdapSource(config, log));
 }
