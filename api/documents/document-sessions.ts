@@ -1,0 +1,258 @@
+import type { Bus } from '../../core/bus/index.js';
+import type { Logger } from '../../core/log/index.js';
+import type { DocParticipantDto, DocPositionDto } from '../contract/documents.js';
+import type { Connection } from '../realtime/index.js';
+import { participantsOf, type DocSession } from './participants.js';
+import type { DocSessionStore } from './session-store.js';
+
+export interface DocumentSessionsOptions {
+  /** A session not renewed for this long disappears. */
+  readonly ttlMs: number;
+  /** Position updates of one connection are applied at most once per this interval (later ones coalesce). */
+  readonly positionIntervalMs: number;
+  /** Changes within this window go out as one doc.participants push per document. */
+  readonly fanoutMs: number;
+  /** How often expired sessions are looked for. */
+  readonly sweepMs: number;
+}
+
+/** One connection's place in a document. */
+interface Joined {
+  readonly conn: Connection;
+  readonly docKey: string;
+  since: number;
+  position: DocPositionDto | null;
+  positionAt: number;
+  lastAppliedAt: number;
+  pending: DocPositionDto | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const CHANNEL = 'documents.changed';
+const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a === b || (!!a && !!b && a.paragraph === b.paragraph && a.heading === b.heading);
+
+/**
+ * Document sessions: who has which document open and where. Frames update the session store;
+ * changed documents are announced on the bus in batches (one message per fan-out window), and
+ * every process pushes the fresh participant list to its own sockets in those documents.
+ */
+export class DocumentSessions {
+  readonly #joined = new Map<Connection, Joined>();
+  readonly #local = new Map<string, Set<Connection>>();
+  readonly #dirty = new Set<string>();
+  readonly #lastSent = new Map<string, string>();
+  readonly #needsInitial = new Set<Connection>();
+  readonly #refreshing = new Map<string, boolean>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #stopped = false;
+  /** Applied position changes since start (for metrics and the benchmark). */
+  positionUpdates = 0;
+  pushes = 0;
+
+  constructor(
+    readonly store: DocSessionStore,
+    readonly bus: Bus,
+    readonly log: Logger,
+    readonly options: DocumentSessionsOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.bus.subscribe(CHANNEL, (message) => {
+      const keys = (message as { keys?: unknown }).keys;
+      if (!Array.isArray(keys)) return;
+      for (const k of keys) if (typeof k === 'string' && this.#local.has(k)) this.#refresh(k);
+    });
+    this.#sweepTimer = setInterval(() => void this.#sweep(), this.options.sweepMs);
+    this.#sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    clearInterval(this.#sweepTimer);
+    clearTimeout(this.#flushTimer);
+    // Leave cleanly so the other processes' co-authors see us go now, not after the TTL.
+    const conns = [...this.#joined.keys()];
+    await Promise.all(conns.map((c) => this.leave(c).catch(() => {})));
+    this.#flush();
+    this.#stopped = true;
+    await this.#unsubscribe?.();
+  }
+
+  /** Documents with sockets on this process. */
+  get localDocuments(): ReadonlySet<string> {
+    return new Set(this.#local.keys());
+  }
+
+  get localSessions(): number {
+    return this.#joined.size;
+  }
+
+  /** Joins (or, for the same document, renews: the heartbeat) a connection's session. */
+  async join(conn: Connection, docKey: string, position: DocPositionDto | null | undefined): Promise<void> {
+    if (this.#stopped) return;
+    const current = this.#joined.get(conn);
+    if (current && current.docKey === docKey) {
+      if (position !== undefined && position !== null && !samePosition(position, current.position)) this.#queuePosition(current, position);
+      await this.#put(current);
+      // A renewal after a silence long enough to expire brings the person back; unchanged lists are not re-sent.
+      this.#markDirty(docKey);
+      return;
+    }
+    if (current) await this.leave(conn);
+    const now = Date.now();
+    const j: Joined = { conn, docKey, since: now, position: position ?? null, positionAt: now, lastAppliedAt: now, pending: undefined, timer: undefined };
+    this.#joined.set(conn, j);
+    let set = this.#local.get(docKey);
+    if (!set) this.#local.set(docKey, (set = new Set()));
+    set.add(conn);
+    this.#needsInitial.add(conn);
+    await this.#put(j);
+    this.#markDirty(docKey);
+  }
+
+  /** A move. Applied at most once per positionIntervalMs per connection; extra moves coalesce to the latest. */
+  move(conn: Connection, position: DocPositionDto): boolean {
+    const j = this.#joined.get(conn);
+    if (!j || this.#stopped) return false;
+    this.#queuePosition(j, position);
+    return true;
+  }
+
+  async leave(conn: Connection): Promise<void> {
+    const j = this.#joined.get(conn);
+    if (!j) return;
+    clearTimeout(j.timer);
+    this.#joined.delete(conn);
+    this.#needsInitial.delete(conn);
+    const set = this.#local.get(j.docKey);
+    set?.delete(conn);
+    if (set && set.size === 0) {
+      this.#local.delete(j.docKey);
+      this.#lastSent.delete(j.docKey);
+    }
+    if (this.#stopped) return;
+    await this.store.remove(j.docKey, conn.id);
+    this.#markDirty(j.docKey);
+  }
+
+  /** Live participants of a document, one per person. */
+  async participants(docKey: string): Promise<DocParticipantDto[]> {
+    return participantsOf(await this.store.list(docKey, Date.now()));
+  }
+
+  #queuePosition(j: Joined, position: DocPositionDto): void {
+    j.pending = position;
+    if (j.timer) return;
+    const wait = j.lastAppliedAt + this.options.positionIntervalMs - Date.now();
+    if (wait <= 0 || j.positionAt === j.since) this.#applyPending(j);
+    else {
+      j.timer = setTimeout(() => {
+        j.timer = undefined;
+        this.#applyPending(j);
+      }, wait);
+      j.timer.unref?.();
+    }
+  }
+
+  #applyPending(j: Joined): void {
+    const p = j.pending;
+    j.pending = undefined;
+    if (!p || this.#joined.get(j.conn) !== j) return;
+    const now = Date.now();
+    j.lastAppliedAt = now;
+    if (samePosition(p, j.position)) return;
+    j.position = p;
+    j.positionAt = now;
+    this.positionUpdates++;
+    this.#put(j).then(
+      () => this.#markDirty(j.docKey),
+      (err: unknown) => this.log.warn({ err }, 'document session write failed'),
+    );
+  }
+
+  #put(j: Joined): Promise<void> {
+    const p = j.conn.principal;
+    const session: DocSession = {
+      connId: j.conn.id,
+      docKey: j.docKey,
+      personId: p.personId,
+      email: p.email,
+      displayName: p.displayName,
+      position: j.position,
+      positionAt: j.positionAt,
+      since: j.since,
+      expiresAt: Date.now() + this.options.ttlMs,
+      nodeId: this.bus.nodeId,
+    };
+    return this.store.put(session);
+  }
+
+  #markDirty(docKey: string): void {
+    if (this.#stopped) return;
+    this.#dirty.add(docKey);
+    if (!this.#flushTimer) {
+      this.#flushTimer = setTimeout(() => this.#flush(), this.options.fanoutMs);
+      this.#flushTimer.unref?.();
+    }
+  }
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    if (!this.#dirty.size) return;
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    this.bus.publish(CHANNEL, { keys }).catch((err: unknown) => {
+      // The bus is down: at least our own sockets hear about it; the sweep catches up the rest.
+      this.log.warn({ err }, 'documents bus publish failed');
+      for (const k of keys) if (this.#local.has(k)) this.#refresh(k);
+    });
+  }
+
+  /** Reads a document's participants and pushes them to local sockets; one read in flight per document. */
+  #refresh(docKey: string): void {
+    if (this.#refreshing.has(docKey)) {
+      this.#refreshing.set(docKey, true);
+      return;
+    }
+    this.#refreshing.set(docKey, false);
+    void (async () => {
+      try {
+        do {
+          this.#refreshing.set(docKey, false);
+          const participants = participantsOf(await this.store.list(docKey, Date.now()));
+          this.#push(docKey, participants);
+        } while (this.#refreshing.get(docKey));
+      } catch (err) {
+        this.log.warn({ err, docKey }, 'document participants read failed');
+      } finally {
+        this.#refreshing.delete(docKey);
+      }
+    })();
+  }
+
+  #push(docKey: string, participants: DocParticipantDto[]): void {
+    const conns = this.#local.get(docKey);
+    if (!conns) return;
+    const json = JSON.stringify({ type: 'doc.participants', docKey, participants });
+    const changed = this.#lastSent.get(docKey) !== json;
+    if (changed) this.#lastSent.set(docKey, json);
+    for (const c of conns) {
+      if (changed || this.#needsInitial.has(c)) {
+        this.#needsInitial.delete(c);
+        if (c.sendRaw(json)) this.pushes++;
+      }
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const changed = await this.store.sweep(this.#local.keys(), Date.now());
+      for (const k of changed) this.#markDirty(k);
+    } catch (err) {
+      this.log.warn({ err }, 'document session sweep failed');
+    }
+  }
+}
