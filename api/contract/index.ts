@@ -2,3 +2,4 @@ export * from './route.js';
 export * from './people.js';
 export { buildOpenApi } from './openapi.js';
 export * from './chat.js';
+export * from './presence.js';

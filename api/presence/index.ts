@@ -1,22 +1,91 @@
-// SCAFFOLD: replaced by the presence feature (issue 4).
-import type { Migration } from '../../core/store/index.js';
+import { Gauge } from 'prom-client';
+import { RedisBus } from '../../core/bus/index.js';
+import { activityFrame, presenceSubscribeFrame, presenceUnsubscribeFrame } from '../contract/presence.js';
 import type { Feature, FeatureDeps } from '../feature.js';
-import type { PresenceService, PresenceView } from './presence-api.js';
+import { DEFAULT_TIMERS } from './aggregate.js';
+import type { PresenceCluster } from './cluster.js';
+import { createDemoSimulator, type DemoSimulator } from './demo-simulator.js';
+import { PresenceEngine } from './engine.js';
+import { MemoryCluster } from './memory-cluster.js';
+import type { PresenceService } from './presence-api.js';
+import { createPresenceRouter } from './presence-routes.js';
+import { PresenceStore } from './presence-store.js';
+import { RedisCluster } from './redis-cluster.js';
+import { SubscriptionHub } from './subscription-hub.js';
 
 export * from './presence-api.js';
-export const presenceMigrations: readonly Migration[] = [];
+export { presenceMigrations } from './presence-store.js';
+export { aggregate, viewFor, unknownPresence, DEFAULT_TIMERS, type AggregateInputs, type EndpointInput } from './aggregate.js';
+export { PresenceEngine } from './engine.js';
 
-const OFFLINE: PresenceView = { availability: 'Offline', activity: 'Offline', note: null, outOfOffice: { active: false, message: null }, lastActive: null, version: 0 };
+export interface PresenceFeature extends Feature {
+  readonly service: PresenceService;
+  readonly engine: PresenceEngine;
+  readonly hub: SubscriptionHub;
+}
 
-export function createPresenceFeature(_deps: FeatureDeps): Feature & { service: PresenceService } {
-  const service: PresenceService = {
-    presenceOf: async () => OFFLINE,
-    isBlocked: async () => false,
-    hasLiveEndpoint: async () => false,
-    setOutOfOffice: async () => {},
-    setCalendar: async () => {},
-    setExternalEndpoint: async () => {},
-    onChange: () => () => {},
+/**
+ * Live presence: the engine, its HTTP routes, the realtime frames (`presence.subscribe`,
+ * `presence.unsubscribe`, `activity`) and, with REDIS_URL, presence shared by all API processes.
+ * Tuning keys (tests): presence.idleMs, presence.awayMs, presence.coalesceMs, presence.nodeTtlMs,
+ * presence.sweepMs, presence.simulatorMs.
+ */
+export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
+  const { config, tuning, log: rootLog } = deps;
+  const log = rootLog.child({ mod: 'presence' });
+  const cluster: PresenceCluster =
+    deps.bus instanceof RedisBus
+      ? new RedisCluster(deps.bus, { nodeTtlMs: tuning['presence.nodeTtlMs'] ?? config.env.PRESENCE_NODE_TTL_SECONDS * 1000, log })
+      : new MemoryCluster();
+  const presenceStore = new PresenceStore(deps.store);
+  const engine = new PresenceEngine({
+    store: presenceStore,
+    cluster,
+    directory: deps.directory,
+    log,
+    timers: { idleMs: tuning['presence.idleMs'] ?? DEFAULT_TIMERS.idleMs, awayMs: tuning['presence.awayMs'] ?? DEFAULT_TIMERS.awayMs },
+    sweepMs: tuning['presence.sweepMs'],
+  });
+  const hub = new SubscriptionHub(engine, deps.directory, { coalesceMs: tuning['presence.coalesceMs'] ?? 50 });
+  const { gateway } = deps;
+
+  gateway.onOpen((conn) => engine.openEndpoint(conn.principal.personId, conn.id, () => !conn.closed));
+  gateway.onClose((conn) => {
+    hub.detach(conn);
+    return engine.closeEndpoint(conn.principal.personId, conn.id);
+  });
+  gateway.handle('presence.subscribe', presenceSubscribeFrame, (conn, f) => hub.subscribe(conn, f.emails));
+  gateway.handle('presence.unsubscribe', presenceUnsubscribeFrame, (conn, f) => hub.unsubscribe(conn, f.emails));
+  gateway.handle('activity', activityFrame, (conn, f) => engine.reportActivity(conn.principal.personId, conn.id, f.state));
+
+  new Gauge({
+    name: 'presence_subscriptions',
+    help: 'Presence subscriptions (connection × person) on this process',
+    registers: [deps.metrics],
+    collect() {
+      this.set(hub.subscriptionCount);
+    },
+  });
+
+  let simulator: DemoSimulator | undefined;
+  if (config.demo || config.env.DEMO_SIMULATOR)
+    simulator = createDemoSimulator({ engine, store: deps.store, presenceStore, log, intervalMs: tuning['presence.simulatorMs'] });
+
+  return {
+    name: 'presence',
+    service: engine,
+    engine,
+    hub,
+    router: createPresenceRouter(engine, deps.directory),
+    async start() {
+      await engine.start();
+      // The demo directory may still be loading: the simulator starts once there are people.
+      await simulator?.start().catch((err: unknown) => log.warn({ err }, 'demo simulator did not start'));
+    },
+    async stop() {
+      await simulator?.stop();
+      hub.close();
+      await engine.stop();
+    },
   };
-  return { name: 'presence', service };
 }

@@ -84,6 +84,8 @@ const envSchema = z.object({
   DOC_SESSION_TTL_SECONDS: seconds(30),
   CHAT_MISSED_AFTER_SECONDS: seconds(600),
   DEMO_SIMULATOR: flag,
+  /** How long a silent API process keeps its endpoints' presence alive in Redis (scale-out). */
+  PRESENCE_NODE_TTL_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

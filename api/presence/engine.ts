@@ -1,0 +1,385 @@
+import type { Logger } from '../../core/log/index.js';
+import type { DirectoryReader } from '../../directory-sync/directory/index.js';
+import type { EndpointActivity, ManualAvailability } from '../contract/presence.js';
+import {
+  aggregate,
+  DEFAULT_TIMERS,
+  defaultManualExpiry,
+  samePresence,
+  unknownPresence,
+  viewFor,
+  type EndpointInput,
+  type IdleTimers,
+  type ManualInput,
+  type ViewerRelation,
+} from './aggregate.js';
+import type { InputKind, PresenceCluster } from './cluster.js';
+import type { Activity, Availability, CalendarEvent, PresenceService, PresenceView } from './presence-api.js';
+import type { PresenceStore, StoredInputs } from './presence-store.js';
+
+export interface PresenceEngineOptions {
+  readonly store: PresenceStore;
+  readonly cluster: PresenceCluster;
+  readonly directory: DirectoryReader;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly timers?: IdleTimers;
+  /** How often due timers (idle, expiry, calendar edges) are checked. */
+  readonly sweepMs?: number;
+}
+
+export type ViewListener = (personId: string, view: PresenceView) => void;
+
+/**
+ * The presence engine of one process: keeps the inputs (store = truth, memory = cache), recomputes
+ * a person whenever an input changes or a timer falls due, and publishes through the cluster only
+ * when the result visibly changes. Work on one person is serialised so endpoint opens and closes
+ * cannot overtake each other.
+ */
+export class PresenceEngine implements PresenceService {
+  readonly #o: PresenceEngineOptions;
+  readonly #now: () => number;
+  readonly #timers: IdleTimers;
+  readonly #inputs = new Map<string, StoredInputs>();
+  readonly #blocks = new Map<string, Set<string>>();
+  readonly #kinds = new Map<string, 'person' | 'contact' | null>();
+  readonly #views = new Map<string, PresenceView>();
+  readonly #due = new Map<string, number>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<ViewListener>();
+  /** Endpoints whose socket is on this process: endpoint id → person id. */
+  readonly #local = new Map<string, { personId: string; endpoint: EndpointInput }>();
+  #sweeper: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(options: PresenceEngineOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? DEFAULT_TIMERS;
+  }
+
+  get cluster(): PresenceCluster {
+    return this.#o.cluster;
+  }
+
+  async start(): Promise<void> {
+    await this.#o.cluster.start({
+      changed: (pid, view) => this.#accept(pid, view),
+      inputsChanged: (pid, kind) => this.#invalidate(pid, kind),
+      endpointsLost: (pids) => {
+        for (const pid of pids) void this.recompute(pid).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
+      },
+    });
+    this.#sweeper = setInterval(() => this.#sweep(), this.#o.sweepMs ?? 1000);
+    this.#sweeper.unref();
+  }
+
+  /** Takes this process's endpoints offline (clean shutdown), then leaves the cluster. */
+  async stop(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const people = new Set<string>();
+    for (const [id, { personId }] of this.#local) {
+      people.add(personId);
+      await this.#o.cluster.removeEndpoint(personId, id).catch(() => {});
+    }
+    this.#local.clear();
+    await Promise.all([...people].map((pid) => this.recompute(pid).catch(() => {})));
+    this.#stopped = true;
+    await this.#o.cluster.stop();
+  }
+
+  /** Listens to every published view (local and remote), newest versions only. */
+  onView(listener: ViewListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  onChange(listener: (personId: string) => void): () => void {
+    return this.onView((pid) => listener(pid));
+  }
+
+  // ---- endpoints (open panes) ----
+
+  /** A pane connected. `isOpen` is checked in order, so a socket that already closed adds nothing. */
+  openEndpoint(personId: string, endpointId: string, isOpen: () => boolean): Promise<void> {
+    return this.#serial(personId, async () => {
+      if (!isOpen() || this.#stopped) return;
+      const now = this.#now();
+      const endpoint: EndpointInput = { id: endpointId, state: 'active', stateAt: now, lastActiveAt: now };
+      this.#local.set(endpointId, { personId, endpoint });
+      await this.#o.cluster.putEndpoint(personId, endpoint);
+      await this.#recomputeNow(personId);
+    });
+  }
+
+  /** An `activity` frame, timestamped here. */
+  reportActivity(personId: string, endpointId: string, state: EndpointActivity): Promise<void> {
+    return this.#serial(personId, async () => {
+      const local = this.#local.get(endpointId);
+      if (!local) return;
+      const now = this.#now();
+      const endpoint: EndpointInput = { id: endpointId, state, stateAt: now, lastActiveAt: state === 'active' ? now : local.endpoint.lastActiveAt };
+      local.endpoint = endpoint;
+      await this.#o.cluster.putEndpoint(personId, endpoint);
+      await this.#recomputeNow(personId);
+    });
+  }
+
+  closeEndpoint(personId: string, endpointId: string): Promise<void> {
+    return this.#serial(personId, async () => {
+      if (!this.#local.delete(endpointId)) return;
+      await this.#o.cluster.removeEndpoint(personId, endpointId);
+      await this.#recomputeNow(personId);
+    });
+  }
+
+  hasLocalEndpoint(personId: string): boolean {
+    for (const { personId: p } of this.#local.values()) if (p === personId) return true;
+    return false;
+  }
+
+  // ---- durable inputs ----
+
+  async setManual(personId: string, state: { availability: ManualAvailability; note?: string | null; expiresAt?: number } | null): Promise<void> {
+    const now = this.#now();
+    const manual: ManualInput | null = state
+      ? { availability: state.availability, note: state.note ?? null, expiresAt: state.expiresAt ?? defaultManualExpiry(state.availability, now), setAt: now }
+      : null;
+    await this.#o.store.setManual(personId, manual);
+    await this.#changedInput(personId, 'manual', (i) => {
+      i.manual = manual;
+    });
+  }
+
+  async setOutOfOffice(personId: string, oof: { active: boolean; message: string | null; source: string }): Promise<void> {
+    const entry = { source: oof.source, active: oof.active, message: oof.message, updatedAt: this.#now() };
+    await this.#o.store.setOof(personId, entry);
+    await this.#changedInput(personId, 'oof', (i) => {
+      i.oof = [...i.oof.filter((o) => o.source !== oof.source), entry];
+    });
+  }
+
+  async setCalendar(personId: string, source: string, events: readonly CalendarEvent[]): Promise<void> {
+    await this.#o.store.setCalendar(personId, source, events, this.#now());
+    await this.#changedInput(personId, 'calendar', (i) => {
+      i.calendar.set(source, [...events]);
+    });
+  }
+
+  async setExternalEndpoint(personId: string, source: string, state: { availability: Availability; activity: Activity } | null): Promise<void> {
+    await this.#o.store.setExternal(personId, source, state, this.#now());
+    await this.#changedInput(personId, 'external', (i) => {
+      if (state) i.external.set(source, { source, ...state });
+      else i.external.delete(source);
+    });
+  }
+
+  async storedInputs(personId: string): Promise<StoredInputs> {
+    let inputs = this.#inputs.get(personId);
+    if (!inputs) {
+      inputs = await this.#o.store.load(personId);
+      // Another call may have loaded (and changed) it meanwhile: the first one wins.
+      const again = this.#inputs.get(personId);
+      if (again) return again;
+      this.#inputs.set(personId, inputs);
+    }
+    return inputs;
+  }
+
+  async #changedInput(personId: string, kind: InputKind, apply: (i: StoredInputs) => void): Promise<void> {
+    await this.#serial(personId, async () => {
+      apply(await this.storedInputs(personId));
+      await this.#o.cluster.announceInputs(personId, kind);
+      await this.#recomputeNow(personId);
+    });
+  }
+
+  #invalidate(personId: string, kind: InputKind): void {
+    if (kind === 'blocks') {
+      // Reload before re-sending: fan-out reads block lists synchronously from this cache.
+      void this.#o.store
+        .blockedBy(personId)
+        .then((list) => {
+          this.#blocks.set(personId, new Set(list));
+          // Viewers' filtered views changed, not the presence: re-send it to subscribers.
+          const view = this.#views.get(personId);
+          if (view) this.#emit(personId, view);
+        })
+        .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
+    } else this.#inputs.delete(personId);
+  }
+
+  // ---- blocks ----
+
+  async block(ownerId: string, blockedId: string): Promise<void> {
+    await this.#o.store.block(ownerId, blockedId, this.#now());
+    (await this.#blocksOf(ownerId)).add(blockedId);
+    await this.#blocksChanged(ownerId);
+  }
+
+  async unblock(ownerId: string, blockedId: string): Promise<void> {
+    await this.#o.store.unblock(ownerId, blockedId);
+    (await this.#blocksOf(ownerId)).delete(blockedId);
+    await this.#blocksChanged(ownerId);
+  }
+
+  async blockedBy(ownerId: string): Promise<string[]> {
+    return [...(await this.#blocksOf(ownerId))];
+  }
+
+  async isBlocked(ownerId: string, otherId: string): Promise<boolean> {
+    return (await this.#blocksOf(ownerId)).has(otherId);
+  }
+
+  /** Loads the block lists of many people at once (subscriptions and queries check them synchronously). */
+  async preloadBlocks(ownerIds: readonly string[]): Promise<void> {
+    const missing = [...new Set(ownerIds)].filter((id) => !this.#blocks.has(id));
+    if (missing.length === 0) return;
+    const lists = await this.#o.store.blockedByMany(missing);
+    for (const id of missing) if (!this.#blocks.has(id)) this.#blocks.set(id, new Set(lists.get(id) ?? []));
+  }
+
+  /** Only valid after preloadBlocks for the owner; an owner not loaded counts as blocking nobody. */
+  isBlockedCached(ownerId: string, otherId: string): boolean {
+    return this.#blocks.get(ownerId)?.has(otherId) ?? false;
+  }
+
+  async #blocksOf(ownerId: string): Promise<Set<string>> {
+    await this.preloadBlocks([ownerId]);
+    return this.#blocks.get(ownerId) ?? new Set();
+  }
+
+  async #blocksChanged(ownerId: string): Promise<void> {
+    await this.#o.cluster.announceInputs(ownerId, 'blocks');
+    const view = await this.current(ownerId);
+    this.#emit(ownerId, view);
+  }
+
+  // ---- reading ----
+
+  async presenceOf(personId: string, viewerId: string | null): Promise<PresenceView> {
+    const [view, relation] = await Promise.all([this.current(personId), this.relation(personId, viewerId)]);
+    return viewFor(view, relation);
+  }
+
+  async hasLiveEndpoint(personId: string): Promise<boolean> {
+    const [eps, inputs] = await Promise.all([this.#o.cluster.endpointsOf(personId), this.storedInputs(personId)]);
+    return eps.length > 0 || [...inputs.external.values()].some((x) => x.availability !== 'Offline' && x.availability !== 'PresenceUnknown');
+  }
+
+  async relation(personId: string, viewerId: string | null): Promise<ViewerRelation> {
+    if (viewerId === personId) return 'self';
+    if (viewerId === null) return 'external';
+    if (await this.isBlocked(personId, viewerId)) return 'blocked';
+    let kind = this.#kinds.get(viewerId);
+    if (kind === undefined) {
+      kind = (await this.#o.directory.getSummary(viewerId))?.kind ?? null;
+      if (this.#kinds.size > 50_000) this.#kinds.clear();
+      this.#kinds.set(viewerId, kind);
+    }
+    return kind === 'person' ? 'colleague' : 'external';
+  }
+
+  /** The latest published view from the cache (what fan-out sends); undefined if never seen here. */
+  cached(personId: string): PresenceView | undefined {
+    return this.#views.get(personId);
+  }
+
+  /** The current unfiltered presence of a person, computed if nobody published it yet. */
+  async current(personId: string): Promise<PresenceView> {
+    return (await this.currentMany([personId])).get(personId) ?? unknownPresence();
+  }
+
+  async currentMany(personIds: readonly string[]): Promise<Map<string, PresenceView>> {
+    const out = new Map<string, PresenceView>();
+    const missing: string[] = [];
+    for (const id of personIds) {
+      const v = this.#views.get(id);
+      if (v) out.set(id, v);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const published = await this.#o.cluster.published(missing);
+    const unpublished: string[] = [];
+    for (const id of missing) {
+      const v = published.get(id);
+      if (v) this.#accept(id, v);
+      else unpublished.push(id);
+    }
+    // Never published (e.g. after a restart): the stored inputs still matter (OOF, note).
+    for (let i = 0; i < unpublished.length; i += 50) await Promise.all(unpublished.slice(i, i + 50).map((id) => this.recompute(id)));
+    for (const id of missing) out.set(id, this.#views.get(id) ?? published.get(id) ?? unknownPresence());
+    return out;
+  }
+
+  // ---- recomputing ----
+
+  recompute(personId: string): Promise<void> {
+    return this.#serial(personId, () => this.#recomputeNow(personId));
+  }
+
+  async #recomputeNow(personId: string): Promise<void> {
+    const [inputs, endpoints] = await Promise.all([this.storedInputs(personId), this.#o.cluster.endpointsOf(personId)]);
+    let prev = this.#views.get(personId);
+    if (!prev) prev = (await this.#o.cluster.published([personId])).get(personId);
+    const now = this.#now();
+    const { presence, nextChangeAt } = aggregate(
+      {
+        endpoints,
+        manual: inputs.manual,
+        oof: inputs.oof,
+        calendar: [...inputs.calendar.values()].flat(),
+        external: [...inputs.external.values()],
+        lastActive: prev?.lastActive ?? null,
+      },
+      now,
+      this.#timers,
+    );
+    if (nextChangeAt === null) this.#due.delete(personId);
+    else this.#due.set(personId, nextChangeAt);
+    if (prev && samePresence(prev, presence)) {
+      if (!this.#views.has(personId)) this.#accept(personId, prev);
+      return;
+    }
+    const view = await this.#o.cluster.publish(personId, presence);
+    this.#accept(personId, view);
+  }
+
+  #accept(personId: string, view: PresenceView): void {
+    const known = this.#views.get(personId);
+    if (known && known.version >= view.version) return;
+    this.#views.set(personId, view);
+    this.#emit(personId, view);
+  }
+
+  #emit(personId: string, view: PresenceView): void {
+    for (const l of this.#listeners) {
+      try {
+        l(personId, view);
+      } catch (err) {
+        this.#o.log.error({ err }, 'presence listener failed');
+      }
+    }
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    for (const [pid, at] of this.#due) {
+      if (at > now) continue;
+      this.#due.delete(pid);
+      void this.recompute(pid).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
+    }
+  }
+
+  /** Runs `fn` after everything already queued for this person. */
+  #serial<T>(personId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#queues.get(personId) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.#queues.set(personId, tail);
+    void tail.then(() => {
+      if (this.#queues.get(personId) === tail) this.#queues.delete(personId);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,105 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { DirectoryReader } from '../../directory-sync/directory/index.js';
+import {
+  presenceQueryRoute,
+  putMyPresenceRoute,
+  putOutOfOfficeRoute,
+  type MyPresenceDto,
+} from '../contract/presence.js';
+import { badRequest, notFound, readJson } from '../http/index.js';
+import { unknownPresence, viewFor } from './aggregate.js';
+import type { PresenceEngine } from './engine.js';
+
+const ID = /^[A-Za-z0-9-]{1,64}$/;
+/** The out-of-office source a user sets by hand (Exchange feeds its own source). */
+export const USER_OOF_SOURCE = 'user';
+const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
+
+/** HTTP routes of presence: query, your own state, out-of-office, blocks. */
+export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, now: () => number = Date.now): Router {
+  const router = new Router();
+  const me = (ctx: Context) => ctx.state.principal.personId as string;
+
+  const myPresence = async (personId: string): Promise<MyPresenceDto> => {
+    const [presence, inputs] = await Promise.all([engine.current(personId), engine.storedInputs(personId)]);
+    const manual = inputs.manual && inputs.manual.expiresAt > now() ? inputs.manual : null;
+    const oof = inputs.oof.find((o) => o.source === USER_OOF_SOURCE);
+    return {
+      presence,
+      manual: manual ? { availability: manual.availability, note: manual.note, expiresAt: new Date(manual.expiresAt).toISOString() } : null,
+      outOfOffice: { active: oof?.active ?? false, message: oof?.message ?? null },
+    };
+  };
+
+  router.post('/v1/presence/query', async (ctx) => {
+    const { emails } = await readJson(ctx, presenceQueryRoute.body);
+    const viewer = me(ctx);
+    const found = await directory.lookupEmails(emails);
+    const pids = [...new Set([...found.values()].filter((p) => p !== null).map((p) => p.id))];
+    const [views] = await Promise.all([engine.currentMany(pids), engine.preloadBlocks(pids)]);
+    ctx.body = {
+      results: emails.map((email) => {
+        const person = found.get(email);
+        const view = person ? views.get(person.id) : undefined;
+        if (!person || !view) return { email, personId: null, presence: unknownPresence() };
+        const relation = person.id === viewer ? 'self' : engine.isBlockedCached(person.id, viewer) ? 'blocked' : 'colleague';
+        return { email, personId: person.id, presence: viewFor(view, relation) };
+      }),
+    };
+  });
+
+  router.get('/v1/me/presence', async (ctx) => {
+    ctx.body = await myPresence(me(ctx));
+  });
+
+  router.put('/v1/me/presence', async (ctx) => {
+    const body = await readJson(ctx, putMyPresenceRoute.body);
+    let expiresAt: number | undefined;
+    if (body.expiresAt !== undefined) {
+      expiresAt = Date.parse(body.expiresAt);
+      if (!(expiresAt > now())) throw badRequest('expiresAt must be in the future');
+      if (expiresAt - now() > MAX_MANUAL_EXPIRY_MS) throw badRequest('expiresAt must be within a year');
+    }
+    await engine.setManual(me(ctx), { availability: body.availability, note: body.note || null, expiresAt });
+    ctx.body = await myPresence(me(ctx));
+  });
+
+  router.delete('/v1/me/presence', async (ctx) => {
+    await engine.setManual(me(ctx), null);
+    ctx.body = await myPresence(me(ctx));
+  });
+
+  router.put('/v1/me/out-of-office', async (ctx) => {
+    const body = await readJson(ctx, putOutOfOfficeRoute.body);
+    await engine.setOutOfOffice(me(ctx), { active: body.active, message: body.message || null, source: USER_OOF_SOURCE });
+    ctx.body = await myPresence(me(ctx));
+  });
+
+  const blockedList = async (ownerId: string) => {
+    const ids = await engine.blockedBy(ownerId);
+    const people = await Promise.all(ids.map((id) => directory.getSummary(id)));
+    return { people: people.filter((p) => p !== null) };
+  };
+
+  router.get('/v1/me/blocked', async (ctx) => {
+    ctx.body = await blockedList(me(ctx));
+  });
+
+  router.put('/v1/me/blocked/:personId', async (ctx) => {
+    const other = ctx.params.personId;
+    if (!ID.test(other) || !(await directory.getSummary(other))) throw notFound('No such person');
+    if (other === me(ctx)) throw badRequest('You cannot block yourself');
+    await engine.block(me(ctx), other);
+    ctx.body = await blockedList(me(ctx));
+  });
+
+  router.delete('/v1/me/blocked/:personId', async (ctx) => {
+    const other = ctx.params.personId;
+    if (!ID.test(other)) throw notFound('No such person');
+    await engine.unblock(me(ctx), other);
+    ctx.body = await blockedList(me(ctx));
+  });
+
+  return router;
+}

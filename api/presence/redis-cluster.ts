@@ -1,0 +1,197 @@
+import type { Redis } from 'ioredis';
+import type { Bus } from '../../core/bus/index.js';
+import type { Logger } from '../../core/log/index.js';
+import type { Aggregated, EndpointInput } from './aggregate.js';
+import type { ClusterEvents, InputKind, PresenceCluster } from './cluster.js';
+import type { PresenceView } from './presence-api.js';
+
+const CHANGED = 'presence.changed';
+const INPUTS = 'presence.inputs';
+
+/**
+ * Allocates the next version (max(now in µs, last + 1), so it never goes backwards on any process),
+ * stores the view and publishes it, atomically: subscribers get versions in order.
+ * KEYS: version key, view key. ARGV: now µs, view JSON without the closing `"version":N}`, channel, person id JSON.
+ */
+const PUBLISH_LUA = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local v = math.max(tonumber(ARGV[1]), last + 1)
+local vs = string.format('%.0f', v)
+redis.call('SET', KEYS[1], vs)
+local view = ARGV[2] .. vs .. '}'
+redis.call('SET', KEYS[2], view)
+redis.call('PUBLISH', ARGV[3], '{"personId":' .. ARGV[4] .. ',"view":' .. view .. '}')
+return vs
+`;
+
+export interface RedisClusterOptions {
+  /** A process whose liveness key is older than this is dead: its endpoints are dropped. */
+  readonly nodeTtlMs: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Presence shared by several API processes through Redis: endpoints in a hash per person (field
+ * `<node>|<endpoint>`), a liveness key per process refreshed every third of its TTL, published views
+ * with their version, and pub/sub notifications over the bus. When a process dies its liveness key
+ * expires and the first survivor to notice removes its endpoints and recomputes those people.
+ */
+export class RedisCluster implements PresenceCluster {
+  readonly nodeId: string;
+  readonly #redis: Redis;
+  readonly #p: string;
+  readonly #local = new Map<string, Map<string, EndpointInput>>();
+  readonly #unsubs: (() => Promise<void>)[] = [];
+  readonly #now: () => number;
+  #events: ClusterEvents | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #beats = 0;
+
+  constructor(
+    readonly bus: Bus & { readonly redis: Redis; readonly prefix: string },
+    readonly options: RedisClusterOptions,
+  ) {
+    this.nodeId = bus.nodeId;
+    this.#redis = bus.redis;
+    this.#p = `${bus.prefix}presence:`;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #ep = (pid: string) => `${this.#p}ep:${pid}`;
+  #node = (id: string) => `${this.#p}node:${id}`;
+  #nodeEps = (id: string) => `${this.#p}nodeeps:${id}`;
+  #nodes = () => `${this.#p}nodes`;
+
+  async start(events: ClusterEvents): Promise<void> {
+    this.#events = events;
+    this.#unsubs.push(
+      await this.bus.subscribe(CHANGED, (m) => {
+        const msg = m as { personId?: unknown; view?: PresenceView };
+        if (typeof msg.personId === 'string' && msg.view && typeof msg.view.version === 'number') this.#events?.changed(msg.personId, msg.view);
+      }),
+      await this.bus.subscribe(INPUTS, (m) => {
+        const msg = m as { personId?: unknown; kind?: InputKind; nodeId?: unknown };
+        if (typeof msg.personId === 'string' && msg.kind && msg.nodeId !== this.nodeId) this.#events?.inputsChanged(msg.personId, msg.kind);
+      }),
+    );
+    await this.#heartbeat();
+    const every = Math.max(200, Math.floor(this.options.nodeTtlMs / 3));
+    this.#timers = [
+      setInterval(() => void this.#heartbeat().catch((err: unknown) => this.options.log.warn({ err }, 'presence heartbeat failed')), every),
+      setInterval(() => void this.#reap().catch((err: unknown) => this.options.log.warn({ err }, 'presence reaper failed')), every),
+    ];
+    for (const t of this.#timers) t.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    for (const u of this.#unsubs.splice(0)) await u().catch(() => {});
+    this.#events = undefined;
+    // A clean stop: our endpoints were removed by the engine; forget this process at once.
+    await this.#redis.multi().del(this.#node(this.nodeId)).del(this.#nodeEps(this.nodeId)).srem(this.#nodes(), this.nodeId).exec().catch(() => {});
+  }
+
+  async putEndpoint(personId: string, endpoint: EndpointInput): Promise<void> {
+    let eps = this.#local.get(personId);
+    if (!eps) this.#local.set(personId, (eps = new Map()));
+    eps.set(endpoint.id, endpoint);
+    await this.#redis
+      .multi()
+      .hset(this.#ep(personId), `${this.nodeId}|${endpoint.id}`, JSON.stringify(endpoint))
+      .sadd(this.#nodeEps(this.nodeId), personId)
+      .exec();
+  }
+
+  async removeEndpoint(personId: string, endpointId: string): Promise<void> {
+    const eps = this.#local.get(personId);
+    eps?.delete(endpointId);
+    const m = this.#redis.multi().hdel(this.#ep(personId), `${this.nodeId}|${endpointId}`);
+    if (eps && eps.size === 0) {
+      this.#local.delete(personId);
+      m.srem(this.#nodeEps(this.nodeId), personId);
+    }
+    await m.exec();
+  }
+
+  async endpointsOf(personId: string): Promise<EndpointInput[]> {
+    const all = await this.#redis.hgetall(this.#ep(personId));
+    const out: EndpointInput[] = [];
+    for (const v of Object.values(all)) {
+      try {
+        out.push(JSON.parse(v) as EndpointInput);
+      } catch {
+        // A corrupt field is ignored; the owner rewrites it on its next change.
+      }
+    }
+    return out;
+  }
+
+  async published(personIds: readonly string[]): Promise<Map<string, PresenceView>> {
+    const out = new Map<string, PresenceView>();
+    if (personIds.length === 0) return out;
+    const raw = await this.#redis.mget(personIds.map((id) => `${this.#p}view:${id}`));
+    raw.forEach((r, i) => {
+      if (r) out.set(personIds[i], JSON.parse(r) as PresenceView);
+    });
+    return out;
+  }
+
+  async publish(personId: string, presence: Aggregated): Promise<PresenceView> {
+    const json = JSON.stringify(presence);
+    const head = `${json.slice(0, -1)},"version":`;
+    const vs = (await this.#redis.eval(
+      PUBLISH_LUA,
+      2,
+      `${this.#p}ver:${personId}`,
+      `${this.#p}view:${personId}`,
+      String(this.#now() * 1000),
+      head,
+      this.bus.prefix + CHANGED,
+      JSON.stringify(personId),
+    )) as string;
+    return { ...presence, version: Number(vs) };
+  }
+
+  async announceInputs(personId: string, kind: InputKind): Promise<void> {
+    await this.bus.publish(INPUTS, { personId, kind, nodeId: this.nodeId });
+  }
+
+  async #heartbeat(): Promise<void> {
+    const first = this.#beats++ === 0;
+    const prev = await this.#redis.set(this.#node(this.nodeId), String(this.#now()), 'PX', this.options.nodeTtlMs, 'GET');
+    await this.#redis.sadd(this.#nodes(), this.nodeId);
+    if (prev === null && !first && this.#local.size > 0) {
+      // We were silent longer than the TTL (a stall or a Redis outage) and may have been reaped:
+      // put our endpoints back and let the engine republish those people.
+      this.options.log.warn({ node: this.nodeId }, 'presence liveness key had expired; re-registering endpoints');
+      const m = this.#redis.multi();
+      for (const [pid, eps] of this.#local) {
+        for (const ep of eps.values()) m.hset(this.#ep(pid), `${this.nodeId}|${ep.id}`, JSON.stringify(ep));
+        m.sadd(this.#nodeEps(this.nodeId), pid);
+      }
+      await m.exec();
+      this.#events?.endpointsLost([...this.#local.keys()]);
+    }
+  }
+
+  async #reap(): Promise<void> {
+    const nodes = await this.#redis.smembers(this.#nodes());
+    for (const node of nodes) {
+      if (node === this.nodeId) continue;
+      if (await this.#redis.exists(this.#node(node))) continue;
+      // One survivor reaps a dead process; the lock expires in case that survivor dies too.
+      const locked = await this.#redis.set(`${this.#p}reap:${node}`, this.nodeId, 'PX', this.options.nodeTtlMs, 'NX');
+      if (!locked) continue;
+      const pids = await this.#redis.smembers(this.#nodeEps(node));
+      for (const pid of pids) {
+        const fields = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(`${node}|`));
+        if (fields.length) await this.#redis.hdel(this.#ep(pid), ...fields);
+      }
+      await this.#redis.multi().del(this.#nodeEps(node)).srem(this.#nodes(), node).exec();
+      this.options.log.info({ node, people: pids.length }, 'reaped the endpoints of a dead API process');
+      if (pids.length) this.#events?.endpointsLost(pids);
+    }
+  }
+}

@@ -1,0 +1,322 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PresenceFeature } from '../../api/presence/index.js';
+import { person } from '../support/entries.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { TestSocket, type Frame } from '../support/ws-client.js';
+
+let server: TestServer;
+let presence: PresenceFeature;
+const sockets: TestSocket[] = [];
+const ALICE = 'alice.archer@contoso.test';
+const BOB = 'bob.baker@contoso.test';
+const BOB_ALIAS = 'B.Baker@Contoso.test';
+const CAROL = 'carol.cook@contoso.test';
+const DAN = 'dan.drake@contoso.test';
+const ERIN = 'erin.east@contoso.test';
+
+beforeAll(async () => {
+  server = await startTestServer({
+    seed: [
+      person('alice.archer'),
+      person('bob.baker', { aliases: ['b.baker@contoso.test', 'bob@sales.contoso.test'] }),
+      person('carol.cook'),
+      person('dan.drake'),
+      person('erin.east'),
+    ],
+    tuning: { 'presence.coalesceMs': 80, 'presence.sweepMs': 50 },
+  });
+  presence = server.features.find((f) => f.name === 'presence') as PresenceFeature;
+});
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((s) => s.close()));
+});
+afterAll(() => server.close());
+
+const open = async (email: string) => {
+  const s = await TestSocket.open(server.url, await server.token(email));
+  sockets.push(s);
+  return s;
+};
+const query = async (as: string, emails: string[]) => {
+  const res = await server.api('POST', '/v1/presence/query', { as, body: { emails } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { results: { email: string; personId: string | null; presence: Frame }[] }).results;
+};
+const presenceOf = (s: TestSocket, email: string, match: (p: Record<string, unknown>) => boolean = () => true, timeoutMs = 5000) =>
+  s.next('presence', (f) => f.email === email && match(f.presence as Record<string, unknown>), timeoutMs).then((f) => f.presence as Record<string, unknown>);
+const availability = (a: string) => (p: Record<string, unknown>) => p.availability === a;
+const idOf = async (email: string) => (await query(ALICE, [email]))[0].personId as string;
+const until = async (cond: () => Promise<boolean>, timeoutMs = 5000) => {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not met in time');
+};
+
+describe('POST /v1/presence/query', () => {
+  it('answers 1,000 addresses with aliases and unknown ones, never an error', async () => {
+    const emails = [BOB_ALIAS, 'BOB@sales.contoso.test', CAROL, ...Array.from({ length: 997 }, (_, i) => `nobody${i}@elsewhere.test`)];
+    const results = await query(ALICE, emails);
+    expect(results).toHaveLength(1000);
+    expect(results[0]).toMatchObject({ email: BOB_ALIAS, personId: expect.any(String), presence: { availability: 'Offline', activity: 'Offline' } });
+    expect(results[1].personId).toBe(results[0].personId);
+    expect(results[2].presence).toMatchObject({ availability: 'Offline', note: null, outOfOffice: { active: false, message: null } });
+    expect(results.slice(3).every((r) => r.personId === null && r.presence.availability === 'PresenceUnknown' && r.presence.version === 0)).toBe(true);
+  });
+
+  it('refuses 1,001 addresses and malformed bodies with 400', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `p${i}@x.test`);
+    for (const body of [{ emails: many }, { emails: ['not-an-address'] }, { emails: [], extra: true }]) {
+      expect((await server.api('POST', '/v1/presence/query', { as: ALICE, body })).status).toBe(400);
+    }
+  });
+});
+
+describe('endpoints and manual state', () => {
+  it('is Offline without a pane, Available with one, Offline again when it closes', async () => {
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: [BOB_ALIAS] });
+    const first = await presenceOf(watcher, BOB_ALIAS);
+    expect(first.availability).toBe('Offline');
+    await watcher.next('presence.subscribed');
+    const bob = await open(BOB);
+    const online = await presenceOf(watcher, BOB_ALIAS, availability('Available'));
+    expect(online.version as number).toBeGreaterThan(first.version as number);
+    await bob.close();
+    const offline = await presenceOf(watcher, BOB_ALIAS, availability('Offline'));
+    expect(offline.version as number).toBeGreaterThan(online.version as number);
+  });
+
+  it('applies and clears a manual state with note and default expiry; Offline wins with no endpoint', async () => {
+    const put = await server.api('PUT', '/v1/me/presence', { as: CAROL, body: { availability: 'DoNotDisturb', note: 'Writing the report' } });
+    expect(put.status).toBe(200);
+    const mine = (await put.json()) as { manual: { availability: string; expiresAt: string }; presence: Frame };
+    expect(mine.manual.availability).toBe('DoNotDisturb');
+    const expiry = Date.parse(mine.manual.expiresAt) - Date.now();
+    expect(expiry).toBeGreaterThan(23.9 * 3600_000);
+    expect(expiry).toBeLessThanOrEqual(24 * 3600_000);
+    // No pane open: Offline whatever the manual state; the note still shows.
+    expect((await query(ALICE, [CAROL]))[0].presence).toMatchObject({ availability: 'Offline', note: 'Writing the report' });
+
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: [CAROL] });
+    await presenceOf(watcher, CAROL, availability('Offline'));
+    await open(CAROL);
+    expect(await presenceOf(watcher, CAROL, availability('DoNotDisturb'))).toMatchObject({ activity: 'DoNotDisturb', note: 'Writing the report' });
+    const appear = await server.api('PUT', '/v1/me/presence', { as: CAROL, body: { availability: 'Offline', expiresAt: new Date(Date.now() + 3600_000).toISOString() } });
+    expect(appear.status).toBe(200);
+    expect(await presenceOf(watcher, CAROL, availability('Offline'))).toMatchObject({ activity: 'OffWork', note: null });
+    const reset = await server.api('DELETE', '/v1/me/presence', { as: CAROL });
+    expect(((await reset.json()) as { manual: unknown }).manual).toBeNull();
+    expect(await presenceOf(watcher, CAROL, availability('Available'))).toMatchObject({ activity: 'Available', note: null });
+  });
+
+  it('expires a manual state on its own', async () => {
+    const watcher = await open(ALICE);
+    await open(DAN);
+    watcher.send({ type: 'presence.subscribe', emails: [DAN] });
+    await presenceOf(watcher, DAN, availability('Available'));
+    const res = await server.api('PUT', '/v1/me/presence', { as: DAN, body: { availability: 'BeRightBack', expiresAt: new Date(Date.now() + 400).toISOString() } });
+    expect(res.status).toBe(200);
+    await presenceOf(watcher, DAN, availability('BeRightBack'));
+    await presenceOf(watcher, DAN, availability('Available'), 3000);
+  });
+
+  it('refuses bad manual states', async () => {
+    for (const body of [{ availability: 'Sleeping' }, { availability: 'Busy', expiresAt: '2001-01-01T00:00:00Z' }, { availability: 'Busy', note: 'x'.repeat(281) }, { availability: 'Busy', mood: 'great' }]) {
+      expect((await server.api('PUT', '/v1/me/presence', { as: DAN, body })).status).toBe(400);
+    }
+  });
+
+  it('follows activity frames: most active endpoint wins', async () => {
+    const watcher = await open(ALICE);
+    const pane1 = await open(ERIN);
+    const pane2 = await open(ERIN);
+    watcher.send({ type: 'presence.subscribe', emails: [ERIN] });
+    await presenceOf(watcher, ERIN, availability('Available'));
+    pane1.send({ type: 'activity', state: 'away' });
+    pane2.send({ type: 'activity', state: 'inactive' });
+    expect(await presenceOf(watcher, ERIN, availability('AvailableIdle'))).toMatchObject({ activity: 'Inactive' });
+    pane2.send({ type: 'activity', state: 'away' });
+    await presenceOf(watcher, ERIN, availability('Away'));
+    pane1.send({ type: 'activity', state: 'active' });
+    await presenceOf(watcher, ERIN, availability('Available'));
+  });
+
+  it('shows the out-of-office flag and message over any availability', async () => {
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: [DAN] });
+    await presenceOf(watcher, DAN);
+    const res = await server.api('PUT', '/v1/me/out-of-office', { as: DAN, body: { active: true, message: 'Hiking until Tuesday' } });
+    expect(((await res.json()) as { outOfOffice: unknown }).outOfOffice).toEqual({ active: true, message: 'Hiking until Tuesday' });
+    expect(await presenceOf(watcher, DAN, (p) => (p.outOfOffice as { active: boolean }).active)).toMatchObject({ availability: 'Offline', outOfOffice: { message: 'Hiking until Tuesday' } });
+    await server.api('PUT', '/v1/me/out-of-office', { as: DAN, body: { active: false } });
+    await presenceOf(watcher, DAN, (p) => !(p.outOfOffice as { active: boolean }).active);
+  });
+
+  it('takes calendar and external (Teams) inputs from other features', async () => {
+    const erin = await idOf(ERIN);
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: [ERIN] });
+    await presenceOf(watcher, ERIN, availability('Offline'));
+    await presence.service.setExternalEndpoint(erin, 'teams', { availability: 'Busy', activity: 'InACall' });
+    expect(await presenceOf(watcher, ERIN, availability('Busy'))).toMatchObject({ activity: 'InACall' });
+    expect(await presence.service.hasLiveEndpoint(erin)).toBe(true);
+    await presence.service.setExternalEndpoint(erin, 'teams', null);
+    await presenceOf(watcher, ERIN, availability('Offline'));
+    await open(ERIN);
+    await presenceOf(watcher, ERIN, availability('Available'));
+    await presence.service.setCalendar(erin, 'graph', [{ start: Date.now() - 1000, end: Date.now() + 60_000, showAs: 'busy', isMeeting: true }]);
+    expect(await presenceOf(watcher, ERIN, availability('Busy'))).toMatchObject({ activity: 'InAMeeting' });
+    await presence.service.setCalendar(erin, 'graph', []);
+    await presenceOf(watcher, ERIN, availability('Available'));
+  });
+});
+
+describe('subscriptions', () => {
+  it('answers an alias with the address as subscribed, and unknown addresses with PresenceUnknown', async () => {
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: ['bob@SALES.contoso.test', 'ghost@nowhere.test'] });
+    expect((await presenceOf(watcher, 'bob@SALES.contoso.test')).availability).toBe('Offline');
+    expect(await presenceOf(watcher, 'ghost@nowhere.test')).toMatchObject({ availability: 'PresenceUnknown', version: 0 });
+    expect(await watcher.next('presence.subscribed')).toMatchObject({ total: 2 });
+  });
+
+  it('pushes only to subscribers, and stops after unsubscribe', async () => {
+    const subscribed = await open(ALICE);
+    const other = await open(CAROL);
+    subscribed.send({ type: 'presence.subscribe', emails: [DAN] });
+    other.send({ type: 'presence.subscribe', emails: [BOB] });
+    await presenceOf(subscribed, DAN);
+    await presenceOf(other, BOB);
+    await server.api('PUT', '/v1/me/presence', { as: DAN, body: { availability: 'Busy', note: 'one' } });
+    await presenceOf(subscribed, DAN, (p) => p.note === 'one');
+    subscribed.send({ type: 'presence.unsubscribe', emails: [DAN.toUpperCase()] });
+    expect(await subscribed.next('presence.unsubscribed')).toMatchObject({ total: 0 });
+    await server.api('PUT', '/v1/me/presence', { as: DAN, body: { availability: 'Busy', note: 'two' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(subscribed.frames.filter((f) => f.type === 'presence')).toHaveLength(0);
+    expect(other.frames.filter((f) => f.type === 'presence')).toHaveLength(0);
+    await server.api('DELETE', '/v1/me/presence', { as: DAN });
+  });
+
+  it('coalesces bursts per subscriber, keeps the latest, and versions only grow', async () => {
+    const dan = await idOf(DAN);
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: [DAN] });
+    await presenceOf(watcher, DAN);
+    await watcher.next('presence.subscribed');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => presence.engine.setOutOfOffice(dan, { active: true, message: `burst ${i}`, source: 'test' })));
+    const last = await presenceOf(watcher, DAN, (p) => (p.outOfOffice as { message: string }).message === 'burst 19');
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = watcher.frames.filter((f) => f.type === 'presence');
+    // 20 changes within a few ms reach this subscriber as a handful of frames, not 20.
+    expect(seen.length).toBeLessThan(5);
+    const versions = [...seen.map((f) => (f.presence as { version: number }).version)];
+    expect(versions.every((v) => v < (last.version as number))).toBe(true);
+    await presence.engine.setOutOfOffice(dan, { active: false, message: null, source: 'test' });
+  });
+
+  it('caps subscriptions at 2,000 per connection', async () => {
+    const watcher = await open(ALICE);
+    watcher.send({ type: 'presence.subscribe', emails: Array.from({ length: 2000 }, (_, i) => `x${i}@nowhere.test`) });
+    expect(await watcher.next('presence.subscribed', () => true, 15_000)).toMatchObject({ total: 2000 });
+    watcher.send({ type: 'presence.subscribe', emails: ['one.more@nowhere.test'] });
+    expect(await watcher.next('error')).toMatchObject({ code: 'subscription_limit', frameType: 'presence.subscribe' });
+    // Re-asking for an address already subscribed is not a new subscription.
+    watcher.frames.length = 0;
+    watcher.send({ type: 'presence.subscribe', emails: ['x1@nowhere.test'] });
+    expect(await watcher.next('presence.subscribed')).toMatchObject({ total: 2000 });
+  });
+
+  it('answers bad frames with error frames and keeps the socket usable', async () => {
+    const s = await open(ALICE);
+    const bad: unknown[] = [
+      { type: 'presence.subscribe', emails: ['not an address'] },
+      { type: 'presence.subscribe', emails: [] },
+      { type: 'presence.subscribe', emails: [BOB], extra: 1 },
+      { type: 'presence.subscribe', emails: Array.from({ length: 2001 }, (_, i) => `y${i}@x.test`) },
+      { type: 'activity', state: 'asleep' },
+      { type: 'presence.unsubscribe' },
+    ];
+    for (const f of bad) {
+      s.ws.send(JSON.stringify(f));
+      expect(await s.next('error')).toMatchObject({ code: 'bad_frame' });
+    }
+    s.send({ type: 'presence.subscribe', emails: [BOB] });
+    await presenceOf(s, BOB);
+    expect(s.closeCode).toBeUndefined();
+  });
+});
+
+describe('privacy', () => {
+  it('shows blocked viewers PresenceUnknown (live and on query) until unblocked', async () => {
+    const alice = await idOf(ALICE);
+    const watcher = await open(ALICE);
+    await open(BOB);
+    await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'Busy', note: 'secret project' } });
+    watcher.send({ type: 'presence.subscribe', emails: [BOB] });
+    await presenceOf(watcher, BOB, (p) => p.note === 'secret project');
+
+    const blocked = await server.api('PUT', `/v1/me/blocked/${alice}`, { as: BOB });
+    expect(blocked.status).toBe(200);
+    expect(((await blocked.json()) as { people: { email: string }[] }).people.map((p) => p.email)).toEqual([ALICE]);
+    expect(await presenceOf(watcher, BOB, availability('PresenceUnknown'))).toMatchObject({ note: null, activity: 'PresenceUnknown' });
+    expect((await query(ALICE, [BOB]))[0].presence).toMatchObject({ availability: 'PresenceUnknown', note: null });
+    expect((await query(CAROL, [BOB]))[0].presence).toMatchObject({ availability: 'Busy', note: 'secret project' });
+    expect(await presence.service.isBlocked(await idOf(BOB), alice)).toBe(true);
+    // Changes while blocked stay hidden.
+    await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'Away', note: 'still secret' } });
+    await presenceOf(watcher, BOB, availability('PresenceUnknown'));
+    expect(watcher.frames.some((f) => f.type === 'presence' && JSON.stringify(f).includes('still secret'))).toBe(false);
+
+    const list = await server.api('GET', '/v1/me/blocked', { as: BOB });
+    expect(((await list.json()) as { people: unknown[] }).people).toHaveLength(1);
+    await server.api('DELETE', `/v1/me/blocked/${alice}`, { as: BOB });
+    await presenceOf(watcher, BOB, (p) => p.note === 'still secret');
+    await server.api('DELETE', '/v1/me/presence', { as: BOB });
+  });
+
+  it('shows external viewers availability only', async () => {
+    const bob = await idOf(BOB);
+    await open(BOB);
+    await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'Busy', note: 'internal note' } });
+    await until(async () => (await presence.service.presenceOf(bob, null)).availability === 'Busy');
+    expect(await presence.service.presenceOf(bob, null)).toMatchObject({ availability: 'Busy', activity: 'Busy', note: null, lastActive: null });
+    await server.seed([person('xavier.external', { kind: 'contact' })]);
+    const contact = (await query(ALICE, ['xavier.external@contoso.test']))[0].personId as string;
+    expect(await presence.service.presenceOf(bob, contact)).toMatchObject({ availability: 'Busy', note: null, outOfOffice: { active: false } });
+    expect(await presence.service.presenceOf(bob, await idOf(ALICE))).toMatchObject({ availability: 'Busy', note: 'internal note' });
+    await server.api('DELETE', '/v1/me/presence', { as: BOB });
+  });
+
+  it('refuses to block unknown people or oneself', async () => {
+    expect((await server.api('PUT', '/v1/me/blocked/no-such-person', { as: BOB })).status).toBe(404);
+    expect((await server.api('PUT', `/v1/me/blocked/${await idOf(BOB)}`, { as: BOB })).status).toBe(400);
+  });
+});
+
+describe('idle timers on a live server', () => {
+  it('goes Inactive then Away with no input, and back with input', async () => {
+    const quick = await startTestServer({
+      seed: [person('alice.archer'), person('bob.baker')],
+      tuning: { 'presence.idleMs': 300, 'presence.awayMs': 300, 'presence.sweepMs': 25, 'presence.coalesceMs': 20 },
+    });
+    const s1 = await TestSocket.open(quick.url, await quick.token(ALICE));
+    const s2 = await TestSocket.open(quick.url, await quick.token(BOB));
+    try {
+      s1.send({ type: 'presence.subscribe', emails: [BOB] });
+      await presenceOf(s1, BOB, availability('Available'));
+      await presenceOf(s1, BOB, availability('AvailableIdle'), 3000);
+      await presenceOf(s1, BOB, availability('Away'), 3000);
+      s2.send({ type: 'activity', state: 'active' });
+      await presenceOf(s1, BOB, availability('Available'), 3000);
+    } finally {
+      await s1.close();
+      await s2.close();
+      await quick.close();
+    }
+  });
+});
