@@ -1,0 +1,104 @@
+import { DeltaCollection, type Json } from './delta-collection.js';
+
+export interface CalendarItem {
+  readonly start: string; // ISO, UTC
+  readonly end: string;
+  readonly showAs: 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere';
+  readonly subject?: string;
+  readonly attendees?: readonly string[];
+}
+
+export interface AutomaticReplies {
+  status: 'disabled' | 'alwaysEnabled' | 'scheduled';
+  internalReplyMessage?: string;
+  externalReplyMessage?: string;
+  scheduledStart?: string;
+  scheduledEnd?: string;
+}
+
+export interface Fault {
+  /** Matched against "METHOD /path" (path without the version prefix, query excluded). */
+  readonly match: RegExp;
+  status: number;
+  retryAfter?: number;
+  /** How many times it fires; decremented on each use. */
+  times: number;
+  /** true: only inside $batch; false: only outside; undefined: both. */
+  readonly inBatch?: boolean;
+  readonly body?: Json;
+  /** Performs the request and then answers with this status (a lost response). */
+  readonly afterApplying?: boolean;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly inBatch: boolean;
+  readonly at: number;
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** Everything the emulator knows; tests seed and mutate it between passes. */
+export class GraphState {
+  readonly users = new DeltaCollection('users');
+  readonly orgContacts = new DeltaCollection('contacts');
+  readonly personalContacts = new Map<string, DeltaCollection>();
+  readonly photos = new Map<string, { bytes: Buffer; etag: string; contentType: string }>();
+  readonly automaticReplies = new Map<string, AutomaticReplies>();
+  readonly calendars = new Map<string, CalendarItem[]>();
+  readonly teamsPresence = new Map<string, { availability: string; activity: string }>();
+  readonly sentMail: { from: string; message: Json; saveToSentItems: unknown }[] = [];
+  readonly mailFolders = new Map<string, { id: string; displayName: string }[]>();
+  readonly folderMessages = new Map<string, Json[]>(); // key: user|folderId
+  readonly faults: Fault[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly tokens = new Map<string, number>();
+  tokensIssued = 0;
+  tokenLifetimeSeconds = 3600;
+  /** Page size when the client does not ask for one (Graph's default for users delta is 100). */
+  pageSize = 100;
+  /** Answer latency in ms for every Graph request (not the token endpoint). */
+  latencyMs = 0;
+  /** Highest number of requests in flight at once against one mailbox. */
+  readonly maxConcurrentPerMailbox = new Map<string, number>();
+  readonly inFlight = new Map<string, number>();
+  #photoSeq = 0;
+
+  contactsOf(userId: string): DeltaCollection {
+    let c = this.personalContacts.get(userId);
+    if (!c) this.personalContacts.set(userId, (c = new DeltaCollection(`pc:${userId}`)));
+    return c;
+  }
+
+  setPhoto(userId: string, bytes: Buffer | null, contentType = 'image/jpeg'): void {
+    if (!bytes) this.photos.delete(userId);
+    else this.photos.set(userId, { bytes, contentType, etag: `W/"photo-${++this.#photoSeq}"` });
+  }
+
+  /** Adds a fault; `times` defaults to 1. */
+  fault(f: Omit<Fault, 'times'> & { times?: number }): void {
+    this.faults.push({ times: 1, ...f });
+  }
+
+  /** Invalidates all delta tokens of users and org contacts: their next use answers 410 Gone. */
+  expireDeltaTokens(): void {
+    this.users.epoch++;
+    this.orgContacts.epoch++;
+    for (const c of this.personalContacts.values()) c.epoch++;
+  }
+
+  expireAccessTokens(): void {
+    this.tokens.clear();
+  }
+
+  userByKey(key: string): Json | undefined {
+    const k = key.toLowerCase();
+    const direct = this.users.items.get(key);
+    if (direct) return direct;
+    for (const u of this.users.items.values()) {
+      if (String(u.userPrincipalName ?? '').toLowerCase() === k || String(u.mail ?? '').toLowerCase() === k) return u;
+    }
+    return undefined;
+  }
+}
