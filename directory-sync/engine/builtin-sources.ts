@@ -14,5 +14,6 @@ export function builtinSources(): SourceRegistry {
     const { LdifSource } = await import('../sources/ldif/index.js');
     return new LdifSource(file);
   })
-    .register('ldap', async ({ config, log }) => (await import('../sources/ldap/index.js')).createLdapSource(config, log));
+    .register('ldap', async ({ config, log }) => (await import('../sources/ldap/index.js')).createLdapSource(config, log))
+    .register('graph', async ({ config, log }) => (await import('../sources/graph/index.js')).createGraphSourceFromConfig(config, log));
 }
