@@ -19,7 +19,7 @@ describe('toLdapError', () => {
   it('keeps the context and the cause', () => {
     const cause = new InvalidCredentialsError();
     const e = toLdapError(cause, 'bind to ldap://h');
-    expect(e.message).toMatch(/^bind to ldap:\/\/h: Invalid credentials/);
+    expect(e.message).toMatch(/^bind to ldap:\/\/h: bind refused, invalid credentials \(LDAP result 49\)/);
     expect(e.cause).toBe(cause);
   });
 });

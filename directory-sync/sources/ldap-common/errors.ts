@@ -74,7 +74,13 @@ const TLS_CODES = new Set([
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
 // Result codes that mean "the bind was refused": invalidCredentials, inappropriateAuthentication,
 // strongerAuthRequired, confidentialityRequired (a simple bind over plain LDAP refused).
-const CREDENTIAL_RESULT_CODES = new Set([49, 48, 8, 13]);
+const CREDENTIAL_RESULT_NAMES: Record<number, string> = {
+  49: 'invalid credentials',
+  48: 'inappropriate authentication',
+  8: 'stronger authentication required',
+  13: 'confidentiality required',
+};
+const CREDENTIAL_RESULT_CODES = new Set(Object.keys(CREDENTIAL_RESULT_NAMES).map(Number));
 // busy, unavailable, unwillingToPerform during shutdown, adminLimit: the server, not us.
 const SERVER_GONE_RESULT_CODES = new Set([51, 52]);
 
@@ -94,7 +100,8 @@ export function toLdapError(err: unknown, context: string): LdapError {
   if (/Connection closed|Socket error|connection not established|socket hang up|ECONNRESET/i.test(message))
     return new LdapConnectionError(what, { cause: err });
   if (resultCode !== undefined) {
-    if (CREDENTIAL_RESULT_CODES.has(resultCode)) return new LdapCredentialsError(what, resultCode, { cause: err });
+    if (CREDENTIAL_RESULT_CODES.has(resultCode))
+      return new LdapCredentialsError(`${context}: bind refused, ${CREDENTIAL_RESULT_NAMES[resultCode]} (LDAP result ${resultCode})${/^\s*Code:/.test(message) ? '' : `: ${message.split('\n')[0]}`}`, resultCode, { cause: err });
     if (SERVER_GONE_RESULT_CODES.has(resultCode)) return new LdapConnectionError(what, { cause: err });
     return new LdapOperationError(what, resultCode, { cause: err });
   }

@@ -141,18 +141,24 @@ export class LdapSource implements DirectorySource {
 /**
  * The `ldap` source from configuration (LDAP_URL, LDAP_BASE_DN, LDAP_FILTER, LDAP_ATTRIBUTE_MAP,
  * and the connection settings), or null when LDAP is not configured or LDAP_KIND is not `ldap`.
+ * `tuning` is for tests and benchmarks (a page size, another connection, another overlap).
  */
-export function createLdapSource(config: Config, log?: Logger, connection?: LdapConnection): LdapSource | null {
+export function createLdapSource(
+  config: Config,
+  log?: Logger,
+  tuning: { connection?: LdapConnection; pageSize?: number; overlapSeconds?: number } = {},
+): LdapSource | null {
   const env = config.env;
   if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
   if (!env.LDAP_BASE_DN) throw new LdapError('config', 'LDAP_BASE_DN is required with LDAP_URL');
-  const options = ldapConnectionOptionsFromConfig(config);
+  const options = ldapConnectionOptionsFromConfig(config, tuning.pageSize ? { pageSize: tuning.pageSize } : {});
   return new LdapSource({
-    connection: connection ?? createLdapConnection(options),
+    connection: tuning.connection ?? createLdapConnection(options),
     baseDn: env.LDAP_BASE_DN,
     filter: env.LDAP_FILTER ? normalizeFilter(env.LDAP_FILTER) : undefined,
     map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),
     pageSize: options.pageSize,
+    overlapSeconds: tuning.overlapSeconds,
     log,
   });
 }
