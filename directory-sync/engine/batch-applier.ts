@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryTables } from '../directory/tables.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
@@ -44,6 +44,26 @@ interface Planned {
   isNew: boolean;
   wasDisabled: boolean;
   emails: string[];
+}
+
+let lastMs = 0;
+let seq = 0;
+/**
+ * A UUID-shaped id whose leading bits are the time (as UUIDv7): new people land at the end of
+ * the primary-key index instead of at random pages, which keeps bulk inserts fast.
+ */
+export function timeOrderedId(now = Date.now()): string {
+  if (now === lastMs) seq++;
+  else {
+    lastMs = now;
+    seq = 0;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b.writeUInt16BE(0x7000 | (seq & 0x0fff), 6);
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const managerRef = (e: DirectoryEntry): string | null =>
@@ -105,7 +125,7 @@ export async function applyBatch(db: Db, source: string, entries: readonly Direc
   }
   const plans: Planned[] = changed.map(({ entry, hash, old }) => {
     const joinedId = !old && entry.immutableId ? joined.get(entry.immutableId) : undefined;
-    const personId = old?.person_id ?? joinedId ?? randomUUID();
+    const personId = old?.person_id ?? joinedId ?? timeOrderedId();
     return {
       entry,
       hash,
@@ -179,7 +199,7 @@ export async function applyBatch(db: Db, source: string, entries: readonly Direc
   };
 
   const fresh = ready.filter((p) => p.isNew);
-  for (const part of chunks(fresh, 200)) {
+  for (const part of chunks(fresh, 400)) {
     await db
       .insertInto('people')
       .values(part.map((p) => ({ id: p.personId, manager_id: null, owner_id: null, created_at: now, ...rowOf(p) })))
@@ -267,31 +287,36 @@ export async function resolveManagerLinks(db: Db, source: string, links: readonl
     for (const r of rows) target.set(`id:${r.external_id}`, r.person_id);
   }
   let unresolved = 0;
-  const byManager = new Map<string | null, string[]>();
+  const pairs: [string, string | null][] = [];
   for (const l of links) {
     let m = l.ref ? (target.get(l.ref) ?? null) : null;
     if (l.ref && !m) unresolved++;
     if (m === l.personId) m = null;
-    const list = byManager.get(m) ?? [];
-    list.push(l.personId);
-    byManager.set(m, list);
+    pairs.push([l.personId, m]);
   }
-  for (const [managerId, people] of byManager) {
-    for (const part of chunks(people)) await db.updateTable('people').set({ manager_id: managerId }).where('id', 'in', part).execute();
+  // One statement per chunk (UPDATE … FROM VALUES works on SQLite ≥ 3.33 and PostgreSQL alike).
+  for (const part of chunks(pairs)) {
+    const values = sql.join(part.map(([id, m]) => sql`(${id}, ${m})`));
+    await sql`update people set manager_id = v.column2 from (values ${values}) as v where people.id = v.column1`.execute(db);
   }
   return unresolved;
 }
 
 /** Re-resolves every link of a source whose manager reference is still unresolved. */
 export async function resolvePendingManagers(db: Db, source: string): Promise<number> {
-  const rows = await db
-    .selectFrom('person_sources')
-    .innerJoin('people', 'people.id', 'person_sources.person_id')
-    .select(['person_sources.person_id', 'person_sources.manager_ref'])
-    .where('person_sources.source', '=', source)
-    .where('person_sources.manager_ref', 'is not', null)
-    .where('people.manager_id', 'is', null)
-    .execute();
-  if (rows.length === 0) return 0;
-  return resolveManagerLinks(db, source, rows.map((r) => ({ personId: r.person_id, ref: r.manager_ref })));
+  // Two steps on purpose: from the (indexed, few) people without a manager to their links, so no
+  // planner walks every link of the source.
+  const orphans = (await db.selectFrom('people').select('id').where('manager_id', 'is', null).where('deleted_at', 'is', null).execute()).map((r) => r.id);
+  const links: { personId: string; ref: string | null }[] = [];
+  for (const part of chunks(orphans)) {
+    const rows = await db
+      .selectFrom('person_sources')
+      .select(['person_id', 'manager_ref'])
+      .where('person_id', 'in', part)
+      .where('source', '=', source)
+      .where('manager_ref', 'is not', null)
+      .execute();
+    for (const r of rows) links.push({ personId: r.person_id, ref: r.manager_ref });
+  }
+  return links.length ? resolveManagerLinks(db, source, links) : 0;
 }

@@ -55,4 +55,11 @@ export const syncMigrations: readonly Migration[] = [
       await db.schema.createIndex('person_sources_seen').on('person_sources').columns(['source', 'seen_at']).execute();
     },
   },
+  {
+    name: 'sync.002-people-missing-index',
+    async up(db) {
+      // Purges look for people marked missing.
+      await db.schema.createIndex('people_missing_since').on('people').column('missing_since').execute();
+    },
+  },
 ];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../core/log/index.js';
 import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../directory/tables.js';
@@ -204,7 +204,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         full = true;
         continue;
       }
-      await finish(tx, summary, passStart, managersDirty);
+      await finish(tx, summary, passStart, managersDirty, hasPending);
       return;
     }
   };
@@ -214,31 +214,39 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     options.onProgress?.({ source: source.name, phase, entries: report.entries, perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0, elapsedMs });
   };
 
-  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: boolean) => {
+  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: boolean, hasPendingNow: boolean) => {
     progress('reconciling');
     await tx(async (t) => {
       const now = Math.max(Date.now(), passStart);
       const S = source.name;
-      if (managersDirty || report.added + report.updated > 0) {
+      if (managersDirty) {
         const unresolved = await resolvePendingManagers(t, S);
         managersDirty = unresolved > 0;
       }
-      // Deletions: tombstones/held-back deletions, plus (after a complete full pass) links not seen.
-      const liveOfSource = (eb: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
-        eb.and([eb('people.deleted_at', 'is', null), eb('people.missing_since', 'is', null)]);
-      const candidates = t
-        .selectFrom('person_sources')
-        .innerJoin('people', 'people.id', 'person_sources.person_id')
-        .where('person_sources.source', '=', S)
-        .where(liveOfSource)
-        .where((eb) =>
-          eb.or([
-            eb.exists(eb.selectFrom('sync_pending_deletes as d').select('d.external_id').where('d.source', '=', S).whereRef('d.external_id', '=', 'person_sources.external_id')),
-            ...(summary.complete ? [eb('person_sources.seen_at', '<', passStart)] : []),
-          ]),
-        )
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S))));
-      const toMark = Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      // Deletions. After a complete full pass: every link not seen since the pass started (that
+      // covers tombstones too: an id the source still has was upserted and left the pending list).
+      // Otherwise: the pending tombstones and held-back deletions only.
+      const onlyThisSource = (eb: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
+        eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S)));
+      const candidates = summary.complete
+        ? t
+            .selectFrom('person_sources')
+            .innerJoin('people', 'people.id', 'person_sources.person_id')
+            .where('person_sources.source', '=', S)
+            .where('person_sources.seen_at', '<', passStart)
+            .where('people.deleted_at', 'is', null)
+            .where('people.missing_since', 'is', null)
+            .where(onlyThisSource)
+        : t
+            .selectFrom('sync_pending_deletes as d')
+            .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
+            .innerJoin('people', 'people.id', 'person_sources.person_id')
+            .where('d.source', '=', S)
+            .where('people.deleted_at', 'is', null)
+            .where('people.missing_since', 'is', null)
+            .where(onlyThisSource);
+      const pendingExists = hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
+      const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
       if (toMark > 0) {
         const live = Number(
           (await t.selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').where('person_sources.source', '=', S).where('people.deleted_at', 'is', null).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
@@ -258,24 +266,26 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
               .execute();
           }
         } else {
-          const ids = candidates.select('people.id');
-          const res = await t.updateTable('people').set({ missing_since: now, updated_at: now }).where('id', 'in', ids).executeTakeFirst();
-          report.missing += Number(res.numUpdatedRows);
+          const ids = (await candidates.select('people.id').execute()).map((r) => r.id);
+          for (let i = 0; i < ids.length; i += 500) {
+            const res = await t.updateTable('people').set({ missing_since: now, updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).executeTakeFirst();
+            report.missing += Number(res.numUpdatedRows);
+          }
           await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
         }
-      } else {
+      } else if (pendingExists) {
         await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
       }
       // Second phase: purge people missing for longer than the grace period.
+      // Starts from people marked missing (indexed, and few), not from every link of the source.
       const purgeable = t
-        .selectFrom('person_sources')
-        .innerJoin('people', 'people.id', 'person_sources.person_id')
+        .selectFrom('people')
         .select('people.id')
-        .where('person_sources.source', '=', S)
-        .where('people.deleted_at', 'is', null)
         .where('people.missing_since', 'is not', null)
         .where('people.missing_since', '<=', now - limits.graceSeconds * 1000)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S))));
+        .where('people.deleted_at', 'is', null)
+        .where((eb) => eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', S)))
+        .where(onlyThisSource);
       const purgedIds = (await purgeable.execute()).map((r) => r.id);
       for (let i = 0; i < purgedIds.length; i += 500) {
         const part = purgedIds.slice(i, i + 500);
@@ -307,7 +317,17 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           if (!(err instanceof Rollback)) throw err;
         });
     } else {
-      await body((fn) => db.transaction().execute((t) => fn(t)));
+      // Big runs write megabytes per batch: checkpointing the WAL after every commit (SQLite's
+      // default of 1000 pages) would cost a sync per batch. Checkpoint once at the end instead.
+      if (store.dialect === 'sqlite') await sql`pragma wal_autocheckpoint = 65536`.execute(db);
+      try {
+        await body((fn) => db.transaction().execute((t) => fn(t)));
+      } finally {
+        if (store.dialect === 'sqlite') {
+          await sql`pragma wal_autocheckpoint = 1000`.execute(db);
+          await sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => undefined);
+        }
+      }
     }
   } catch (err) {
     const aborted = options.signal?.aborted;
