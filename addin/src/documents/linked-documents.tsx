@@ -1,9 +1,93 @@
-// SCAFFOLD: documents — renders nothing until co-author tracking exists.
+import { Caption1, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { useEffect, useMemo, useState } from 'react';
+import type { DocParticipantDto } from '../../../api/contract/documents.js';
+import { usePersonPhoto } from '../people/index.js';
+import { PresenceAvatar } from '../presence/index.js';
+import { useApi } from '../services/index.js';
+import { documentLabel, extractDocumentLinks } from './document-links.js';
+import { whereLabel } from './where-label.js';
+
 export interface LinkedDocumentsProps {
-  /** Plain-text body of the mail item. */
+  /** Body of the mail item (plain text or HTML). */
   readonly body: string;
 }
 
-export function LinkedDocuments(_props: LinkedDocumentsProps) {
-  return null;
+interface LinkedResult {
+  readonly url: string;
+  readonly docKey: string | null;
+  readonly participants: readonly DocParticipantDto[];
+}
+
+/** How often the rows refresh while the message is open. */
+export const LINKED_REFRESH_MS = 5_000;
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}` },
+  doc: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, borderLeft: `3px solid ${tokens.colorPaletteGreenBorder2}`, paddingLeft: tokens.spacingHorizontalS },
+  people: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  person: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  line: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+});
+
+function Editor({ person }: { person: DocParticipantDto }) {
+  const s = useStyles();
+  const photo = usePersonPhoto(person.personId);
+  return (
+    <li className={s.person} data-testid="linked-editor" data-email={person.email}>
+      <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={24} />
+      <Text className={s.line}>{person.displayName}</Text>
+      <Caption1 className={s.line}>{whereLabel(person.position)}</Caption1>
+    </li>
+  );
+}
+
+/**
+ * For the Outlook pane: the documents a message links to that someone has open now, one
+ * "being edited now" row each, with the people in it and their presence. Refreshes while shown.
+ */
+export function LinkedDocuments({ body }: LinkedDocumentsProps) {
+  const s = useStyles();
+  const api = useApi();
+  const urls = useMemo(() => extractDocumentLinks(body), [body]);
+  const [results, setResults] = useState<readonly LinkedResult[]>([]);
+
+  useEffect(() => {
+    setResults([]);
+    if (!urls.length) return;
+    let live = true;
+    const load = () =>
+      api
+        .post<{ results: LinkedResult[] }>('/v1/documents/participants', { urls })
+        .then((r) => live && setResults(r.results))
+        .catch(() => {
+          // Keep the last answer; the next refresh tries again.
+        });
+    void load();
+    const timer = setInterval(() => document.visibilityState !== 'hidden' && void load(), LINKED_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, urls]);
+
+  // One row per document, even when the message links to it twice in different spellings.
+  const rows = new Map<string, LinkedResult>();
+  for (const r of results) if (r.docKey && r.participants.length && !rows.has(r.docKey)) rows.set(r.docKey, r);
+  if (!rows.size) return null;
+  return (
+    <section className={s.root} aria-label="Linked documents being edited now" data-testid="linked-documents">
+      {[...rows.values()].map((r) => (
+        <div key={r.docKey} className={s.doc} data-testid="linked-document" data-url={r.url}>
+          <Text weight="semibold" className={s.line} title={r.url}>
+            {documentLabel(r.url)} · being edited now
+          </Text>
+          <ul className={s.people}>
+            {r.participants.map((p) => (
+              <Editor key={p.personId} person={p} />
+            ))}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
 }
