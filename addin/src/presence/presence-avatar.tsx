@@ -1,5 +1,6 @@
-// SCAFFOLD: presence — a plain Avatar, without a presence badge until presence exists.
 import { Avatar, type AvatarProps } from '@fluentui/react-components';
+import { badgeStatus, presenceText } from './presence-text.js';
+import { usePresence } from './use-presence.js';
 
 export interface PresenceAvatarProps {
   readonly name: string;
@@ -8,6 +9,21 @@ export interface PresenceAvatarProps {
   readonly size?: AvatarProps['size'];
 }
 
-export function PresenceAvatar({ name, photoUrl, size = 32 }: PresenceAvatarProps) {
-  return <Avatar name={name} image={photoUrl ? { src: photoUrl } : undefined} size={size} aria-hidden />;
+/** A person's photo (or initials) with a live presence badge; the badge shows the out-of-office marker. */
+export function PresenceAvatar({ name, email, photoUrl, size = 32 }: PresenceAvatarProps) {
+  const presence = usePresence(email ? [email] : []).get(email?.trim().toLowerCase() ?? '');
+  const status = badgeStatus(presence);
+  const text = email ? `${presenceText(presence)}${presence?.outOfOffice.active ? ', out of office' : ''}` : undefined;
+  return (
+    <Avatar
+      name={name}
+      image={photoUrl ? { src: photoUrl } : undefined}
+      size={size}
+      aria-hidden
+      title={text}
+      badge={email ? { status, outOfOffice: presence?.outOfOffice.active ?? false, 'aria-hidden': true } : undefined}
+      data-testid="presence-avatar"
+      data-availability={presence?.availability ?? 'loading'}
+    />
+  );
 }

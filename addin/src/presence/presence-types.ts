@@ -1,20 +1,7 @@
-// SCAFFOLD: presence — the wire shape of a presence (DESIGN.md); the presence helper moves it to api/contract.
-export type Availability =
-  | 'Available'
-  | 'AvailableIdle'
-  | 'Busy'
-  | 'BusyIdle'
-  | 'DoNotDisturb'
-  | 'BeRightBack'
-  | 'Away'
-  | 'Offline'
-  | 'PresenceUnknown';
+import type { Availability as WireAvailability } from '../../../api/presence/presence-api.js';
+import type { EndpointActivity, ManualAvailability, MyPresenceDto, PresenceDto as WirePresenceDto } from '../../../api/contract/presence.js';
 
-export interface PresenceDto {
-  readonly availability: Availability;
-  readonly activity: string;
-  readonly note: string | null;
-  readonly outOfOffice: { readonly active: boolean; readonly message: string | null };
-  readonly lastActive: string | null;
-  readonly version: number;
-}
+/** The wire shape of a presence (api/contract/presence.ts): types only, nothing of the server is bundled. */
+export type PresenceDto = WirePresenceDto;
+export type Availability = WireAvailability;
+export type { EndpointActivity, ManualAvailability, MyPresenceDto };

@@ -1,6 +1,192 @@
-// SCAFFOLD: presence — the status picker arrives with the presence feature.
-import { Text } from '@fluentui/react-components';
+import { Button, Caption1, Divider, Dropdown, Field, Input, makeStyles, MessageBar, MessageBarBody, Option, PresenceBadge, Radio, RadioGroup, Spinner, Switch, Textarea, tokens, type PresenceBadgeStatus } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/index.js';
+import { useApi } from '../services/index.js';
+import type { ManualAvailability, MyPresenceDto } from './presence-types.js';
 
-export function StatusPicker() {
-  return <Text size={200}>Status: not available yet</Text>;
+const CHOICES: readonly { value: ManualAvailability; label: string; badge: PresenceBadgeStatus }[] = [
+  { value: 'Available', label: 'Available', badge: 'available' },
+  { value: 'Busy', label: 'Busy', badge: 'busy' },
+  { value: 'DoNotDisturb', label: 'Do not disturb', badge: 'do-not-disturb' },
+  { value: 'BeRightBack', label: 'Be right back', badge: 'away' },
+  { value: 'Away', label: 'Appear away', badge: 'away' },
+  { value: 'Offline', label: 'Appear offline', badge: 'offline' },
+];
+
+const EXPIRIES = [
+  { value: 'default', label: 'Default (Busy, Do not disturb: 1 day; others: 7 days)' },
+  { value: '30m', label: '30 minutes' },
+  { value: '1h', label: '1 hour' },
+  { value: '2h', label: '2 hours' },
+  { value: 'today', label: 'Today' },
+  { value: 'week', label: 'This week' },
+] as const;
+type Expiry = (typeof EXPIRIES)[number]['value'];
+
+/** The instant an expiry choice means, or undefined for the server's default. */
+export function expiryInstant(choice: Expiry, now = new Date()): string | undefined {
+  const at = new Date(now);
+  switch (choice) {
+    case 'default':
+      return undefined;
+    case '30m':
+      return new Date(now.getTime() + 30 * 60_000).toISOString();
+    case '1h':
+      return new Date(now.getTime() + 3600_000).toISOString();
+    case '2h':
+      return new Date(now.getTime() + 7200_000).toISOString();
+    case 'today':
+      at.setHours(23, 59, 0, 0);
+      return at.getTime() > now.getTime() ? at.toISOString() : new Date(now.getTime() + 60_000).toISOString();
+    case 'week': {
+      const days = (7 - at.getDay()) % 7 || 7;
+      at.setDate(at.getDate() + days);
+      at.setHours(0, 0, 0, 0);
+      return at.toISOString();
+    }
+  }
+}
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, width: '280px', maxWidth: '100%' },
+  choice: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
+});
+
+/** Pick your availability, note and expiry; appear offline; reset to automatic; out of office. */
+export function StatusPicker({ onDone }: { onDone?: () => void }) {
+  const s = useStyles();
+  const api = useApi();
+  const [mine, setMine] = useState<MyPresenceDto | null>(null);
+  const [availability, setAvailability] = useState<ManualAvailability | ''>('');
+  const [note, setNote] = useState('');
+  const [expiry, setExpiry] = useState<Expiry>('default');
+  const [oof, setOof] = useState(false);
+  const [oofMessage, setOofMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .get<MyPresenceDto>('/v1/me/presence')
+      .then((m) => {
+        if (!live) return;
+        setMine(m);
+        setAvailability(m.manual?.availability ?? '');
+        setNote(m.manual?.note ?? '');
+        setOof(m.outOfOffice.active);
+        setOofMessage(m.outOfOffice.message ?? '');
+      })
+      .catch((err: unknown) => live && setError(err instanceof Error ? err.message : 'Could not load your status'));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      onDone?.();
+    } catch (err) {
+      setError(err instanceof ApiError || err instanceof Error ? err.message : 'Could not save your status');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const saveOof = async () => {
+    const before = mine?.outOfOffice;
+    if (before && before.active === oof && (before.message ?? '') === oofMessage.trim()) return;
+    await api.put('/v1/me/out-of-office', { active: oof, message: oofMessage.trim() || null });
+  };
+
+  const save = () =>
+    run(async () => {
+      if (availability) await api.put('/v1/me/presence', { availability, note: note.trim() || null, expiresAt: expiryInstant(expiry) });
+      else if (mine?.manual) await api.delete('/v1/me/presence');
+      await saveOof();
+    });
+
+  const reset = () =>
+    run(async () => {
+      await api.delete('/v1/me/presence');
+      await saveOof();
+    });
+
+  if (!mine && !error) return <Spinner size="tiny" label="Loading your status…" />;
+  return (
+    <form
+      className={s.root}
+      aria-label="Set your status"
+      data-testid="status-picker"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <Field label="Your status">
+        <RadioGroup value={availability} onChange={(_, d) => setAvailability(d.value as ManualAvailability | '')} data-testid="status-choices">
+          <Radio value="" label="Automatic (from your activity and calendar)" data-testid="status-automatic" />
+          {CHOICES.map((c) => (
+            <Radio
+              key={c.value}
+              value={c.value}
+              data-testid={`status-${c.value}`}
+              label={
+                <span className={s.choice}>
+                  <PresenceBadge status={c.badge} size="small" aria-hidden />
+                  {c.label}
+                </span>
+              }
+            />
+          ))}
+        </RadioGroup>
+      </Field>
+      <Field label="Note" hint={availability ? undefined : 'A note shows with a status you pick.'}>
+        <Input value={note} maxLength={280} onChange={(_, d) => setNote(d.value)} disabled={!availability} placeholder="What are you up to?" data-testid="status-note" />
+      </Field>
+      <Field label="Reset after">
+        <Dropdown value={EXPIRIES.find((x) => x.value === expiry)!.label} selectedOptions={[expiry]} onOptionSelect={(_, d) => setExpiry(d.optionValue as Expiry)} disabled={!availability} data-testid="status-expiry">
+          {EXPIRIES.map((x) => (
+            <Option key={x.value} value={x.value}>
+              {x.label}
+            </Option>
+          ))}
+        </Dropdown>
+      </Field>
+      <Divider />
+      <Switch checked={oof} onChange={(_, d) => setOof(d.checked)} label="Out of office" data-testid="status-oof" />
+      {oof && (
+        <Field label="Out-of-office message">
+          <Textarea value={oofMessage} maxLength={2000} onChange={(_, d) => setOofMessage(d.value)} resize="vertical" data-testid="status-oof-message" />
+        </Field>
+      )}
+      {mine?.manual && (
+        <Caption1>
+          Set by you until {new Date(mine.manual.expiresAt).toLocaleString()}.
+        </Caption1>
+      )}
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+      <div className={s.actions}>
+        <Button appearance="primary" type="submit" disabled={busy} data-testid="status-save">
+          Save
+        </Button>
+        <Button type="button" onClick={() => void reset()} disabled={busy} data-testid="status-reset">
+          Reset to automatic
+        </Button>
+        {onDone && (
+          <Button type="button" appearance="subtle" onClick={onDone}>
+            Cancel
+          </Button>
+        )}
+      </div>
+    </form>
+  );
 }
