@@ -101,7 +101,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     });
   }
   open.get('/', (ctx) => ctx.redirect('/demo/'));
-  open.get('/demo', (ctx) => ctx.redirect('/demo/'));
+  // The router is not strict ('/demo' also matches '/demo/'): redirect only the bare path, or it loops.
+  open.get('/demo', (ctx, next) => (ctx.path === '/demo' ? ctx.redirect('/demo/') : next()));
   app.use(open.routes());
   app.use(staticFiles('/addin/', ADDIN_DIST));
   app.use(staticFiles('/demo/', path.join(ADDIN_DIST, 'demo')));

@@ -31,7 +31,6 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
   // Everyone on the message who can chat: known people, deduplicated, without me.
   const everyone = [...new Set(entries.map((e) => personOf(e.address.email)).filter((p) => p && p.email && p.id !== me.person.id).map((p) => p!.email!))];
   const groups: Entry['role'][] = ['From', 'To', 'Cc'];
-  const groupTitle = { From: item.mode === 'compose' ? 'From' : 'From', To: 'To', Cc: 'Cc' } as const;
 
   return (
     <section className={s.root} aria-label="People on this message" data-testid="message-people">
@@ -41,12 +40,12 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
         </Subtitle2>
       )}
       {item.mode === 'compose' && <Caption1>Composing: recipients update as you type them.</Caption1>}
-      {entries.length === 0 && <Caption1>No recipients yet.</Caption1>}
+      {item.to.length + item.cc.length === 0 && <Caption1>No recipients yet.</Caption1>}
       {groups.map((role) => {
         const list = entries.filter((e) => e.role === role);
         if (list.length === 0) return null;
         return (
-          <div key={role} className={s.group} role="list" aria-label={groupTitle[role]} data-testid={`people-${role.toLowerCase()}`}>
+          <div key={role} className={s.group} role="list" aria-label={role} data-testid={`people-${role.toLowerCase()}`}>
             {list.map((e, i) => (
               <PersonRow key={`${e.address.email}-${i}`} email={e.address.email} name={e.address.name} person={personOf(e.address.email)} role={role} />
             ))}

@@ -59,7 +59,7 @@ export function PersonRow({ email, name, person, role, detail, actions }: Person
     <>
       <PresenceAvatar name={displayName} email={presenceEmail} photoUrl={photo} size={32} />
       <span className={s.text}>
-        <Text className={s.line} weight="semibold" size={300}>
+        <Text className={s.line} weight="semibold" size={300} data-testid="person-name">
           {displayName}
         </Text>
         {person === undefined ? (
@@ -69,7 +69,11 @@ export function PersonRow({ email, name, person, role, detail, actions }: Person
             {email && email !== displayName ? `${email} · ` : ''}Not in the directory
           </Caption1>
         ) : (
-          title && <Caption1 className={s.line}>{title}</Caption1>
+          title && (
+            <Caption1 className={s.line} data-testid="person-title">
+              {title}
+            </Caption1>
+          )
         )}
         {person && <PresenceLabel email={presenceEmail} />}
         {detail}
@@ -79,7 +83,11 @@ export function PersonRow({ email, name, person, role, detail, actions }: Person
   const label = `${role ? role + ': ' : ''}${displayName}${person?.title ? ', ' + person.title : ''}`;
   return (
     <div className={s.row} role="listitem" data-testid="person-row" data-email={email ?? ''}>
-      {role && <Caption1 style={{ width: 28, flex: '0 0 auto' }}>{role}</Caption1>}
+      {role && (
+        <Caption1 style={{ width: 28, flex: '0 0 auto' }} data-testid="person-role">
+          {role}
+        </Caption1>
+      )}
       {person ? (
         <button type="button" className={mergeClasses(s.main, s.clickable)} aria-label={`${label}. Open contact card`} onClick={() => card.open({ id: person.id })}>
           {body}

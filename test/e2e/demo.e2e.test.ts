@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Frame } from 'playwright-core';
+import { ROOT_DIR } from '../../core/config/index.js';
+import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { DEMO_FIXTURE } from './demo-people.fixture.js';
+
+const SAM = 'sam.okafor@auroraworks.example';
+
+let server: TestServer;
+let browser: TestBrowser;
+
+/** Every person row in the pane as "Role | Name | Title · Department" (or the "not in the directory" line). */
+async function rows(pane: Frame): Promise<string[]> {
+  return pane.$$eval('[data-testid="person-row"]', (els) =>
+    els.map((e) => {
+      const text = (sel: string) => (e.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      return [text('[data-testid="person-role"]'), text('[data-testid="person-name"]'), text('[data-testid="person-title"]') || text('[data-testid="unknown-person"]')].join(' | ');
+    }),
+  );
+}
+
+async function waitForRows(pane: Frame, expected: string[]): Promise<string[]> {
+  await pane.waitForFunction(
+    (names: string[]) => {
+      const text = [...document.querySelectorAll('[data-testid="person-row"]')].map((e) => e.textContent ?? '').join('\n');
+      return names.every((n) => text.includes(n)) && !text.includes('Looking up');
+    },
+    expected,
+    { timeout: 10_000 },
+  );
+  return rows(pane);
+}
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  server = await startTestServer({ seed: DEMO_FIXTURE });
+  browser = await launchTestBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('demo host with the real Outlook pane (headless Chromium)', () => {
+  it('selecting a message shows the sender and every recipient with their titles', async () => {
+    const demo = await browser.openDemo(server.url, SAM);
+    await demo.page.getByTestId('demo-label').waitFor();
+    await demo.page.click('[data-message-id="msg-budget-2027"]');
+    const pane = await demo.pane();
+    const list = await waitForRows(pane, ['Alex Morgan', 'Priya Natarajan', 'Lena Fischer', 'Diego Ramos', 'Mei Chen']);
+    expect(list).toEqual([
+      'From | Alex Morgan | Chief Executive Officer · Executive',
+      'To | Priya Natarajan | VP Engineering · Engineering',
+      'To | Lena Fischer | Sales Manager · Sales',
+      'To | Diego Ramos | IT Administrator · IT',
+      'Cc | Mei Chen | Product Designer · Product',
+    ]);
+    // "Chat with everyone" offers the sender and recipients (Sam is not on this message, so all five).
+    await pane.getByRole('button', { name: 'Chat with everyone on this message (5)' }).waitFor();
+    const shot = await browser.screenshot(demo.page, 'demo-outlook-read');
+    expect(shot).toMatch(/demo-outlook-read\.png$/);
+  });
+
+  it('resolves aliases, loads photos with the token, and shows unknown addresses as unknown', async () => {
+    const demo = await browser.openDemo(server.url, 'lena.fischer@auroraworks.example', { message: 'msg-design-review' });
+    const pane = await demo.pane();
+    // p.natarajan@ is an alias of Priya; Sam has a photo in the directory.
+    expect(await waitForRows(pane, ['Mei Chen', 'Sam Okafor', 'Priya Natarajan'])).toEqual([
+      'From | Mei Chen | Product Designer · Product',
+      'To | Sam Okafor | Software Engineer · Engineering',
+      'To | Priya Natarajan | VP Engineering · Engineering',
+    ]);
+    await pane.waitForSelector('[data-email="sam.okafor@auroraworks.example"] img[src^="blob:"]', { timeout: 10_000 });
+
+    await demo.page.click('[data-message-id="msg-pricing"]');
+    const list = await waitForRows(pane, ['Jordan Blake', 'Lena Fischer', 'Chris Ortega']);
+    expect(list).toEqual([
+      'From | Jordan Blake | Procurement Lead',
+      'To | Lena Fischer | Sales Manager · Sales',
+      'Cc | Chris Ortega | chris.ortega@freight-vendor.example · Not in the directory',
+    ]);
+    expect(await pane.$$('[data-testid="unknown-person"]')).toHaveLength(1);
+  });
+
+  it('opens the contact card with the manager chain, and walks up it', async () => {
+    const demo = await browser.openDemo(server.url, 'diego.ramos@auroraworks.example', { message: 'msg-vpn' });
+    const pane = await demo.pane();
+    await waitForRows(pane, ['Sam Okafor', 'Diego Ramos', 'Priya Natarajan']);
+    await pane.getByRole('button', { name: /From: Sam Okafor.*Open contact card/ }).click();
+    const card = pane.getByTestId('contact-card');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('Software Engineer');
+    const chain = pane.getByTestId('manager-chain');
+    await expect(chain.textContent()).resolves.toMatch(/Priya Natarajan.*Alex Morgan/);
+    await chain.getByRole('button', { name: /Priya Natarajan/ }).click();
+    await pane.waitForFunction(() => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes('VP Engineering'));
+    const reports = await pane.getByTestId('direct-reports').textContent();
+    expect(reports).toContain('Sam Okafor');
+    expect(reports).toContain('Mei Chen');
+    await pane.getByRole('button', { name: 'Back to the previous card' }).click();
+    await pane.waitForFunction(() => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes('Software Engineer'));
+    await pane.getByRole('button', { name: 'Close contact card' }).click();
+    await pane.getByTestId('contact-card').waitFor({ state: 'detached' });
+  });
+
+  it('compose mode: recipients update when they change', async () => {
+    const demo = await browser.openDemo(server.url, SAM);
+    const pane = await demo.pane();
+    await demo.page.getByTestId('new-message').click();
+    await pane.getByText('No recipients yet.').waitFor();
+    await demo.page.getByTestId('compose-to').fill('mei.chen@auroraworks.example; someone@nowhere.example');
+    await demo.page.getByTestId('compose-to').press('Enter');
+    let list = await waitForRows(pane, ['Mei Chen', 'someone@nowhere.example']);
+    expect(list).toEqual(['From | Sam Okafor | Software Engineer · Engineering', 'To | Mei Chen | Product Designer · Product', 'To | someone@nowhere.example | Not in the directory']);
+    await demo.page.getByTestId('compose-cc').fill('priya@auroraworks.example');
+    await demo.page.getByTestId('compose-to').fill('lena.fischer@auroraworks.example');
+    await demo.page.getByTestId('compose-to').press('Enter');
+    list = await waitForRows(pane, ['Lena Fischer', 'Priya Natarajan']);
+    // The sender of a draft is the signed-in user; priya@ is an alias.
+    expect(list).toEqual(['From | Sam Okafor | Software Engineer · Engineering', 'To | Lena Fischer | Sales Manager · Sales', 'Cc | Priya Natarajan | VP Engineering · Engineering']);
+  });
+
+  it('a pinned pane survives a null item and follows the next selection', async () => {
+    const demo = await browser.openDemo(server.url, SAM, { message: 'msg-laptops' });
+    const pane = await demo.pane();
+    await waitForRows(pane, ['Diego Ramos']);
+    await demo.page.getByTestId('select-nothing').click();
+    await pane.getByTestId('no-item').waitFor();
+    expect(await pane.textContent('[data-testid="no-item"]')).toContain('Select a message');
+    await demo.page.click('[data-message-id="msg-renewal"]');
+    const list = await waitForRows(pane, ['Lena Fischer', 'Jordan Blake', 'Priya Natarajan']);
+    expect(list).toHaveLength(3);
+  });
+
+  it('works at 320 px in the dark theme', async () => {
+    const demo = await browser.openDemo(server.url, 'priya.natarajan@auroraworks.example', { message: 'msg-budget-2027', theme: 'dark', paneWidth: 320 });
+    const pane = await demo.pane();
+    await waitForRows(pane, ['Alex Morgan', 'Mei Chen']);
+    expect(await pane.getAttribute('.fui-FluentProvider', 'data-theme')).toBe('dark');
+    // Nothing overflows the narrow pane horizontally.
+    const overflow = await pane.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await browser.screenshot(demo.page, 'demo-outlook-dark-320');
+  });
+
+  it('the Word host shows the demo document beside the Word pane', async () => {
+    const demo = await browser.openDemo(server.url, SAM, { app: 'word' });
+    const pane = await demo.pane('word');
+    await pane.getByTestId('document-view').waitFor();
+    expect(await pane.textContent('[data-testid="document-view"] h2')).toBe('Budget 2027.docx');
+    expect(await demo.page.$$('[data-testid="paragraph"]')).toHaveLength(31);
+    await browser.screenshot(demo.page, 'demo-word');
+  });
+});
