@@ -100,6 +100,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ctx.body = { token: await mintDevToken(person.email, secret), person };
     });
   }
+  // Sign-in settings for the panes (public, no secrets): dev sign-in, or nested app authentication with the add-in's app.
+  open.get('/addin/config.json', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = {
+      authMode: config.auth.mode,
+      clientId: config.env.ADDIN_CLIENT_ID ?? null,
+      apiScope: config.env.ADDIN_API_SCOPE ?? null,
+      // Entra issuers end in /v2.0; MSAL wants the tenant authority without it.
+      authority: config.auth.mode === 'oidc' ? config.auth.issuer.replace(/\/v2\.0\/?$/, '') : null,
+    };
+  });
   open.get('/', (ctx) => ctx.redirect('/demo/'));
   // The router is not strict ('/demo' also matches '/demo/'): redirect only the bare path, or it loops.
   open.get('/demo', (ctx, next) => (ctx.path === '/demo' ? ctx.redirect('/demo/') : next()));

@@ -48,6 +48,9 @@ const envSchema = z.object({
   OIDC_AUDIENCE: optionalString,
   OIDC_JWKS_URL: optionalUrl(['https://', 'http://']),
   OIDC_ALGORITHMS: z.string().default('RS256,ES256,PS256'),
+  // Panes in Office with AUTH_MODE=oidc sign in by nested app authentication: the add-in's app id and the API scope.
+  ADDIN_CLIENT_ID: optionalString,
+  ADDIN_API_SCOPE: optionalString,
   DEV_AUTH_SECRET: optionalString,
   ADMIN_GROUP: optionalString,
   CORS_ORIGINS: z.string().default(''),
