@@ -1,10 +1,3 @@
-// Placeholder until the LDIF source lands (next commit).
-import type { DirectorySource, ReadSummary, SourceBatch } from '../source.js';
-export class LdifSource implements DirectorySource {
-  readonly name = 'ldif';
-  constructor(readonly file: string) {}
-  // eslint-disable-next-line require-yield
-  async *read(): AsyncGenerator<SourceBatch, ReadSummary, void> {
-    return { complete: false };
-  }
-}
+export { LdifSource, type LdifSourceOptions } from './ldif-source.js';
+export { parseLdif, fileLines, LdifError, type LdifRecord } from './ldif-parser.js';
+export { recordToEntry, recordKind, rdnValue, LdifGroupIndex } from './ldif-mapping.js';
