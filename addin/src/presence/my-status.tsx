@@ -1,4 +1,4 @@
-import { Button, makeStyles, Popover, PopoverSurface, PopoverTrigger, Text, tokens } from '@fluentui/react-components';
+import { Button, Dialog, DialogBody, DialogContent, DialogSurface, DialogTitle, DialogTrigger, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useMe } from '../services/index.js';
 import { PresenceAvatar } from './presence-avatar.js';
@@ -21,8 +21,8 @@ export function MyStatus() {
   const presence = usePresence(person.email ? [person.email] : []).get(person.email?.toLowerCase() ?? '');
   const status = `${presenceText(presence)}${presence?.note ? ` · “${presence.note}”` : ''}${presence?.outOfOffice.active ? ' · Out of office' : ''}`;
   return (
-    <Popover open={open} onOpenChange={(_, d) => setOpen(d.open)} positioning="below-start" trapFocus>
-      <PopoverTrigger disableButtonEnhancement>
+    <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
+      <DialogTrigger disableButtonEnhancement>
         <Button appearance="subtle" className={s.trigger} aria-label={`${person.displayName}, ${status}. Change your status`} data-testid="my-status">
           <PresenceAvatar name={person.displayName} email={person.email} size={28} />
           <span className={s.text}>
@@ -34,8 +34,13 @@ export function MyStatus() {
             </Text>
           </span>
         </Button>
-      </PopoverTrigger>
-      <PopoverSurface aria-label="Set your status">{open && <StatusPicker onDone={() => setOpen(false)} />}</PopoverSurface>
-    </Popover>
+      </DialogTrigger>
+      <DialogSurface style={{ maxWidth: 'calc(100vw - 24px)', padding: 16 }}>
+        <DialogBody>
+          <DialogTitle>Your status</DialogTitle>
+          <DialogContent>{open && <StatusPicker onDone={() => setOpen(false)} />}</DialogContent>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
   );
 }

@@ -48,7 +48,7 @@ export function expiryInstant(choice: Expiry, now = new Date()): string | undefi
 }
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, width: '280px', maxWidth: '100%' },
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, width: '100%', maxWidth: '320px' },
   choice: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
 });
