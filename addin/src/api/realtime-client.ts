@@ -66,7 +66,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
   };
 
   function wsUrl(ticket: string): string {
-    const base = options.baseUrl ? new URL(options.baseUrl) : new URL(window.location.href);
+    const base = new URL(options.baseUrl ?? window.location.href);
     const proto = base.protocol === 'https:' ? 'wss:' : 'ws:';
     return `${proto}//${base.host}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
   }
@@ -74,7 +74,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
   function scheduleRetry() {
     if (closed) return;
     clearInterval(heartbeat);
-    setStatus(navigator.onLine === false ? 'offline' : 'connecting');
+    setStatus(typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'connecting');
     const delay = backoffDelay(attempt++);
     retryTimer = setTimeout(connect, delay);
   }
@@ -143,8 +143,10 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     attempt = 0;
     void connect();
   }
-  window.addEventListener('online', onOnline);
-  window.addEventListener('offline', onOffline);
+  // Outside a browser (tests, tools) there are no online/offline events.
+  const win = typeof window !== 'undefined' ? window : null;
+  win?.addEventListener('online', onOnline);
+  win?.addEventListener('offline', onOffline);
   void connect();
 
   return {
@@ -176,8 +178,8 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
       closed = true;
       clearTimeout(retryTimer);
       clearInterval(heartbeat);
-      window.removeEventListener('online', onOnline);
-      window.removeEventListener('offline', onOffline);
+      win?.removeEventListener('online', onOnline);
+      win?.removeEventListener('offline', onOffline);
       socket?.close(1000, 'pane closed');
       socket = null;
       setStatus('closed');

@@ -66,11 +66,12 @@ export function officeMailHost(office: OfficeStatic): MailHost {
   } catch {
     // Not pinnable here (Mailbox < 1.5): each item opens its own pane.
   }
-  const onVisible = () => {
-    if (document.visibilityState === 'visible') fire();
-  };
-  document.addEventListener('visibilitychange', onVisible);
-  window.addEventListener('focus', fire);
+  if (typeof document !== 'undefined') {
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') fire();
+    });
+    window.addEventListener('focus', fire);
+  }
   watchRecipients();
 
   return {

@@ -7,10 +7,11 @@ import { officeWordHost } from './office-word-host.js';
 export function realOfficeHost(office: OfficeStatic, host: string): OfficeHost {
   const app = host === 'Outlook' ? 'outlook' : host === 'Word' ? 'word' : null;
   const theme = (): HostTheme => ({ isDark: office.context.officeTheme?.isDarkTheme ?? false });
+  const mail = app === 'outlook' && office.context.mailbox ? officeMailHost(office) : null;
   return {
     environment: 'office',
     app,
-    mail: app === 'outlook' && office.context.mailbox ? officeMailHost(office) : null,
+    mail,
     document: app === 'word' && office.context.document && window.Word ? officeWordHost(office, window.Word) : null,
     user() {
       const p = office.context.mailbox?.userProfile;
@@ -32,7 +33,8 @@ export function realOfficeHost(office: OfficeStatic, host: string): OfficeHost {
       };
     },
     async notify(message) {
-      if (app === 'outlook') await officeMailHost(office).notify('presence-chat', message);
+      // Word has no notification surface for add-ins; the pane's own badge covers it there.
+      await mail?.notify('presence-chat', message);
     },
   };
 }

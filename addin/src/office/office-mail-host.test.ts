@@ -1,0 +1,123 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AsyncResult, EmailAddressDetails, MailItem, OfficeStatic } from './office-js-types.js';
+import { officeMailHost } from './office-mail-host.js';
+
+// A small in-memory Office.js (the external boundary), shaped like the real Mailbox API.
+
+const addr = (displayName: string, emailAddress: string): EmailAddressDetails => ({ displayName, emailAddress });
+const ok = <T>(value: T): AsyncResult<T> => ({ status: 'succeeded', value });
+
+function fakeOffice(item: MailItem | null) {
+  const mailboxHandlers = new Map<string, (args: unknown) => void>();
+  const office = {
+    context: {
+      mailbox: {
+        item,
+        userProfile: { emailAddress: 'me@contoso.test', displayName: 'Me' },
+        addHandlerAsync(type: string, handler: (args: unknown) => void) {
+          mailboxHandlers.set(type, handler);
+        },
+      },
+      requirements: { isSetSupported: () => true },
+    },
+    EventType: { ItemChanged: 'olkItemSelectedChanged', RecipientsChanged: 'olkRecipientsChanged', DocumentSelectionChanged: 'documentSelectionChanged' },
+    HostType: {},
+    CoercionType: { Text: 'text' },
+    onReady: async () => ({ host: 'Outlook', platform: 'PC' }),
+  };
+  return {
+    office: office as unknown as OfficeStatic,
+    select(next: MailItem | null) {
+      office.context.mailbox.item = next;
+      mailboxHandlers.get('olkItemSelectedChanged')?.({});
+    },
+  };
+}
+
+function readItem(over: Partial<MailItem> = {}): MailItem {
+  return {
+    itemId: 'AAMk-1',
+    itemType: 'message',
+    subject: 'Budget',
+    from: addr('Alex Morgan', 'alex@contoso.test'),
+    to: [addr('Priya', 'priya@contoso.test'), addr('', 'x@unknown.test')],
+    cc: [addr('Mei', 'mei@contoso.test')],
+    body: { getAsync: (_c, cb) => cb(ok('See https://contoso.sharepoint.com/a.docx')) },
+    ...over,
+  };
+}
+
+function composeItem(recipients: { to: EmailAddressDetails[]; cc: EmailAddressDetails[] }) {
+  const handlers = new Map<string, () => void>();
+  const item: MailItem = {
+    itemType: 'message',
+    subject: { getAsync: (cb) => cb(ok('Draft')) },
+    from: { getAsync: (cb) => cb(ok(addr('Me', 'me@contoso.test'))) },
+    to: { getAsync: (cb) => cb(ok([...recipients.to])) },
+    cc: { getAsync: (cb) => cb(ok([...recipients.cc])) },
+    body: { getAsync: (_c, cb) => cb(ok('')) },
+    addHandlerAsync: (type, h) => void handlers.set(type, h as () => void),
+  };
+  return { item, fireRecipientsChanged: () => handlers.get('olkRecipientsChanged')?.() };
+}
+
+describe('officeMailHost', () => {
+  it('reads sender, To and Cc of a read-mode message; display name falls back to the address', async () => {
+    const { office } = fakeOffice(readItem());
+    const host = officeMailHost(office);
+    expect(await host.readItem()).toEqual({
+      mode: 'read',
+      itemId: 'AAMk-1',
+      subject: 'Budget',
+      from: { email: 'alex@contoso.test', name: 'Alex Morgan' },
+      to: [
+        { email: 'priya@contoso.test', name: 'Priya' },
+        { email: 'x@unknown.test', name: 'x@unknown.test' },
+      ],
+      cc: [{ email: 'mei@contoso.test', name: 'Mei' }],
+    });
+    expect(await host.readBody()).toContain('sharepoint.com');
+  });
+
+  it('reads compose recipients with getAsync and signals RecipientsChanged', async () => {
+    const recipients = { to: [addr('Lena', 'lena@contoso.test')], cc: [] as EmailAddressDetails[] };
+    const draft = composeItem(recipients);
+    const { office } = fakeOffice(draft.item);
+    const host = officeMailHost(office);
+    let signals = 0;
+    host.onItemChanged(() => signals++);
+    expect(await host.readItem()).toMatchObject({ mode: 'compose', subject: 'Draft', from: { email: 'me@contoso.test' }, to: [{ email: 'lena@contoso.test' }], cc: [] });
+    recipients.cc.push(addr('Diego', 'diego@contoso.test'));
+    draft.fireRecipientsChanged();
+    expect(signals).toBe(1);
+    expect((await host.readItem())?.cc).toEqual([{ email: 'diego@contoso.test', name: 'Diego' }]);
+  });
+
+  it('follows ItemChanged in a pinned pane and survives a null item', async () => {
+    const fake = fakeOffice(readItem());
+    const host = officeMailHost(fake.office);
+    let signals = 0;
+    host.onItemChanged(() => signals++);
+    fake.select(null);
+    expect(signals).toBe(1);
+    expect(await host.readItem()).toBeNull();
+    expect(await host.readBody()).toBe('');
+    fake.select(readItem({ itemId: 'AAMk-2', subject: 'Next', from: addr('Sam', 'sam@contoso.test'), to: [], cc: [] }));
+    expect(signals).toBe(2);
+    expect(await host.readItem()).toMatchObject({ itemId: 'AAMk-2', from: { email: 'sam@contoso.test' }, to: [], cc: [] });
+  });
+
+  it('maps an appointment to organizer and attendees', async () => {
+    const { office } = fakeOffice(
+      readItem({ itemType: 'appointment', from: undefined, to: undefined, cc: undefined, organizer: addr('Org', 'org@contoso.test'), requiredAttendees: [addr('R', 'r@contoso.test')], optionalAttendees: [addr('O', 'o@contoso.test')] }),
+    );
+    expect(await officeMailHost(office).readItem()).toMatchObject({ from: { email: 'org@contoso.test' }, to: [{ email: 'r@contoso.test' }], cc: [{ email: 'o@contoso.test' }] });
+  });
+
+  it('treats a failing getAsync as no recipients rather than failing the pane', async () => {
+    const item = composeItem({ to: [], cc: [] }).item;
+    const broken: MailItem = { ...item, to: { getAsync: (cb) => cb({ status: 'failed', value: [], error: { code: 9000, message: 'boom' } }) } };
+    const { office } = fakeOffice(broken);
+    expect(await officeMailHost(office).readItem()).toMatchObject({ mode: 'compose', to: [] });
+  });
+});
