@@ -23,7 +23,8 @@ interface Joined {
   since: number;
   position: DocPositionDto | null;
   positionAt: number;
-  lastAppliedAt: number;
+  /** Start of the last position slot used (one applied move per slot). */
+  lastSlot: number;
   pending: DocPositionDto | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -102,7 +103,7 @@ export class DocumentSessions {
     }
     if (current) await this.leave(conn);
     const now = Date.now();
-    const j: Joined = { conn, docKey, since: now, position: position ?? null, positionAt: now, lastAppliedAt: now, pending: undefined, timer: undefined };
+    const j: Joined = { conn, docKey, since: now, position: position ?? null, positionAt: now, lastSlot: 0, pending: undefined, timer: undefined };
     this.#joined.set(conn, j);
     let set = this.#local.get(docKey);
     if (!set) this.#local.set(docKey, (set = new Set()));
@@ -145,13 +146,19 @@ export class DocumentSessions {
   #queuePosition(j: Joined, position: DocPositionDto): void {
     j.pending = position;
     if (j.timer) return;
-    const wait = j.lastAppliedAt + this.options.positionIntervalMs - Date.now();
-    if (wait <= 0 || j.positionAt === j.since) this.#applyPending(j);
-    else {
+    const now = Date.now();
+    const slot = j.lastSlot + this.options.positionIntervalMs;
+    if (now >= slot) {
+      j.lastSlot = now;
+      this.#applyPending(j);
+    } else {
+      // The slot is the scheduled time, not when the timer really fired: a client moving at exactly
+      // the allowed rate must not drift later and later behind a busy event loop.
+      j.lastSlot = slot;
       j.timer = setTimeout(() => {
         j.timer = undefined;
         this.#applyPending(j);
-      }, wait);
+      }, slot - now);
       j.timer.unref?.();
     }
   }
@@ -160,11 +167,9 @@ export class DocumentSessions {
     const p = j.pending;
     j.pending = undefined;
     if (!p || this.#joined.get(j.conn) !== j) return;
-    const now = Date.now();
-    j.lastAppliedAt = now;
     if (samePosition(p, j.position)) return;
     j.position = p;
-    j.positionAt = now;
+    j.positionAt = Date.now();
     this.positionUpdates++;
     this.#put(j).then(
       () => this.#markDirty(j.docKey),

@@ -1,0 +1,185 @@
+// Co-authoring sessions under load: 2,000 open documents x 5 co-authors (10,000 sockets over
+// loopback, clients spread over child processes), every co-author moving twice a second for 30 s.
+// Prints position updates/s, p50/p99 fan-out latency (move sent -> co-author received), RSS of
+// the API process over the run, and ghost sessions after every client vanished without a goodbye.
+//
+//   npm run bench -- documents
+//   DOCS=200 SECONDS=10 npm run bench -- documents     (a quick run)
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { DocumentsFeature } from '../api/documents/index.js';
+import { documentUrlKeys } from '../api/documents/index.js';
+import { person } from '../test/support/entries.js';
+import { startTestServer } from '../test/support/test-server.js';
+
+const DOCS = Number(process.env.DOCS ?? 2000);
+const COAUTHORS = 5;
+const SECONDS = Number(process.env.SECONDS ?? 30);
+const MOVE_INTERVAL_MS = 500;
+const TTL_SECONDS = Number(process.env.DOC_SESSION_TTL_SECONDS ?? 30);
+const CHILDREN = Number(process.env.CLIENT_PROCESSES ?? 4);
+const PEOPLE = Math.max(COAUTHORS, Math.min(DOCS, 2000));
+const TARGET_P99_MS = 200;
+const TARGET_RSS_GROWTH = 0.1;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (...a: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+const mb = (b: number) => Math.round(b / 1024 / 1024);
+
+function percentile(hist: number[], total: number, p: number): number {
+  let acc = 0;
+  const want = Math.ceil(total * p);
+  for (let ms = 0; ms < hist.length; ms++) {
+    acc += hist[ms];
+    if (acc >= want) return ms;
+  }
+  return hist.length - 1;
+}
+
+function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`client did not answer ${type} within ${timeoutMs} ms`)), timeoutMs);
+    const on = (m: { type: string; error?: string }) => {
+      if (m.type === 'failed') {
+        clearTimeout(timer);
+        child.off('message', on);
+        reject(new Error(m.error));
+      } else if (m.type === type) {
+        clearTimeout(timer);
+        child.off('message', on);
+        resolve(m as T);
+      }
+    };
+    child.on('message', on);
+  });
+}
+
+async function main(): Promise<void> {
+  log(`documents benchmark: ${DOCS} documents x ${COAUTHORS} co-authors = ${DOCS * COAUTHORS} sockets, ${CHILDREN} client processes, moves every ${MOVE_INTERVAL_MS} ms for ${SECONDS} s, TTL ${TTL_SECONDS} s`);
+  const server = await startTestServer({
+    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS) },
+    // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
+    gatewayLimits: { connectionsPerUser: 50 },
+  });
+  const children: ChildProcess[] = [];
+  try {
+    const people = Array.from({ length: PEOPLE }, (_, i) => person(`bench.user${i}`));
+    await server.seed(people);
+    const ids = new Map<string, string>();
+    const rows = (await server.deps.store.db.selectFrom('people').select(['id', 'primary_email']).execute()) as { id: string; primary_email: string }[];
+    for (const r of rows) ids.set(r.primary_email, r.id);
+    const tokens = await Promise.all(people.map((p) => server.token(p.primaryEmail!)));
+    const documents = server.features.find((f) => f.name === 'documents') as DocumentsFeature;
+    const docKeys: string[] = [];
+    for (let d = 0; d < DOCS; d++) docKeys.push((await documents.registry.resolve({ urlKeys: documentUrlKeys(`https://contoso.sharepoint.com/sites/bench/Shared%20Documents/Doc-${d}.docx`) })).docKey);
+    log(`seeded ${PEOPLE} people and ${DOCS} documents`);
+
+    // Co-authors of one document are distinct people; each person is in several documents.
+    const assignments = [];
+    for (let d = 0; d < DOCS; d++)
+      for (let s = 0; s < COAUTHORS; s++) {
+        const p = (d * COAUTHORS + s) % PEOPLE;
+        assignments.push({ token: tokens[p], docKey: docKeys[d], personId: ids.get(people[p].primaryEmail!)! });
+      }
+    for (let c = 0; c < CHILDREN; c++) {
+      const child = fork(path.join(here, 'documents/client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      await waitFor(child, 'hello', 30_000);
+    }
+    const t0 = Date.now();
+    await Promise.all(
+      children.map((child, c) => {
+        child.send({ type: 'setup', url: server.url, assignments: assignments.filter((_, i) => i % CHILDREN === c), moveIntervalMs: MOVE_INTERVAL_MS });
+        return waitFor(child, 'ready', 300_000);
+      }),
+    );
+    log(`${server.deps.gateway.connectionCount} sockets connected and joined in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${documents.sessions.localSessions} sessions`);
+    await new Promise((r) => setTimeout(r, 2000));
+
+    const rss: number[] = [];
+    const sample = () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      rss.push(process.memoryUsage().rss);
+    };
+    sample();
+    const updates0 = documents.sessions.positionUpdates;
+    const pushes0 = documents.sessions.pushes;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const cpu0 = process.cpuUsage();
+    const load0 = loadavg()[0];
+    const started = Date.now();
+    for (const child of children) child.send({ type: 'move' });
+    const sampler = setInterval(sample, 3000);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    clearInterval(sampler);
+    sample();
+    const elapsed = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    loop.disable();
+    const load1 = loadavg()[0];
+    const updates = documents.sessions.positionUpdates - updates0;
+    const pushes = documents.sessions.pushes - pushes0;
+    const stats = await Promise.all(
+      children.map((child) => {
+        child.send({ type: 'stop' });
+        return waitFor<{ sent: number; received: number; measured: number; histogram: number[] }>(child, 'stats', 30_000);
+      }),
+    );
+    const hist = new Array<number>(stats[0].histogram.length).fill(0);
+    let measured = 0;
+    let sent = 0;
+    for (const s of stats) {
+      s.histogram.forEach((n, i) => (hist[i] += n));
+      measured += s.measured;
+      sent += s.sent;
+    }
+    const p50 = percentile(hist, measured, 0.5);
+    const p99 = percentile(hist, measured, 0.99);
+
+    // Everyone vanishes without a goodbye: half the clients hang (sockets open, nothing sent), half are killed.
+    const half = Math.ceil(children.length / 2);
+    await Promise.all(children.slice(0, half).map((child) => (child.send({ type: 'silence' }), waitFor(child, 'silent', 10_000))));
+    for (const child of children.slice(half)) child.kill('SIGKILL');
+    const vanishedAt = Date.now();
+    const ghostsAt = async () => {
+      let n = 0;
+      for (const k of docKeys) n += (await documents.sessions.participants(k)).length;
+      return n;
+    };
+    await new Promise((r) => setTimeout(r, 1000));
+    const ghostsSoon = await ghostsAt();
+    await new Promise((r) => setTimeout(r, Math.max(0, TTL_SECONDS * 1000 + 6000 - (Date.now() - vanishedAt))));
+    const ghosts = await ghostsAt();
+    const waited = ((Date.now() - vanishedAt) / 1000).toFixed(0);
+
+    const warm = rss.slice(Math.min(3, rss.length - 1));
+    const growth = (warm[warm.length - 1] - warm[0]) / warm[0];
+    console.log('\nresults');
+    console.log(`  sockets                          ${DOCS * COAUTHORS} (${DOCS} documents x ${COAUTHORS})`);
+    console.log(`  moves sent by clients            ${Math.round(sent / elapsed)}/s`);
+    console.log(`  position updates applied         ${Math.round(updates / elapsed)}/s`);
+    console.log(`  doc.participants frames pushed   ${Math.round(pushes / elapsed)}/s`);
+    console.log(`  fan-out latency (${measured} moves seen by co-authors)`);
+    console.log(`    p50                            ${p50} ms`);
+    console.log(`    p99                            ${p99} ms   (target <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`);
+    console.log(`  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`);
+    console.log(`  machine load average             ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores shared with other work: latency figures include that)`);
+    console.log(`  RSS of the API process (MB)      ${rss.map(mb).join(' ')}`);
+    console.log(`    growth after warm-up           ${(growth * 100).toFixed(1)} %   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`);
+    console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
+    console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
+    process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await server.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

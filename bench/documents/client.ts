@@ -1,0 +1,117 @@
+// One benchmark client process: opens its share of co-author sockets, joins, moves twice a
+// second on command, measures fan-out latency of the others' moves, then goes silent or dies
+// (without a goodbye) as the parent says. Talks to the parent over IPC.
+import WebSocket from 'ws';
+
+interface Assignment {
+  readonly token: string;
+  readonly docKey: string;
+  readonly personId: string;
+}
+interface Setup {
+  readonly type: 'setup';
+  readonly url: string;
+  readonly assignments: readonly Assignment[];
+  readonly moveIntervalMs: number;
+}
+
+const MAX_MS = 10_000;
+const histogram = new Uint32Array(MAX_MS + 1);
+let sent = 0;
+let received = 0;
+let measured = 0;
+let moving = false;
+let silent = false;
+let moveIntervalMs = 500;
+const sockets: { ws: WebSocket; a: Assignment; timer?: NodeJS.Timeout; seen: Map<string, string> }[] = [];
+
+const send = (m: unknown) => process.send!(m);
+
+async function ticket(url: string, token: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(`${url}/v1/realtime/ticket`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      if (res.ok) return ((await res.json()) as { ticket: string }).ticket;
+      if (attempt > 5) throw new Error(`ticket ${res.status}`);
+    } catch (err) {
+      if (attempt > 5) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+  }
+}
+
+async function open(url: string, a: Assignment): Promise<void> {
+  const t = await ticket(url, a.token);
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(t)}`, { perMessageDeflate: false });
+  const entry = { ws, a, seen: new Map<string, string>() };
+  sockets.push(entry);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.on('message', (data) => {
+    received++;
+    if (!moving) return;
+    const f = JSON.parse(String(data)) as { type: string; participants?: { personId: string; position: { heading: string | null } | null }[] };
+    if (f.type !== 'doc.participants' || !f.participants) return;
+    const now = Date.now();
+    for (const p of f.participants) {
+      if (p.personId === a.personId || !p.position?.heading) continue;
+      const h = p.position.heading;
+      if (entry.seen.get(p.personId) === h) continue;
+      entry.seen.set(p.personId, h);
+      const at = Number(h.slice(1));
+      if (!Number.isFinite(at)) continue;
+      histogram[Math.min(MAX_MS, Math.max(0, now - at))]++;
+      measured++;
+    }
+  });
+  ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey, position: { paragraph: 0, heading: null } }));
+}
+
+function startMoving(intervalMs: number): void {
+  moving = true;
+  for (const s of sockets) {
+    // Spread the moves over the interval so the load is even, as real people are.
+    setTimeout(() => {
+      const move = () => {
+        if (silent || s.ws.readyState !== WebSocket.OPEN) return;
+        s.ws.send(JSON.stringify({ type: 'doc.position', position: { paragraph: Math.floor(Math.random() * 500), heading: `t${Date.now()}` } }));
+        sent++;
+      };
+      move();
+      s.timer = setInterval(move, intervalMs);
+    }, Math.random() * intervalMs);
+  }
+}
+
+process.on('message', (m: { type: string } & Partial<Setup>) => {
+  if (m.type === 'setup') {
+    const { url, assignments } = m as Setup;
+    moveIntervalMs = (m as Setup).moveIntervalMs;
+    void (async () => {
+      const queue = [...assignments];
+      const workers = Array.from({ length: 32 }, async () => {
+        for (let a = queue.shift(); a; a = queue.shift()) await open(url, a);
+      });
+      try {
+        await Promise.all(workers);
+        send({ type: 'ready', sockets: sockets.length });
+      } catch (err) {
+        send({ type: 'failed', error: String(err) });
+      }
+    })();
+  } else if (m.type === 'move') startMoving(moveIntervalMs);
+  else if (m.type === 'stop') {
+    moving = false;
+    for (const s of sockets) clearInterval(s.timer);
+    send({ type: 'stats', sent, received, measured, histogram: Array.from(histogram) });
+  } else if (m.type === 'silence') {
+    // A hung Word: sockets stay open (pings are answered by the ws library) but nothing is sent any more.
+    silent = true;
+    moving = false;
+    for (const s of sockets) clearInterval(s.timer);
+    send({ type: 'silent' });
+  }
+});
+send({ type: 'hello' });
