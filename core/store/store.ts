@@ -34,7 +34,22 @@ export async function openStore(database: Config['database']): Promise<Store> {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: conn }) });
+  // Kysely prepares every query anew; preparing costs more than running a small one, so reuse
+  // prepared statements by SQL text (bounded: the query shapes of the product are finite).
+  const statements = new Map<string, ReturnType<typeof conn.prepare>>();
+  const cached = {
+    close: () => conn.close(),
+    prepare(text: string) {
+      let stmt = statements.get(text);
+      if (!stmt || stmt.busy) {
+        stmt = conn.prepare(text);
+        if (statements.size >= 1000) statements.clear();
+        statements.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cached }) });
   return { dialect: 'sqlite', db, close: () => db.destroy() };
 }
 
