@@ -32,8 +32,11 @@ export interface MissedCandidate {
   readonly fromSeq: number;
 }
 
+/** A message's id is its place: conversation and seq (no second random-keyed index to maintain). */
+export const messageId = (conversationId: string, seq: number): string => `${conversationId}:${seq}`;
+
 export const toMessage = (r: MessagesTable): ChatMessageDto => ({
-  id: r.id,
+  id: messageId(r.conversation_id, Number(r.seq)),
   conversationId: r.conversation_id,
   seq: Number(r.seq),
   senderId: r.sender_id,
@@ -59,58 +62,69 @@ export class ChatStore {
   }
 
   /**
-   * Appends a batch in ONE transaction (group commit). Each message takes the next seq from its
-   * conversation's counter row in the same transaction as its insert, so seqs are gap-free and the
-   * caller acknowledges only after commit. A retry (same sender + clientMessageId) returns the
+   * Appends a batch in ONE transaction (group commit). Messages take the next seqs from their
+   * conversation's counter row in the same transaction as their insert, so seqs are gap-free and
+   * the caller acknowledges only after commit. Membership is checked inside the transaction. A retry (same sender + clientMessageId) returns the
    * stored row; the unique constraint makes that hold across processes too.
    */
   async appendBatch(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    // Set-based, so a batch costs a few statements plus one counter update per conversation.
     return this.#db.transaction().execute(async (trx) => {
-      const out: AppendOutcome[] = [];
-      const members = new Map<string, readonly string[]>();
-      const membersOf = async (id: string) => {
-        let m = members.get(id);
-        if (!m) members.set(id, (m = await this.#memberIds(trx, id)));
-        return m;
-      };
+      const senders = [...new Set(requests.map((r) => r.senderId))];
+      const clientIds = [...new Set(requests.map((r) => r.clientMessageId))];
+      const existing = new Map<string, MessagesTable>();
+      for (const row of await trx.selectFrom('chat_messages').selectAll().where('sender_id', 'in', senders).where('client_message_id', 'in', clientIds).execute())
+        existing.set(`${row.sender_id}\u0000${row.client_message_id}`, row);
+      const conversationIds = [...new Set(requests.map((r) => r.conversationId))].sort();
+      const members = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+      for (const m of await trx.selectFrom('chat_members').select(['conversation_id', 'person_id']).where('conversation_id', 'in', conversationIds).execute())
+        members.get(m.conversation_id)!.push(m.person_id);
+
+      // Decide each request in arrival order; new messages are numbered per conversation below.
+      const out: (AppendOutcome | { kind: 'new' | 'same'; row: MessagesTable })[] = [];
+      const fresh = new Map<string, MessagesTable[]>();
       for (const r of requests) {
-        const existing = await trx
-          .selectFrom('chat_messages')
-          .selectAll()
-          .where('sender_id', '=', r.senderId)
-          .where('client_message_id', '=', r.clientMessageId)
-          .executeTakeFirst();
-        if (existing) {
-          if (existing.conversation_id !== r.conversationId || existing.text !== r.text) out.push({ kind: 'conflict' });
-          else out.push({ kind: 'duplicate', message: toMessage(existing), memberIds: await membersOf(r.conversationId) });
+        const key = `${r.senderId}\u0000${r.clientMessageId}`;
+        const prior = existing.get(key);
+        const memberIds = members.get(r.conversationId)!;
+        if (prior) {
+          if (prior.conversation_id !== r.conversationId || prior.text !== r.text) out.push({ kind: 'conflict' });
+          // `same` may be a message of this very batch whose seq is assigned below.
+          else out.push({ kind: 'same', row: prior });
           continue;
         }
-        const bumped = await trx
-          .updateTable('chat_conversations')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_message_at: r.at }))
-          .where('id', '=', r.conversationId)
-          .where((eb) =>
-            eb.exists(eb.selectFrom('chat_members').select('person_id').where('conversation_id', '=', r.conversationId).where('person_id', '=', r.senderId)),
-          )
-          .returning('last_seq')
-          .executeTakeFirst();
-        if (!bumped) {
+        if (!memberIds.includes(r.senderId)) {
           out.push({ kind: 'not_member' });
           continue;
         }
-        const row: MessagesTable = {
-          conversation_id: r.conversationId,
-          seq: Number(bumped.last_seq),
-          id: randomUUID(),
-          sender_id: r.senderId,
-          client_message_id: r.clientMessageId,
-          text: r.text,
-          created_at: r.at,
-        };
-        await trx.insertInto('chat_messages').values(row).execute();
-        out.push({ kind: 'stored', message: toMessage(row), memberIds: await membersOf(r.conversationId) });
+        const row: MessagesTable = { conversation_id: r.conversationId, seq: 0, sender_id: r.senderId, client_message_id: r.clientMessageId, text: r.text, created_at: r.at };
+        existing.set(key, row);
+        let list = fresh.get(r.conversationId);
+        if (!list) fresh.set(r.conversationId, (list = []));
+        list.push(row);
+        out.push({ kind: 'new', row });
       }
-      return out;
+      // The counter row update takes the conversation's lock (PostgreSQL) in id order: no deadlocks between processes.
+      const rows: MessagesTable[] = [];
+      for (const id of conversationIds) {
+        const list = fresh.get(id);
+        if (!list) continue;
+        const bumped = await trx
+          .updateTable('chat_conversations')
+          .set((eb) => ({ last_seq: eb('last_seq', '+', list.length), last_message_at: list[list.length - 1].created_at }))
+          .where('id', '=', id)
+          .returning('last_seq')
+          .executeTakeFirstOrThrow();
+        let seq = Number(bumped.last_seq) - list.length;
+        for (const row of list) row.seq = ++seq;
+        rows.push(...list);
+      }
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('chat_messages').values(rows.slice(i, i + 500)).execute();
+      return out.map((o) =>
+        o.kind === 'new' || o.kind === 'same'
+          ? { kind: o.kind === 'new' ? ('stored' as const) : ('duplicate' as const), message: toMessage(o.row), memberIds: members.get(o.row.conversation_id)! }
+          : (o as AppendOutcome),
+      );
     });
   }
 
@@ -233,7 +247,7 @@ export class ChatStore {
         'c.last_seq',
         'c.last_message_at',
         'm.read_seq',
-        'last.id as msg_id',
+        'last.seq as msg_seq',
         'last.sender_id as msg_sender',
         'last.client_message_id as msg_cid',
         'last.text as msg_text',
@@ -263,9 +277,9 @@ export class ChatStore {
       readSeq: Number(r.read_seq),
       unread: Number(r.unread ?? 0),
       lastMessage:
-        r.msg_id === null
+        r.msg_seq === null
           ? null
-          : { id: r.msg_id, conversationId: r.id, seq: Number(r.last_seq), senderId: r.msg_sender!, clientMessageId: r.msg_cid!, text: r.msg_text!, createdAt: Number(r.msg_at) },
+          : { id: messageId(r.id, Number(r.last_seq)), conversationId: r.id, seq: Number(r.last_seq), senderId: r.msg_sender!, clientMessageId: r.msg_cid!, text: r.msg_text!, createdAt: Number(r.msg_at) },
     }));
   }
 

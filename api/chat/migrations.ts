@@ -29,7 +29,6 @@ export const chatMigrations: readonly Migration[] = [
         .createTable('chat_messages')
         .addColumn('conversation_id', 'varchar(64)', (c) => c.notNull().references('chat_conversations.id').onDelete('cascade'))
         .addColumn('seq', 'bigint', (c) => c.notNull())
-        .addColumn('id', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('sender_id', 'varchar(64)', (c) => c.notNull())
         .addColumn('client_message_id', 'varchar(100)', (c) => c.notNull())
         .addColumn('text', 'text', (c) => c.notNull())

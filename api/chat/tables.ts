@@ -25,7 +25,6 @@ export interface MembersTable {
 export interface MessagesTable {
   conversation_id: string;
   seq: number;
-  id: string;
   sender_id: string;
   client_message_id: string;
   text: string;

@@ -7,7 +7,20 @@ export const MAX_PARTICIPANTS = 100;
 export const MAX_TOPIC = 200;
 export const MAX_HISTORY_PAGE = 200;
 
-const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+/** UTF-8 length without allocating (runs on every message, server and panes). */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 
 /** Message text: not blank, at most 8 KB of UTF-8, no NUL. Stored as typed; the panes render it as Markdown-lite, never as HTML. */
 export const messageText = z
@@ -22,6 +35,7 @@ export const conversationId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const chatMessage = z.object({
+  /** `<conversationId>:<seq>`. */
   id: z.string(),
   conversationId: z.string(),
   /** Gap-free per conversation, from 1, assigned by the server in the insert transaction. */
