@@ -1,8 +1,113 @@
-// SCAFFOLD: replaced by the Graph integration (issue 7).
+import Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { toSummary, type DirectoryTables } from '../../directory-sync/directory/index.js';
+import { createGraphApi, graphSettingsFrom, refreshGraphPhotos, type GraphApi } from '../../directory-sync/sources/graph/index.js';
 import type { ChatFeature } from '../chat/index.js';
 import type { Feature, FeatureDeps } from '../feature.js';
 import type { PresenceService } from '../presence/index.js';
+import { CalendarRefresher } from './calendar-refresher.js';
+import { ConversationHistoryWriter } from './conversation-history.js';
+import { GraphMailboxes } from './graph-mailboxes.js';
+import { MissedMessageMailer } from './missed-message-mailer.js';
+import { OofRefresher } from './oof-refresher.js';
+import { Periodic } from './periodic.js';
+import { TeamsPresenceRefresher } from './teams-presence.js';
+import { WatchList } from './watch-list.js';
 
-export function createGraphIntegration(_deps: FeatureDeps, _with: { presence: PresenceService; chat: ChatFeature }): Feature {
-  return { name: 'graph' };
+export { graphMigrations, type GraphTables } from './graph-tables.js';
+export { oofOf } from './oof-refresher.js';
+export { teamsState } from './teams-presence.js';
+export { splitBursts, ConversationHistoryWriter, HISTORY_FOLDER } from './conversation-history.js';
+export { MissedMessageMailer } from './missed-message-mailer.js';
+
+export interface GraphIntegration extends Feature {
+  /** The Graph client, when Graph is configured (tests and the admin side use it). */
+  readonly api: GraphApi | null;
+}
+
+/**
+ * Exchange and Microsoft 365 through Microsoft Graph, when GRAPH_TENANT_ID is set: out of office,
+ * free/busy and (GRAPH_TEAMS_PRESENCE) Teams presence into the presence engine for the people
+ * somebody watches; user photos; (GRAPH_MISSED_MESSAGE_MAIL) missed-message e-mail;
+ * (GRAPH_CONVERSATION_HISTORY) conversation history in the mailbox; `GET /v1/me/contacts`.
+ * Tuning keys (tests): graph.oofRefreshMs, graph.calendarRefreshMs, graph.teamsRefreshMs,
+ * graph.photoRefreshMs, graph.historyMs, graph.historySilenceMs, graph.maxWatched,
+ * graph.retryBaseMs.
+ */
+export function createGraphIntegration(
+  deps: FeatureDeps,
+  withFeatures: { presence: PresenceService; chat: ChatFeature; watched?: () => readonly string[] },
+): GraphIntegration {
+  const { config, tuning } = deps;
+  const log = deps.log.child({ mod: 'graph' });
+  const router = contactsRouter(deps);
+  const settings = graphSettingsFrom(config);
+  if (!settings) return { name: 'graph', router, api: null };
+
+  const env = config.env;
+  const api = createGraphApi(settings, {
+    policy: tuning['graph.retryBaseMs'] !== undefined ? { baseDelayMs: tuning['graph.retryBaseMs'], jitterMs: Math.min(250, tuning['graph.retryBaseMs']) } : undefined,
+    events: { onRetry: (e) => log.info({ status: e.status, attempt: e.attempt, delayMs: e.delayMs }, 'graph: throttled, retrying') },
+  });
+  const mailboxes = new GraphMailboxes(deps.store);
+  const maxWatched = tuning['graph.maxWatched'] ?? 5000;
+  const list = () => new WatchList(mailboxes, withFeatures.watched, maxWatched);
+  const ms = (key: string, seconds: number) => tuning[key] ?? seconds * 1000;
+  const tasks: Periodic[] = [];
+
+  const oof = new OofRefresher(api, withFeatures.presence, log);
+  const oofList = list();
+  tasks.push(new Periodic('oof', ms('graph.oofRefreshMs', env.GRAPH_OOF_REFRESH_SECONDS), async (signal) => oof.refresh(await oofList.next(), signal), log));
+  const calendar = new CalendarRefresher(api, withFeatures.presence, log);
+  const calList = list();
+  tasks.push(new Periodic('calendar', ms('graph.calendarRefreshMs', env.GRAPH_CALENDAR_REFRESH_SECONDS), async (signal) => calendar.refresh(await calList.next(), signal), log));
+  if (env.GRAPH_TEAMS_PRESENCE) {
+    const teams = new TeamsPresenceRefresher(api, withFeatures.presence);
+    const teamsList = list();
+    tasks.push(new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log));
+  }
+  const photoMs = ms('graph.photoRefreshMs', env.GRAPH_PHOTO_REFRESH_SECONDS);
+  tasks.push(new Periodic('photos', photoMs, (signal) => refreshGraphPhotos(deps.store, api, { olderThanMs: photoMs, signal }), log));
+  if (env.GRAPH_MISSED_MESSAGE_MAIL) {
+    withFeatures.chat.setNotifier(new MissedMessageMailer(deps.store, api, mailboxes, { serviceMailbox: env.GRAPH_MAIL_SENDER, log }));
+  }
+  if (env.GRAPH_CONVERSATION_HISTORY) {
+    const history = new ConversationHistoryWriter(deps.store, api, mailboxes, {
+      silenceMs: tuning['graph.historySilenceMs'] ?? 10 * 60_000,
+      horizonMs: 7 * 24 * 3600_000,
+      log,
+    });
+    tasks.push(new Periodic('history', tuning['graph.historyMs'] ?? 60_000, (signal) => history.run(signal), log));
+  }
+
+  return {
+    name: 'graph',
+    router,
+    api,
+    async start() {
+      for (const t of tasks) t.start();
+    },
+    async stop() {
+      await Promise.all(tasks.map((t) => t.stop()));
+      api.close();
+    },
+  };
+}
+
+/** `GET /v1/me/contacts`: the caller's Outlook contacts (external contacts they own). */
+function contactsRouter(deps: FeatureDeps): Router {
+  const router = new Router();
+  const db = deps.store.db as Kysely<DirectoryTables>;
+  router.get('/v1/me/contacts', async (ctx) => {
+    const rows = await db
+      .selectFrom('people')
+      .select(['id', 'kind', 'display_name', 'primary_email', 'title', 'department', 'photo_etag', 'disabled'])
+      .where('owner_id', '=', ctx.state.principal.personId)
+      .where('deleted_at', 'is', null)
+      .orderBy('display_name')
+      .limit(2000)
+      .execute();
+    ctx.body = { results: rows.map(toSummary) };
+  });
+  return router;
 }
