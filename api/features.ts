@@ -5,12 +5,12 @@ import { createAdminFeature } from './admin/index.js';
 import { chatMigrations, createChatFeature } from './chat/index.js';
 import { createDocumentsFeature, documentsMigrations } from './documents/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
-import { createGraphIntegration } from './graph/index.js';
+import { createGraphIntegration, graphMigrations } from './graph/index.js';
 import { createPeopleFeature } from './people/index.js';
 import { createPresenceFeature, presenceMigrations } from './presence/index.js';
 
 /** Every module's schema, in dependency order. */
-export const allMigrations: readonly Migration[] = [...directoryMigrations, ...syncMigrations, ...presenceMigrations, ...chatMigrations, ...documentsMigrations];
+export const allMigrations: readonly Migration[] = [...directoryMigrations, ...syncMigrations, ...presenceMigrations, ...chatMigrations, ...documentsMigrations, ...graphMigrations];
 
 /** The features of the API process, wired to each other. Order matters for start/stop. */
 export function createFeatures(deps: FeatureDeps): Feature[] {
@@ -20,6 +20,6 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   const chat = createChatFeature(deps, presence.service);
   const documents = createDocumentsFeature(deps);
   const admin = createAdminFeature(deps, sync);
-  const graph = createGraphIntegration(deps, { presence: presence.service, chat });
+  const graph = createGraphIntegration(deps, { presence: presence.service, chat, watched: () => presence.hub.subscribedPeople() });
   return [sync, people, presence, chat, documents, admin, graph];
 }

@@ -122,6 +122,11 @@ export class SubscriptionHub {
     this.#dirty.delete(cs);
   }
 
+  /** People somebody on this process is subscribed to (Graph refreshes their OOF and calendar). */
+  subscribedPeople(): string[] {
+    return [...this.#subscribers.keys()];
+  }
+
   get subscriptionCount(): number {
     let n = 0;
     for (const set of this.#subscribers.values()) n += set.size;
