@@ -72,7 +72,7 @@ describe('ldap source → engine → store (real slapd)', () => {
   });
 
   it('modify, disable, alias added and removed, photo changed: each picked up by an incremental pass', async () => {
-    await setup(people(10, (i) => ({ photo: i === 5 ? photoBytes(5) : undefined })));
+    await setup(people(10, (i) => ({ photo: i === 5 ? photoBytes(5) : undefined })), groupLdif('team', [personDn('u0001')]));
     await runSync(source(), { store: store! });
     const reader = new StoreDirectoryReader(store!);
     const idOf = async (email: string) => (await reader.lookupEmails([email])).get(email)!.id;
@@ -80,11 +80,12 @@ describe('ldap source → engine → store (real slapd)', () => {
 
     await ldap!.ldapmodify(`dn: ${personDn('u0001')}\nchangetype: modify\nreplace: title\ntitle: Director\n-\nreplace: userAccountControl\nuserAccountControl: 514\n-\nadd: proxyAddresses\nproxyAddresses: smtp:director@example.com\nproxyAddresses: X500:/o=ignored\n\n`);
     await ldap!.ldapmodify(`dn: ${personDn('u0005')}\nchangetype: modify\nreplace: jpegPhoto\njpegPhoto:: ${photoBytes(55).toString('base64')}\n\n`);
-    const r1 = await runSync(source(), { store: store! });
+    // Small pages: the incremental pass reads several pages and needs the group members too.
+    const r1 = await runSync(source({}, { pageSize: 3 }), { store: store! });
     // Everyone was created within the 5-minute safety overlap, so all ten are re-read; two changed.
     expect(r1).toMatchObject({ status: 'ok', mode: 'incremental', updated: 2, added: 0, unchanged: 8 });
     const card = await reader.getCard(id1);
-    expect(card).toMatchObject({ title: 'Director', disabled: true, aliases: ['director@example.com'] });
+    expect(card).toMatchObject({ title: 'Director', disabled: true, aliases: ['director@example.com'], groups: ['team'] });
     expect((await reader.lookupEmails(['director@example.com'])).get('director@example.com')!.id).toBe(id1);
     const photo = await reader.getPhoto(await idOf('u0005@example.com'));
     expect(Buffer.from(photo!.bytes).equals(photoBytes(55))).toBe(true);

@@ -19,7 +19,7 @@ export interface SlapdOptions {
   readonly baseDn?: string;
   /** LDIF text loaded with slapadd before the first start (fast, offline). Default: the base tree. */
   readonly ldif?: string;
-  /** An LDIF file loaded with slapadd before the first start, after `ldif`. */
+  /** An LDIF file loaded with slapadd before the first start, after `ldif` (without `ldif`: it must hold the base entries). */
   readonly ldifFile?: string;
   /** Load the memberof overlay (memberOf on members of groupOfNames). Default false. */
   readonly memberOf?: boolean;
@@ -158,9 +158,13 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     ].join('\n'),
   );
 
-  const seed = path.join(dir, 'seed.ldif');
-  writeFileSync(seed, options.ldif ?? baseLdif(baseDn));
-  await run('slapadd', ['-q', '-f', conf, '-l', seed], { maxBuffer: 16 << 20 });
+  // An LDIF file alone brings its own base entries.
+  const seedText = options.ldif ?? (options.ldifFile ? undefined : baseLdif(baseDn));
+  if (seedText !== undefined) {
+    const seed = path.join(dir, 'seed.ldif');
+    writeFileSync(seed, seedText);
+    await run('slapadd', ['-q', '-f', conf, '-l', seed], { maxBuffer: 16 << 20 });
+  }
   if (options.ldifFile) await run('slapadd', ['-q', '-f', conf, '-l', options.ldifFile], { maxBuffer: 16 << 20 });
 
   let child: ChildProcess | undefined;

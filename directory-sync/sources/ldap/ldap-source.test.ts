@@ -65,11 +65,19 @@ describe('LdapSource (over the in-memory connection)', () => {
     };
     const inc = await drain(source, false, summary.watermark!);
     // 12:00:00 minus 5 minutes: alice (10:00) and bob (11:00) are older, carol is re-read.
-    // Group stamps first (cheap), then the people, then the group members (only because someone changed).
+    // Group stamps first (cheap); someone changed, so the group members, then the people (never
+    // a second search between two pages of the people: that voids the paging cookie).
     const groupFilter = '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))';
-    expect(seen).toEqual([groupFilter, '(&(objectClass=inetOrgPerson)(modifyTimestamp>=20260101115500Z))', groupFilter]);
+    const peopleFilter = '(&(objectClass=inetOrgPerson)(modifyTimestamp>=20260101115500Z))';
+    expect(seen).toEqual([groupFilter, groupFilter, peopleFilter]);
     expect(inc.upserts.map((u) => u.externalId)).toEqual(['uuid-carol']);
     expect(inc.summary).toMatchObject({ complete: false, watermark: summary.watermark });
+
+    // Nobody changed: the group members are not read at all.
+    seen.length = 0;
+    const later = await drain(source, false, { ...summary.watermark!, modifyTimestamp: '20260201000000Z' });
+    expect(later.upserts).toHaveLength(0);
+    expect(seen).toEqual([groupFilter, '(&(objectClass=inetOrgPerson)(modifyTimestamp>=20260131235500Z))']);
   });
 
   it('a changed group turns an incremental pass into a request for a full one', async () => {

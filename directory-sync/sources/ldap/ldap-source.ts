@@ -82,15 +82,19 @@ export class LdapSource implements DirectorySource {
     const tsAttr = map.modifyTimestamp[0]!;
     const since = full ? undefined : formatGeneralizedTime(previousMs! - this.#overlapMs);
     const filter = andFilters(map.personFilter, this.#o.filter, since ? `(${tsAttr}>=${escapeFilterValue(since)})` : undefined);
+    // Group members are needed only when someone changed. Read them before the paged search:
+    // a second search on the connection between two pages would void the paging cookie.
+    if (!groups && map.groupFilter) {
+      const anyone = await connection.search(baseDn, { filter, attributes: ['1.1'], sizeLimit: 1 });
+      if (anyone.length) ({ index: groups } = await this.#readGroups(true, signal));
+    }
+    groups ??= new GroupIndex();
     let maxMs = previousMs ?? -Infinity;
     let maxTs = previousTs;
     let total = 0;
     for await (const page of connection.searchPages(baseDn, { filter, attributes: personAttributes(map), binaryAttributes: map.photo, pageSize: this.#o.pageSize })) {
       checkAbort();
       if (page.length === 0) continue;
-      // Group membership is needed only once a person changed.
-      if (!groups && map.groupFilter) ({ index: groups } = await this.#readGroups(true, signal));
-      groups ??= new GroupIndex();
       const upserts: DirectoryEntry[] = [];
       const warnings: string[] = [];
       for (const raw of page) {

@@ -1,0 +1,143 @@
+// Directory sync from OpenLDAP: a generated directory of 100,000 people (10% with photos, 200
+// groups of 500) loaded into a fresh slapd with slapadd, then, side by side: the floors (a raw
+// paged ldapsearch to /dev/null, a bare ldapts paged read that only counts), the full sync into
+// SQLite and into PostgreSQL, an incremental pass with 1,000 changed people and one with no
+// change. Each sync step runs in a child process; its peak RSS is that process's maxRSS.
+// Run alone: npx tsx bench/directory-sync.bench.ts   (DSYNC_BENCH_PEOPLE=20000 for a smaller run)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTempDatabase } from '../test/support/postgres.js';
+import { startSlapd, type Slapd } from '../test/support/slapd.js';
+import { parseAttributeMap, personAttributes } from '../directory-sync/sources/ldap/index.js';
+import { BASE_DN, dnOf, writeBenchLdif } from './directory-sync/generate-ldif.js';
+
+const PEOPLE = Number(process.env.DSYNC_BENCH_PEOPLE ?? 100_000);
+const SKIP_PG = process.env.DSYNC_BENCH_SKIP_PG === '1';
+const CHANGED = Math.min(1000, PEOPLE);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.join(here, 'directory-sync/worker.ts');
+
+interface Step {
+  readonly ms: number;
+  readonly entries: number;
+  readonly maxRssKb: number;
+  readonly report?: { status: string; mode: string; added: number; updated: number; unchanged: number; missing: number; warnings: number; error: string | null };
+}
+
+function worker(job: object): Promise<Step> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`worker exited with ${code}: ${out}`));
+      resolve(JSON.parse(line) as Step);
+    });
+  });
+}
+
+function timed(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} exited with ${code}`))));
+  });
+}
+
+const rows: string[][] = [];
+let misses = 0;
+function row(name: string, ms: number, entries: number | '', rssMb: number | '', ratio: number | '', target: string, ok?: boolean) {
+  if (ok === false) misses++;
+  rows.push([
+    name,
+    ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`,
+    String(entries),
+    entries === '' || entries === 0 ? '' : Math.round((entries * 1000) / ms).toLocaleString('en-US'),
+    rssMb === '' ? '' : `${rssMb.toFixed(0)} MB`,
+    ratio === '' ? '' : `${ratio.toFixed(2)}x`,
+    target,
+    ok === undefined ? '' : ok ? 'OK' : 'MISSED',
+  ]);
+}
+function print() {
+  const head = ['step', 'wall', 'entries', 'entries/s', 'peak RSS', 'vs bare read', 'target', ''];
+  const all = [head, ...rows];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  for (const r of all) console.log(r.map((c, i) => (i === 0 || i === 6 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dsync-bench-'));
+  let ldap: Slapd | undefined;
+  try {
+    const ldif = path.join(dir, 'directory.ldif');
+    let t0 = performance.now();
+    const count = writeBenchLdif(ldif, { people: PEOPLE, groups: 200, groupSize: 500, photoEvery: 10, photoBytes: 4096 });
+    console.log(`generated ${count.toLocaleString('en-US')} entries (${(statSync(ldif).size / 1e6).toFixed(0)} MB LDIF) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    t0 = performance.now();
+    ldap = await startSlapd({ ldifFile: ldif });
+    console.log(`slapadd -q + slapd start in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const env = { ...ldap.env(), LOG_LEVEL: 'silent', AUTH_MODE: 'dev' };
+    const map = parseAttributeMap(undefined);
+
+    // Floors.
+    const ldapsearchMs = await timed('ldapsearch', ['-x', '-H', ldap.url, '-D', ldap.adminDn, '-w', ldap.adminPassword, '-b', BASE_DN, '-E', 'pr=1000/noprompt', '-LLL', map.personFilter, ...personAttributes(map)]);
+    row('floor: ldapsearch paged > /dev/null', ldapsearchMs, PEOPLE, '', '', '');
+    const bare = await worker({ kind: 'bare', env });
+    if (bare.entries !== PEOPLE) throw new Error(`bare read counted ${bare.entries}, expected ${PEOPLE}`);
+    row('floor: bare ldapts paged read (count)', bare.ms, bare.entries, bare.maxRssKb / 1024, 1, 'about 2.3 s here');
+
+    // Full syncs.
+    const sqliteFile = path.join(dir, 'bench.sqlite');
+    const sqliteEnv = { ...env, DATABASE_URL: sqliteFile };
+    const full = await worker({ kind: 'sync', env: sqliteEnv, full: true });
+    if (full.report?.status !== 'ok' || full.report.added !== PEOPLE) throw new Error(`full sync: ${JSON.stringify(full.report)}`);
+    const fullRatio = full.ms / bare.ms;
+    row('full sync → SQLite', full.ms, full.entries, full.maxRssKb / 1024, fullRatio, '≤1.6x bare, <6 s, RSS <400 MB', fullRatio <= 1.6 && full.ms < 6000 && full.maxRssKb < 400 * 1024);
+
+    if (!SKIP_PG) {
+      const pg = await createTempDatabase('dsync_bench');
+      try {
+        const pgFull = await worker({ kind: 'sync', env: { ...env, DATABASE_URL: pg.url }, full: true });
+        if (pgFull.report?.status !== 'ok' || pgFull.report.added !== PEOPLE) throw new Error(`PostgreSQL full sync: ${JSON.stringify(pgFull.report)}`);
+        row('full sync → PostgreSQL', pgFull.ms, pgFull.entries, pgFull.maxRssKb / 1024, pgFull.ms / bare.ms, 'RSS <400 MB', pgFull.maxRssKb < 400 * 1024);
+      } finally {
+        await pg.drop();
+      }
+    }
+
+    // Incremental passes on the SQLite store.
+    const idle = await worker({ kind: 'sync', env: sqliteEnv, full: false });
+    if (idle.report?.status !== 'ok' || idle.report.mode !== 'incremental') throw new Error(`no-change pass: ${JSON.stringify(idle.report)}`);
+    row('incremental, no change', idle.ms, idle.entries, idle.maxRssKb / 1024, '', '<200 ms', idle.ms < 200);
+
+    let change = '';
+    const step = Math.floor(PEOPLE / CHANGED);
+    for (let k = 0; k < CHANGED; k++) change += `dn: ${dnOf(k * step)}\nchangetype: modify\nreplace: title\ntitle: Changed ${k}\n\n`;
+    const changeFile = path.join(dir, 'changes.ldif');
+    writeFileSync(changeFile, change);
+    await timed('ldapmodify', ['-x', '-H', ldap.url, '-D', ldap.adminDn, '-w', ldap.adminPassword, '-f', changeFile]);
+    const inc = await worker({ kind: 'sync', env: sqliteEnv, full: false });
+    if (inc.report?.status !== 'ok' || inc.report.updated !== CHANGED) throw new Error(`1,000-change pass: ${JSON.stringify(inc.report)}`);
+    row(`incremental, ${CHANGED.toLocaleString('en-US')} changed`, inc.ms, inc.entries, inc.maxRssKb / 1024, '', '<1 s', inc.ms < 1000);
+
+    const again = await worker({ kind: 'sync', env: sqliteEnv, full: false });
+    if (again.report?.status !== 'ok' || again.report.updated !== 0) throw new Error(`repeat pass: ${JSON.stringify(again.report)}`);
+    row('incremental, no change, right after', again.ms, again.entries, again.maxRssKb / 1024, '', '(re-reads what changed <5 min ago)');
+
+    console.log(`OpenLDAP directory sync, ${PEOPLE.toLocaleString('en-US')} people, 10% with 4 KB photos, 200 groups of 500, page size 1000`);
+    print();
+    console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
+  } finally {
+    await ldap?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
