@@ -58,7 +58,9 @@ function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promi
 }
 
 async function main(): Promise<void> {
-  log(`documents benchmark: ${DOCS} documents x ${COAUTHORS} co-authors = ${DOCS * COAUTHORS} sockets, ${CHILDREN} client processes, moves every ${MOVE_INTERVAL_MS} ms for ${SECONDS} s, TTL ${TTL_SECONDS} s`);
+  log(
+    `documents benchmark: ${DOCS} documents x ${COAUTHORS} co-authors = ${DOCS * COAUTHORS} sockets, ${CHILDREN} client processes, moves every ${MOVE_INTERVAL_MS} ms for ${SECONDS} s, TTL ${TTL_SECONDS} s`,
+  );
   const server = await startTestServer({
     env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS) },
     // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
@@ -74,11 +76,14 @@ async function main(): Promise<void> {
     const tokens = await Promise.all(people.map((p) => server.token(p.primaryEmail!)));
     const documents = server.features.find((f) => f.name === 'documents') as DocumentsFeature;
     const docKeys: string[] = [];
-    for (let d = 0; d < DOCS; d++) docKeys.push((await documents.registry.resolve({ urlKeys: documentUrlKeys(`https://contoso.sharepoint.com/sites/bench/Shared%20Documents/Doc-${d}.docx`) })).docKey);
+    for (let d = 0; d < DOCS; d++)
+      docKeys.push(
+        (await documents.registry.resolve({ urlKeys: documentUrlKeys(`https://contoso.sharepoint.com/sites/bench/Shared%20Documents/Doc-${d}.docx`) })).docKey,
+      );
     log(`seeded ${PEOPLE} people and ${DOCS} documents`);
 
     // Co-authors of one document are distinct people; each person is in several documents.
-    const assignments = [];
+    const assignments: { token: string; docKey: string; personId: string }[] = [];
     for (let d = 0; d < DOCS; d++)
       for (let s = 0; s < COAUTHORS; s++) {
         const p = (d * COAUTHORS + s) % PEOPLE;
@@ -96,7 +101,9 @@ async function main(): Promise<void> {
         return waitFor(child, 'ready', 300_000);
       }),
     );
-    log(`${server.deps.gateway.connectionCount} sockets connected and joined in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${documents.sessions.localSessions} sessions`);
+    log(
+      `${server.deps.gateway.connectionCount} sockets connected and joined in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${documents.sessions.localSessions} sessions`,
+    );
     await new Promise((r) => setTimeout(r, 2000));
 
     const rss: number[] = [];
@@ -166,10 +173,14 @@ async function main(): Promise<void> {
     console.log(`  fan-out latency (${measured} moves seen by co-authors)`);
     console.log(`    p50                            ${p50} ms`);
     console.log(`    p99                            ${p99} ms   (target <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`);
-    console.log(`  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`);
+    console.log(
+      `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`,
+    );
     console.log(`  machine load average             ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores shared with other work: latency figures include that)`);
     console.log(`  RSS of the API process (MB)      ${rss.map(mb).join(' ')}`);
-    console.log(`    growth after warm-up           ${(growth * 100).toFixed(1)} %   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`);
+    console.log(
+      `    growth after warm-up           ${(growth * 100).toFixed(1)} %   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`,
+    );
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;

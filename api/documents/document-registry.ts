@@ -66,7 +66,12 @@ export class StoreDocumentRegistry implements DocumentRegistry {
       if (known) {
         // The URL is the strongest identity: bind whatever else we learnt to it.
         await this.#bindUrls(db, known.doc_key, hashes);
-        if (stamp) await db.insertInto('document_stamps').values({ stamp, doc_key: known.doc_key }).onConflict((oc) => oc.column('stamp').doNothing()).execute();
+        if (stamp)
+          await db
+            .insertInto('document_stamps')
+            .values({ stamp, doc_key: known.doc_key })
+            .onConflict((oc) => oc.column('stamp').doNothing())
+            .execute();
         return { docKey: known.doc_key, docId: known.stamp };
       }
       if (stamp) {
@@ -74,7 +79,12 @@ export class StoreDocumentRegistry implements DocumentRegistry {
         if (byStamp) {
           // A stamped document seen without a URL so far adopts this one; one that already has a URL is the original of a copy.
           const adopted = await db.transaction().execute(async (trx) => {
-            const claim = await trx.updateTable('documents').set({ url_bound: 1 }).where('doc_key', '=', byStamp.doc_key).where('url_bound', '=', 0).executeTakeFirst();
+            const claim = await trx
+              .updateTable('documents')
+              .set({ url_bound: 1 })
+              .where('doc_key', '=', byStamp.doc_key)
+              .where('url_bound', '=', 0)
+              .executeTakeFirst();
             if (Number(claim.numUpdatedRows) !== 1) return false;
             for (const url_hash of hashes) await trx.insertInto('document_urls').values({ url_hash, doc_key: byStamp.doc_key }).execute();
             return true;
@@ -94,7 +104,10 @@ export class StoreDocumentRegistry implements DocumentRegistry {
   async #create(stamp: string, hashes: string[]): Promise<ResolvedDocument> {
     const doc_key = newDocKey();
     await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('documents').values({ doc_key, stamp, url_bound: hashes.length ? 1 : 0, created_at: Date.now() }).execute();
+      await trx
+        .insertInto('documents')
+        .values({ doc_key, stamp, url_bound: hashes.length ? 1 : 0, created_at: Date.now() })
+        .execute();
       // The canonical stamp always names its document (a copy's fresh stamp included).
       await trx.insertInto('document_stamps').values({ stamp, doc_key }).execute();
       for (const url_hash of hashes) await trx.insertInto('document_urls').values({ url_hash, doc_key }).execute();
@@ -103,7 +116,12 @@ export class StoreDocumentRegistry implements DocumentRegistry {
   }
 
   async #bindUrls(db: Kysely<DocumentTables> | Transaction<DocumentTables>, docKey: string, hashes: string[]): Promise<void> {
-    for (const url_hash of hashes) await db.insertInto('document_urls').values({ url_hash, doc_key: docKey }).onConflict((oc) => oc.column('url_hash').doNothing()).execute();
+    for (const url_hash of hashes)
+      await db
+        .insertInto('document_urls')
+        .values({ url_hash, doc_key: docKey })
+        .onConflict((oc) => oc.column('url_hash').doNothing())
+        .execute();
   }
 
   async #byUrlHashes(hashes: string[]): Promise<{ doc_key: string; stamp: string } | undefined> {

@@ -62,7 +62,9 @@ describe('SharePoint path URLs', () => {
 
 describe('SharePoint Doc.aspx and WOPI forms', () => {
   it.each([
-    [`https://contoso.sharepoint.com/sites/finance/_layouts/15/Doc.aspx?sourcedoc=%7B${GUID.toUpperCase()}%7D&file=Budget%202027.docx&action=default&mobileredirect=true`],
+    [
+      `https://contoso.sharepoint.com/sites/finance/_layouts/15/Doc.aspx?sourcedoc=%7B${GUID.toUpperCase()}%7D&file=Budget%202027.docx&action=default&mobileredirect=true`,
+    ],
     [`https://contoso.sharepoint.com/sites/finance/_layouts/15/Doc.aspx?sourcedoc={${GUID}}&file=Budget.docx`],
     [`https://contoso.sharepoint.com/sites/finance/_layouts/15/doc2.aspx?sourcedoc=${GUID}&action=edit`],
     [`https://CONTOSO.sharepoint.com/sites/finance/_layouts/15/WopiFrame.aspx?sourcedoc=%7B${GUID}%7D&action=view`],
@@ -72,12 +74,14 @@ describe('SharePoint Doc.aspx and WOPI forms', () => {
   });
 
   it('keys a WopiFrame sourcedoc path like the path itself', () => {
-    const url = 'https://contoso.sharepoint.com/sites/finance/_layouts/15/WopiFrame.aspx?sourcedoc=/sites/finance/Shared%20Documents/Budget%202027.docx&action=default';
+    const url =
+      'https://contoso.sharepoint.com/sites/finance/_layouts/15/WopiFrame.aspx?sourcedoc=/sites/finance/Shared%20Documents/Budget%202027.docx&action=default';
     expect(documentUrlKeys(url)).toEqual([PATH_KEY]);
   });
 
   it('reads the file out of a library view (?id=)', () => {
-    const url = 'https://contoso.sharepoint.com/sites/finance/Shared%20Documents/Forms/AllItems.aspx?id=%2Fsites%2Ffinance%2FShared%20Documents%2FBudget%202027.docx&parent=%2Fsites%2Ffinance';
+    const url =
+      'https://contoso.sharepoint.com/sites/finance/Shared%20Documents/Forms/AllItems.aspx?id=%2Fsites%2Ffinance%2FShared%20Documents%2FBudget%202027.docx&parent=%2Fsites%2Ffinance';
     expect(documentUrlKeys(url)).toEqual([PATH_KEY]);
     expect(documentUrlKeys('https://contoso.sharepoint.com/sites/finance/Shared%20Documents/Forms/AllItems.aspx')).toEqual([]);
   });
@@ -122,8 +126,12 @@ describe('OneDrive', () => {
   });
 
   it('consumer OneDrive: resid, d.docs.live.net and 1drv.ms', () => {
-    expect(documentUrlKeys('https://onedrive.live.com/edit.aspx?resid=ABCDEF0123456789!123&cid=abcdef0123456789&app=Word')).toEqual(['od-id:abcdef0123456789!123']);
-    expect(sameDocument('https://onedrive.live.com/redir?resid=ABCDEF0123456789!123', 'https://onedrive.live.com/edit.aspx?resid=abcdef0123456789!123&wdo=2')).toBe(true);
+    expect(documentUrlKeys('https://onedrive.live.com/edit.aspx?resid=ABCDEF0123456789!123&cid=abcdef0123456789&app=Word')).toEqual([
+      'od-id:abcdef0123456789!123',
+    ]);
+    expect(
+      sameDocument('https://onedrive.live.com/redir?resid=ABCDEF0123456789!123', 'https://onedrive.live.com/edit.aspx?resid=abcdef0123456789!123&wdo=2'),
+    ).toBe(true);
     expect(documentUrlKeys('https://d.docs.live.net/abcdef0123456789/Documents/Plan%20B.docx')).toEqual(['od-path:/abcdef0123456789/documents/plan b.docx']);
     expect(documentUrlKeys('https://1drv.ms/w/s!AbCdEf123?e=xyz')).toEqual(['od-share:/w/s!AbCdEf123']);
     expect(documentUrlKeys('https://onedrive.live.com/')).toEqual([]);
@@ -146,15 +154,24 @@ describe('other forms', () => {
   });
 
   it('recognises the product’s own document links', () => {
-    expect(classifyDocumentUrl('https://presence.contoso.com/addin/word.html?docKey=AbCdEfGhIjKlMnOpQrStUv')).toEqual({ kind: 'product', docKey: 'AbCdEfGhIjKlMnOpQrStUv' });
+    expect(classifyDocumentUrl('https://presence.contoso.com/addin/word.html?docKey=AbCdEfGhIjKlMnOpQrStUv')).toEqual({
+      kind: 'product',
+      docKey: 'AbCdEfGhIjKlMnOpQrStUv',
+    });
   });
 
-  it.each([['mailto:alice@contoso.test'], ['javascript:alert(1)'], ['ftp://x/y.docx'], ['not a url'], [''], ['https://www.example.com/'], ['https://example.com/page.html'], ['https://contoso.sharepoint.com/:w:/r']])(
-    '%s is not a document link',
-    (url) => {
-      expect(classifyDocumentUrl(url)).toBeNull();
-    },
-  );
+  it.each([
+    ['mailto:alice@contoso.test'],
+    ['javascript:alert(1)'],
+    ['ftp://x/y.docx'],
+    ['not a url'],
+    [''],
+    ['https://www.example.com/'],
+    ['https://example.com/page.html'],
+    ['https://contoso.sharepoint.com/:w:/r'],
+  ])('%s is not a document link', (url) => {
+    expect(classifyDocumentUrl(url)).toBeNull();
+  });
 
   it('never throws on hostile input', () => {
     for (const s of ['https://%', 'https://x/%E0%A4%A', 'https://x/' + '%'.repeat(5000) + '.docx', 'https://[::1]/a.docx', 'https://x/a.docx?id=%']) {

@@ -20,7 +20,17 @@ const ONEDRIVE_HOSTS = new Set(['onedrive.live.com', 'd.docs.live.net', 'docs.li
 /** Office's own URI schemes (`ms-word:ofe|u|https://…`) wrap an ordinary URL. */
 const OFFICE_SCHEME = /^ms-(word|excel|powerpoint|visio|access|project|publisher|spd|infopath):(?:[a-z]+\|[a-z]+\|)?(https?:\/\/.+)$/i;
 /** WOPI viewer/editor pages whose `sourcedoc` names the file (a GUID or a server-relative path). */
-const WOPI_PAGES = new Set(['doc.aspx', 'doc2.aspx', 'wopiframe.aspx', 'wopiframe2.aspx', 'xlviewer.aspx', 'powerpoint.aspx', 'visio.aspx', 'wordviewer.aspx', 'wordeditorframe.aspx']);
+const WOPI_PAGES = new Set([
+  'doc.aspx',
+  'doc2.aspx',
+  'wopiframe.aspx',
+  'wopiframe2.aspx',
+  'xlviewer.aspx',
+  'powerpoint.aspx',
+  'visio.aspx',
+  'wordviewer.aspx',
+  'wordeditorframe.aspx',
+]);
 const OFFICE_EXT = /\.(docx?|docm|dotx?|dotm|rtf|odt|xlsx?|xlsm|xlsb|ods|pptx?|pptm|odp|vsdx?|one|pdf)$/i;
 
 /** Lower-case GUID without braces, or null. */
@@ -96,7 +106,7 @@ export function classifyDocumentUrl(input: string): DocumentLink | null {
   const productKey = url.searchParams.get('docKey');
   if (productKey && DOC_KEY.test(productKey)) return { kind: 'product', docKey: productKey };
   const host = hostOf(url);
-  const keys = ONEDRIVE_HOSTS.has(bareHostname(url)) ? oneDriveKeys(url, host) : isSharePointLike(url) ? sharePointKeys(url, host) : genericKeys(url, host);
+  const keys = ONEDRIVE_HOSTS.has(bareHostname(url)) ? oneDriveKeys(url) : isSharePointLike(url) ? sharePointKeys(url, host) : genericKeys(url, host);
   return keys.length ? { kind: 'file', keys: [...new Set(keys)] } : null;
 }
 
@@ -159,7 +169,7 @@ function sharePointKeys(url: URL, host: string): string[] {
   return keys;
 }
 
-function oneDriveKeys(url: URL, host: string): string[] {
+function oneDriveKeys(url: URL): string[] {
   const params = url.searchParams;
   if (bareHostname(url) === '1drv.ms') {
     // Short sharing links (1drv.ms/w/s!Abc…): opaque, but stable.

@@ -60,9 +60,31 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
   });
   gateway.onClose((conn) => sessions.leave(conn));
 
-  new Gauge({ name: 'doc_sessions', help: 'Document sessions (open windows) on this process', registers: [deps.metrics], collect() { this.set(sessions.localSessions); } });
-  new Gauge({ name: 'doc_documents_open', help: 'Documents with a window open on this process', registers: [deps.metrics], collect() { this.set(sessions.localDocuments.size); } });
-  new Counter({ name: 'doc_position_updates_total', help: 'Position changes applied', registers: [deps.metrics], collect() { this.reset(); this.inc(sessions.positionUpdates); } });
+  new Gauge({
+    name: 'doc_sessions',
+    help: 'Document sessions (open windows) on this process',
+    registers: [deps.metrics],
+    collect() {
+      this.set(sessions.localSessions);
+    },
+  });
+  new Gauge({
+    name: 'doc_documents_open',
+    help: 'Documents with a window open on this process',
+    registers: [deps.metrics],
+    collect() {
+      this.set(sessions.localDocuments.size);
+    },
+  });
+  new Counter({
+    name: 'doc_position_updates_total',
+    help: 'Position changes applied',
+    registers: [deps.metrics],
+    collect() {
+      this.reset();
+      this.inc(sessions.positionUpdates);
+    },
+  });
 
   return {
     name: 'documents',

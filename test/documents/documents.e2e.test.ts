@@ -46,17 +46,33 @@ describe('co-authoring indicators in the demo host (headless Chromium)', () => {
     await Promise.all([coauthor(sam.pane, PRIYA).waitFor({ timeout: 2000 }), coauthor(priya.pane, SAM).waitFor({ timeout: 2000 })]);
     expect(await coauthor(sam.pane, PRIYA).textContent()).toContain('Priya Natarajan');
     // Different browser profiles stamped different ids; the URL made them one document, and both panes were told one id.
-    const stamps = await Promise.all([sam, priya].map((p) => p.demo.page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.endsWith(':officePresence.docId')).map(([, v]) => v))));
+    const stamps = await Promise.all(
+      [sam, priya].map((p) =>
+        p.demo.page.evaluate(() =>
+          Object.entries(localStorage)
+            .filter(([k]) => k.endsWith(':officePresence.docId'))
+            .map(([, v]) => v),
+        ),
+      ),
+    );
     expect(stamps[0]).toHaveLength(1);
     expect(stamps[1]).toEqual(stamps[0]);
 
     // Priya moves to the Risks section: Sam sees the new heading.
     await priya.demo.page.click(`[data-testid="paragraph"][data-index="${RISKS_PARAGRAPH}"]`);
-    await sam.pane.locator(`[data-testid="coauthor"][data-email="${PRIYA}"] [data-testid="coauthor-where"]`).filter({ hasText: "in 'Risks'" }).waitFor({ timeout: 3000 });
-    await priya.pane.getByTestId('my-position').filter({ hasText: `in 'Risks', paragraph ${RISKS_PARAGRAPH + 1}` }).waitFor({ timeout: 3000 });
+    await sam.pane
+      .locator(`[data-testid="coauthor"][data-email="${PRIYA}"] [data-testid="coauthor-where"]`)
+      .filter({ hasText: "in 'Risks'" })
+      .waitFor({ timeout: 3000 });
+    await priya.pane
+      .getByTestId('my-position')
+      .filter({ hasText: `in 'Risks', paragraph ${RISKS_PARAGRAPH + 1}` })
+      .waitFor({ timeout: 3000 });
 
     // "Go there" moves Sam's selection to Priya's paragraph.
-    await coauthor(sam.pane, PRIYA).getByRole('button', { name: /Go to where Priya/ }).click();
+    await coauthor(sam.pane, PRIYA)
+      .getByRole('button', { name: /Go to where Priya/ })
+      .click();
     await sam.demo.page.locator(`[data-testid="paragraph"][data-index="${RISKS_PARAGRAPH}"][aria-current="true"]`).waitFor({ timeout: 3000 });
     await coauthor(priya.pane, SAM).getByTestId('coauthor-where').filter({ hasText: "in 'Risks'" }).waitFor({ timeout: 3000 });
 

@@ -85,7 +85,9 @@ describe.each(['sqlite', 'postgres'] as const)('document identity on %s', (diale
     const pathUrl = `${SP}/Linked-${guid}.docx`;
     const doc = await a.resolve({ urlKeys: keysOf(pathUrl) });
     // A share link carries both the path and the GUID: it bridges the two.
-    await b.resolve({ urlKeys: keysOf(`https://contoso.sharepoint.com/:w:/r/sites/finance/Shared%20Documents/Linked-${guid}.docx?d=w${guid.replace(/-/g, '')}&csf=1`) });
+    await b.resolve({
+      urlKeys: keysOf(`https://contoso.sharepoint.com/:w:/r/sites/finance/Shared%20Documents/Linked-${guid}.docx?d=w${guid.replace(/-/g, '')}&csf=1`),
+    });
     const docAspx = keysOf(`https://contoso.sharepoint.com/sites/finance/_layouts/15/Doc.aspx?sourcedoc=%7B${guid}%7D&file=x.docx`);
     expect(await a.findByUrlKeys(docAspx)).toBe(doc.docKey);
     expect(await a.findByUrlKeys(keysOf(`${SP}/Never-seen-${guid}.docx`))).toBeNull();
@@ -116,7 +118,9 @@ describe.each(['sqlite', 'postgres'] as const)('document identity on %s', (diale
 
   it('concurrent opens of one URL without stamps end with one key', async () => {
     const url = `${SP}/Nostamp-${randomUUID()}.docx`;
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).resolve({ urlKeys: keysOf(i % 2 ? url : url.toUpperCase().replace('HTTPS', 'https')) })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).resolve({ urlKeys: keysOf(i % 2 ? url : url.toUpperCase().replace('HTTPS', 'https')) })),
+    );
     expect(new Set(results.map((r) => r.docKey)).size).toBe(1);
   });
 });

@@ -29,7 +29,17 @@ async function open(server: { url: string }, email: string): Promise<TestSocket>
 /** Starts an API process of its own (same PostgreSQL and Redis) that the test can kill. */
 async function spawnServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/server-process.ts')], {
-    env: { ...process.env, ...env(), PORT: '0', HOST: '127.0.0.1', AUTH_MODE: 'dev', DEV_AUTH_SECRET: TEST_DEV_SECRET, LOG_LEVEL: 'silent', LDIF_FILE: '', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      ...env(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_MODE: 'dev',
+      DEV_AUTH_SECRET: TEST_DEV_SECRET,
+      LOG_LEVEL: 'silent',
+      LDIF_FILE: '',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -168,7 +168,15 @@ describe('visibility', () => {
     await nextParticipants(alice, docKey, hasExactly(ALICE));
     const res = await server.api('POST', '/v1/documents/participants', {
       as: CAROL,
-      body: { urls: [u + '?web=1', u.replace('contoso.sharepoint.com', 'CONTOSO.SharePoint.com'), url(), 'https://example.com/', `https://presence.test/addin/word.html?docKey=${docKey}`] },
+      body: {
+        urls: [
+          u + '?web=1',
+          u.replace('contoso.sharepoint.com', 'CONTOSO.SharePoint.com'),
+          url(),
+          'https://example.com/',
+          `https://presence.test/addin/word.html?docKey=${docKey}`,
+        ],
+      },
     });
     expect(res.status).toBe(200);
     const { results } = (await res.json()) as { results: { url: string; docKey: string | null; participants: { email: string; position: unknown }[] }[] };

@@ -32,7 +32,13 @@ function CoauthorRow({ person, onGo }: { person: DocumentParticipant; onGo: (par
         </Caption1>
       </div>
       <div className={s.actions}>
-        <Button size="small" appearance="subtle" disabled={!person.position} onClick={() => person.position && onGo(person.position.paragraph)} aria-label={`Go to where ${person.displayName} is`}>
+        <Button
+          size="small"
+          appearance="subtle"
+          disabled={!person.position}
+          onClick={() => person.position && onGo(person.position.paragraph)}
+          aria-label={`Go to where ${person.displayName} is`}
+        >
           Go there
         </Button>
         <ChatButton emails={[person.email]} label="Chat" />

@@ -12,7 +12,13 @@ const OFFICE_EXT = /\.(docx?|docm|dotx?|dotm|rtf|odt|xlsx?|xlsm|xlsb|ods|pptx?|p
 const DOC_HOSTS = /(^|\.)(sharepoint(-df)?\.(com|us|de|cn)|onedrive\.live\.com|d\.docs\.live\.net|1drv\.ms)$/i;
 
 const decodeEntities = (s: string) =>
-  s.replace(/&amp;/gi, '&').replace(/&quot;/gi, '"').replace(/&#39;|&apos;/gi, "'").replace(/&lt;/gi, '<').replace(/&gt;/gi, '>').replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)));
+  s
+    .replace(/&amp;/gi, '&')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)));
 
 /** Trailing punctuation that ends a sentence rather than the URL. */
 const trimTrailing = (s: string) => s.replace(/[.,;:!?'"»)\]]+$/, '');

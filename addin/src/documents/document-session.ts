@@ -22,11 +22,14 @@ export const HEARTBEAT_MS = 15_000;
 export const POSITION_INTERVAL_MS = 500;
 /** Every this many heartbeats the stamp is re-read: a co-author's concurrent stamp may have won. */
 const RESTAMP_CHECK_EVERY = 4;
+const RETRY_MS = 10_000;
 
 const uuid = () =>
   typeof crypto.randomUUID === 'function'
     ? crypto.randomUUID()
-    : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (Number(c) ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (Number(c) / 4)))).toString(16));
+    : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) =>
+        (Number(c) ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (Number(c) / 4)))).toString(16),
+      );
 
 /**
  * One pane's session in its document: stamp → resolve → join, heartbeat, throttled position
@@ -43,6 +46,7 @@ export class DocumentSessionController {
   #lastSentAt = 0;
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly api: ApiClient,
@@ -89,6 +93,7 @@ export class DocumentSessionController {
     this.#stopped = true;
     clearInterval(this.#heartbeat);
     clearTimeout(this.#positionTimer);
+    clearTimeout(this.#retryTimer);
     this.#leave();
     for (const c of this.#cleanups.splice(0)) c();
   }
@@ -131,6 +136,8 @@ export class DocumentSessionController {
       await this.#join();
     } catch (err) {
       this.#set({ status: 'error', error: err instanceof Error ? err.message : 'Could not identify this document' });
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => void this.#resolveAndJoin(), RETRY_MS);
     }
   }
 
@@ -144,8 +151,10 @@ export class DocumentSessionController {
   }
 
   async #join(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#state.status === 'error') return void this.#resolveAndJoin();
     const docKey = this.#state.docKey;
-    if (!docKey || this.#stopped) return;
+    if (!docKey) return;
     const position = await this.#readPosition();
     this.#lastSentAt = Date.now();
     this.realtime.send({ type: 'doc.join', docKey, position });
