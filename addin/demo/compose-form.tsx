@@ -4,7 +4,15 @@ import type { MailAddress } from '../src/office/index.js';
 import type { DemoHostState, DemoSnapshot } from './demo-state.js';
 
 const useStyles = makeStyles({
-  root: { flex: '1 1 auto', minWidth: 0, overflowY: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  root: {
+    flex: '1 1 auto',
+    minWidth: 0,
+    overflowY: 'auto',
+    padding: tokens.spacingHorizontalXL,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+  },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end' },
 });
 
@@ -37,7 +45,14 @@ export function ComposeForm({ state, snap }: { state: DemoHostState; snap: DemoS
         New message
       </Body1>
       <Field label="To">
-        <Input value={to} onChange={(_, d) => setTo(d.value)} onBlur={commit} onKeyDown={onKey} placeholder="name@auroraworks.example; …" data-testid="compose-to" />
+        <Input
+          value={to}
+          onChange={(_, d) => setTo(d.value)}
+          onBlur={commit}
+          onKeyDown={onKey}
+          placeholder="name@auroraworks.example; …"
+          data-testid="compose-to"
+        />
       </Field>
       <Field label="Cc">
         <Input value={cc} onChange={(_, d) => setCc(d.value)} onBlur={commit} onKeyDown={onKey} data-testid="compose-cc" />

@@ -101,7 +101,15 @@ export class DemoHostState {
     mail: {
       item: (): MailItemPeople | null => {
         const s = this.#snapshot;
-        if (s.compose) return { mode: 'compose', itemId: null, subject: s.compose.subject || null, from: { email: s.identity.email, name: s.identity.name ?? s.identity.email }, to: s.compose.to, cc: s.compose.cc };
+        if (s.compose)
+          return {
+            mode: 'compose',
+            itemId: null,
+            subject: s.compose.subject || null,
+            from: { email: s.identity.email, name: s.identity.name ?? s.identity.email },
+            to: s.compose.to,
+            cc: s.compose.cc,
+          };
         const m = DEMO_MESSAGES.find((x) => x.id === s.selectedMessageId);
         return m ? { mode: 'read', itemId: m.id, subject: m.subject, from: m.from, to: m.to, cc: m.cc } : null;
       },

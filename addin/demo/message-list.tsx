@@ -4,7 +4,13 @@ import type { DemoHostState, DemoSnapshot } from './demo-state.js';
 
 const useStyles = makeStyles({
   root: { width: '300px', flex: '0 0 auto', display: 'flex', flexDirection: 'column', borderRight: `1px solid ${tokens.colorNeutralStroke1}`, minHeight: 0 },
-  head: { display: 'flex', gap: tokens.spacingHorizontalS, padding: tokens.spacingHorizontalS, borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, flexWrap: 'wrap' },
+  head: {
+    display: 'flex',
+    gap: tokens.spacingHorizontalS,
+    padding: tokens.spacingHorizontalS,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    flexWrap: 'wrap',
+  },
   list: { listStyle: 'none', margin: 0, padding: 0, overflowY: 'auto', flex: '1 1 auto' },
   item: {
     display: 'flex',
@@ -37,7 +43,12 @@ export function MessageList({ state, snap }: { state: DemoHostState; snap: DemoS
         <Button appearance="primary" size="small" onClick={() => state.startCompose()} data-testid="new-message">
           New message
         </Button>
-        <Button size="small" onClick={() => state.selectMessage(null)} data-testid="select-nothing" title="Simulates a pinned pane with no item (collapsed conversation, empty folder)">
+        <Button
+          size="small"
+          onClick={() => state.selectMessage(null)}
+          data-testid="select-nothing"
+          title="Simulates a pinned pane with no item (collapsed conversation, empty folder)"
+        >
           Select nothing
         </Button>
       </div>
@@ -46,7 +57,14 @@ export function MessageList({ state, snap }: { state: DemoHostState; snap: DemoS
           const selected = m.id === snap.selectedMessageId && !snap.compose;
           return (
             <li key={m.id}>
-              <button type="button" className={mergeClasses(s.item, selected && s.selected)} aria-current={selected || undefined} onClick={() => state.selectMessage(m.id)} data-testid="message" data-message-id={m.id}>
+              <button
+                type="button"
+                className={mergeClasses(s.item, selected && s.selected)}
+                aria-current={selected || undefined}
+                onClick={() => state.selectMessage(m.id)}
+                data-testid="message"
+                data-message-id={m.id}
+              >
                 <span className={s.row}>
                   <Text weight="semibold" className={s.ellipsis}>
                     {m.from.name}

@@ -4,7 +4,15 @@ import { DEMO_MESSAGES } from './demo-messages.js';
 import type { DemoSnapshot } from './demo-state.js';
 
 const useStyles = makeStyles({
-  root: { flex: '1 1 auto', minWidth: 0, overflowY: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  root: {
+    flex: '1 1 auto',
+    minWidth: 0,
+    overflowY: 'auto',
+    padding: tokens.spacingHorizontalXL,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+  },
   body: { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
   empty: { color: tokens.colorNeutralForeground3, margin: 'auto' },
 });

@@ -18,7 +18,17 @@ const useStyles = makeStyles({
 });
 
 /** The demo host's own controls: who you are, which Office app, the theme. Clearly not Office. */
-export function TopBar({ state, snap, paneWidth, onPaneWidth }: { state: DemoHostState; snap: DemoSnapshot; paneWidth: number; onPaneWidth: (w: number) => void }) {
+export function TopBar({
+  state,
+  snap,
+  paneWidth,
+  onPaneWidth,
+}: {
+  state: DemoHostState;
+  snap: DemoSnapshot;
+  paneWidth: number;
+  onPaneWidth: (w: number) => void;
+}) {
   const s = useStyles();
   const signInAs = (email: string) => {
     const url = new URL(window.location.href);
@@ -56,7 +66,13 @@ export function TopBar({ state, snap, paneWidth, onPaneWidth }: { state: DemoHos
           ))}
         </Dropdown>
       </span>
-      <TabList className={s.tabs} selectedValue={snap.app} onTabSelect={(_, d) => state.setApp(d.value as 'outlook' | 'word')} size="small" aria-label="Office app">
+      <TabList
+        className={s.tabs}
+        selectedValue={snap.app}
+        onTabSelect={(_, d) => state.setApp(d.value as 'outlook' | 'word')}
+        size="small"
+        aria-label="Office app"
+      >
         <Tab value="outlook">Outlook</Tab>
         <Tab value="word">Word</Tab>
       </TabList>
@@ -65,7 +81,13 @@ export function TopBar({ state, snap, paneWidth, onPaneWidth }: { state: DemoHos
         <Text style={{ color: 'inherit' }} id="pane-width-label">
           Pane width
         </Text>
-        <Dropdown aria-labelledby="pane-width-label" value={`${paneWidth}px`} selectedOptions={[String(paneWidth)]} onOptionSelect={(_, d) => onPaneWidth(Number(d.optionValue))} style={{ minWidth: 90 }}>
+        <Dropdown
+          aria-labelledby="pane-width-label"
+          value={`${paneWidth}px`}
+          selectedOptions={[String(paneWidth)]}
+          onOptionSelect={(_, d) => onPaneWidth(Number(d.optionValue))}
+          style={{ minWidth: 90 }}
+        >
           {[320, 360, 420].map((w) => (
             <Option key={w} value={String(w)}>{`${w}px`}</Option>
           ))}

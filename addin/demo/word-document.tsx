@@ -4,8 +4,25 @@ import { DEMO_DOCUMENT_URL } from './demo-messages.js';
 import type { DemoHostState, DemoSnapshot } from './demo-state.js';
 
 const useStyles = makeStyles({
-  root: { flex: '1 1 auto', minWidth: 0, overflowY: 'auto', backgroundColor: tokens.colorNeutralBackground3, display: 'flex', flexDirection: 'column', alignItems: 'center' },
-  bar: { flexShrink: 0, alignSelf: 'stretch', padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  root: {
+    flex: '1 1 auto',
+    minWidth: 0,
+    overflowY: 'auto',
+    backgroundColor: tokens.colorNeutralBackground3,
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+  },
+  bar: {
+    flexShrink: 0,
+    alignSelf: 'stretch',
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
   page: {
     flexShrink: 0,
     width: 'min(720px, calc(100% - 32px))',

@@ -33,6 +33,8 @@ describe('GET /addin/config.json (pane sign-in settings)', () => {
       authority: 'https://login.microsoftonline.com/0c5f3c1e-7d2a-4b6e-9f1a-2b3c4d5e6f70',
     });
     // The dev sign-in does not exist in OIDC mode.
-    expect((await fetch(`${server.url}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"a@b.c"}' })).status).toBe(404);
+    expect(
+      (await fetch(`${server.url}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"a@b.c"}' })).status,
+    ).toBe(404);
   });
 });

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Frame } from 'playwright-core';
-import { ROOT_DIR } from '../../core/config/index.js';
+import type { PersonCard, PersonSummary } from '../../addin/src/api/index.js';
+import { DEMO_LDIF_FILE, ROOT_DIR } from '../../core/config/index.js';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { DEMO_FIXTURE } from './demo-people.fixture.js';
@@ -12,12 +14,46 @@ const SAM = 'sam.okafor@auroraworks.example';
 let server: TestServer;
 let browser: TestBrowser;
 
+/** The directory's answer for an address, to compare the pane with (the demo data may change). */
+async function lookup(email: string): Promise<PersonSummary> {
+  const res = (await (await server.api('POST', '/v1/people/lookup', { as: SAM, body: { emails: [email] } })).json()) as {
+    results: { person: PersonSummary | null }[];
+  };
+  const p = res.results[0]?.person;
+  if (!p) throw new Error(`${email} is not in the test directory`);
+  return p;
+}
+
+async function card(email: string): Promise<PersonCard> {
+  return (await (await server.api('GET', `/v1/people/${(await lookup(email)).id}`, { as: SAM })).json()) as PersonCard;
+}
+
+/** The row the pane should show for a directory person. */
+async function row(role: string, email: string): Promise<string> {
+  const p = await lookup(email);
+  return `${role} | ${p.displayName} | ${[p.title, p.department].filter(Boolean).join(' · ')}`;
+}
+
+/** Waits (bounded) until the directory sync on start has loaded the demo people. */
+async function waitForDirectory(): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const res = await server.api('POST', '/v1/people/lookup', { as: SAM, body: { emails: [SAM] } });
+    if (res.ok && ((await res.json()) as { results: { person: unknown }[] }).results[0]?.person) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the demo directory did not load within 30 s');
+}
+
 /** Every person row in the pane as "Role | Name | Title · Department" (or the "not in the directory" line). */
 async function rows(pane: Frame): Promise<string[]> {
   return pane.$$eval('[data-testid="person-row"]', (els) =>
     els.map((e) => {
       const text = (sel: string) => (e.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
-      return [text('[data-testid="person-role"]'), text('[data-testid="person-name"]'), text('[data-testid="person-title"]') || text('[data-testid="unknown-person"]')].join(' | ');
+      return [
+        text('[data-testid="person-role"]'),
+        text('[data-testid="person-name"]'),
+        text('[data-testid="person-title"]') || text('[data-testid="unknown-person"]'),
+      ].join(' | ');
     }),
   );
 }
@@ -37,7 +73,10 @@ async function waitForRows(pane: Frame, expected: string[]): Promise<string[]> {
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
-  server = await startTestServer({ seed: DEMO_FIXTURE });
+  // The demo directory (directory-sync/demo) loaded by the LDIF source at start, like `npm start`;
+  // the small fixture of the same people only while that file is not in the checkout.
+  server = existsSync(DEMO_LDIF_FILE) ? await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE } }) : await startTestServer({ seed: DEMO_FIXTURE });
+  await waitForDirectory();
   browser = await launchTestBrowser();
 }, 180_000);
 
@@ -54,12 +93,14 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     const pane = await demo.pane();
     const list = await waitForRows(pane, ['Alex Morgan', 'Priya Natarajan', 'Lena Fischer', 'Diego Ramos', 'Mei Chen']);
     expect(list).toEqual([
-      'From | Alex Morgan | Chief Executive Officer · Executive',
-      'To | Priya Natarajan | VP Engineering · Engineering',
-      'To | Lena Fischer | Sales Manager · Sales',
-      'To | Diego Ramos | IT Administrator · IT',
-      'Cc | Mei Chen | Product Designer · Product',
+      await row('From', 'alex.morgan@auroraworks.example'),
+      await row('To', 'priya.natarajan@auroraworks.example'),
+      await row('To', 'lena.fischer@auroraworks.example'),
+      await row('To', 'diego.ramos@auroraworks.example'),
+      await row('Cc', 'mei.chen@auroraworks.example'),
     ]);
+    expect(list[0]).toMatch(/^From \| Alex Morgan \| (CEO|Chief Executive Officer)/);
+    expect(list[1]).toMatch(/^To \| Priya Natarajan \| VP Engineering/);
     // "Chat with everyone" offers the sender and recipients (Sam is not on this message, so all five).
     await pane.getByRole('button', { name: 'Chat with everyone on this message (5)' }).waitFor();
     const shot = await browser.screenshot(demo.page, 'demo-outlook-read');
@@ -71,39 +112,49 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     const pane = await demo.pane();
     // p.natarajan@ is an alias of Priya; Sam has a photo in the directory.
     expect(await waitForRows(pane, ['Mei Chen', 'Sam Okafor', 'Priya Natarajan'])).toEqual([
-      'From | Mei Chen | Product Designer · Product',
-      'To | Sam Okafor | Software Engineer · Engineering',
-      'To | Priya Natarajan | VP Engineering · Engineering',
+      await row('From', 'mei.chen@auroraworks.example'),
+      await row('To', 'sam.okafor@auroraworks.example'),
+      await row('To', 'priya.natarajan@auroraworks.example'),
     ]);
     await pane.waitForSelector('[data-email="sam.okafor@auroraworks.example"] img[src^="blob:"]', { timeout: 10_000 });
 
     await demo.page.click('[data-message-id="msg-pricing"]');
     const list = await waitForRows(pane, ['Jordan Blake', 'Lena Fischer', 'Chris Ortega']);
     expect(list).toEqual([
-      'From | Jordan Blake | Procurement Lead',
-      'To | Lena Fischer | Sales Manager · Sales',
+      await row('From', 'jordan.blake@partner.example'),
+      await row('To', 'lena.fischer@auroraworks.example'),
       'Cc | Chris Ortega | chris.ortega@freight-vendor.example · Not in the directory',
     ]);
     expect(await pane.$$('[data-testid="unknown-person"]')).toHaveLength(1);
   });
 
   it('opens the contact card with the manager chain, and walks up it', async () => {
+    const sam = await card(SAM);
+    expect(sam.managerChain.length).toBeGreaterThan(0);
+    const manager = sam.managerChain[0];
     const demo = await browser.openDemo(server.url, 'diego.ramos@auroraworks.example', { message: 'msg-vpn' });
     const pane = await demo.pane();
     await waitForRows(pane, ['Sam Okafor', 'Diego Ramos', 'Priya Natarajan']);
     await pane.getByRole('button', { name: /From: Sam Okafor.*Open contact card/ }).click();
-    const card = pane.getByTestId('contact-card');
-    await card.waitFor();
-    expect(await card.textContent()).toContain('Software Engineer');
-    const chain = pane.getByTestId('manager-chain');
-    await expect(chain.textContent()).resolves.toMatch(/Priya Natarajan.*Alex Morgan/);
-    await chain.getByRole('button', { name: /Priya Natarajan/ }).click();
-    await pane.waitForFunction(() => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes('VP Engineering'));
-    const reports = await pane.getByTestId('direct-reports').textContent();
-    expect(reports).toContain('Sam Okafor');
-    expect(reports).toContain('Mei Chen');
+    const shown = pane.getByTestId('contact-card');
+    await shown.waitFor();
+    expect(await shown.textContent()).toContain(sam.title!);
+    // The whole chain, nearest manager first, as the directory has it.
+    const chain = (await pane.getByTestId('manager-chain').locator('li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(chain).toEqual(sam.managerChain.map((m) => `${m.displayName}${m.title ?? ''}`));
+    await browser.screenshot(demo.page, 'demo-contact-card');
+    await pane
+      .getByTestId('manager-chain')
+      .getByRole('button', { name: new RegExp(manager.displayName) })
+      .click();
+    await pane.waitForFunction((name: string) => document.querySelector('[data-testid="card-name"]')?.textContent === name, manager.displayName);
+    await pane.waitForFunction(
+      (title: string) => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes(title) ?? false,
+      manager.title ?? '',
+    );
+    expect(await pane.getByTestId('direct-reports').textContent()).toContain('Sam Okafor');
     await pane.getByRole('button', { name: 'Back to the previous card' }).click();
-    await pane.waitForFunction(() => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes('Software Engineer'));
+    await pane.waitForFunction((title: string) => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes(title) ?? false, sam.title!);
     await pane.getByRole('button', { name: 'Close contact card' }).click();
     await pane.getByTestId('contact-card').waitFor({ state: 'detached' });
   });
@@ -116,13 +167,13 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     await demo.page.getByTestId('compose-to').fill('mei.chen@auroraworks.example; someone@nowhere.example');
     await demo.page.getByTestId('compose-to').press('Enter');
     let list = await waitForRows(pane, ['Mei Chen', 'someone@nowhere.example']);
-    expect(list).toEqual(['From | Sam Okafor | Software Engineer · Engineering', 'To | Mei Chen | Product Designer · Product', 'To | someone@nowhere.example | Not in the directory']);
+    expect(list).toEqual([await row('From', SAM), await row('To', 'mei.chen@auroraworks.example'), 'To | someone@nowhere.example | Not in the directory']);
     await demo.page.getByTestId('compose-cc').fill('priya@auroraworks.example');
     await demo.page.getByTestId('compose-to').fill('lena.fischer@auroraworks.example');
     await demo.page.getByTestId('compose-to').press('Enter');
     list = await waitForRows(pane, ['Lena Fischer', 'Priya Natarajan']);
     // The sender of a draft is the signed-in user; priya@ is an alias.
-    expect(list).toEqual(['From | Sam Okafor | Software Engineer · Engineering', 'To | Lena Fischer | Sales Manager · Sales', 'Cc | Priya Natarajan | VP Engineering · Engineering']);
+    expect(list).toEqual([await row('From', SAM), await row('To', 'lena.fischer@auroraworks.example'), await row('Cc', 'priya.natarajan@auroraworks.example')]);
   });
 
   it('a pinned pane survives a null item and follows the next selection', async () => {
@@ -135,6 +186,24 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     await demo.page.click('[data-message-id="msg-renewal"]');
     const list = await waitForRows(pane, ['Lena Fischer', 'Jordan Blake', 'Priya Natarajan']);
     expect(list).toHaveLength(3);
+  });
+
+  it('is usable by keyboard: Tab reaches a person, Enter opens the card, Escape closes it', async () => {
+    const demo = await browser.openDemo(server.url, SAM, { message: 'msg-roadmap' });
+    const pane = await demo.pane();
+    await waitForRows(pane, ['Priya Natarajan', 'Mei Chen']);
+    await pane.locator('body').click({ position: { x: 5, y: 5 } });
+    let reached = false;
+    for (let i = 0; i < 30 && !reached; i++) {
+      await demo.page.keyboard.press('Tab');
+      reached = await pane.evaluate(() => (document.activeElement?.getAttribute('aria-label') ?? '').startsWith('From: Priya Natarajan'));
+    }
+    expect(reached).toBe(true);
+    await demo.page.keyboard.press('Enter');
+    await pane.getByTestId('contact-card').waitFor();
+    expect(await pane.textContent('[data-testid="contact-card"]')).toContain((await lookup('priya.natarajan@auroraworks.example')).title!);
+    await demo.page.keyboard.press('Escape');
+    await pane.getByTestId('contact-card').waitFor({ state: 'detached' });
   });
 
   it('works at 320 px in the dark theme', async () => {

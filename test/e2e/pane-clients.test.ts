@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { ApiError, createApiClient, createRealtimeClient, devTokenProvider, type Frame, type RealtimeClient, type TokenProvider } from '../../addin/src/api/index.js';
+import {
+  ApiError,
+  createApiClient,
+  createRealtimeClient,
+  devTokenProvider,
+  type Frame,
+  type RealtimeClient,
+  type TokenProvider,
+} from '../../addin/src/api/index.js';
 import { CloseCode } from '../../api/realtime/index.js';
 import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -45,7 +53,9 @@ describe('pane HTTP client', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(400);
     // Same code and message as the server's { error: { code, message } } body.
-    const raw = (await (await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: tooMany } })).json()) as { error: { code: string; message: string } };
+    const raw = (await (await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: tooMany } })).json()) as {
+      error: { code: string; message: string };
+    };
     expect(err).toMatchObject({ code: raw.error.code, message: raw.error.message });
     const missing = await api.person('no-such-id').catch((e: unknown) => e);
     expect(missing).toMatchObject({ status: 404, code: 'not_found' });

@@ -30,7 +30,11 @@ export interface DemoSession {
 export interface TestBrowser {
   readonly browser: Browser;
   /** A new browser context (own cookies and storage: one person) with the demo host open. */
-  openDemo(baseUrl: string, as: string, options?: { app?: 'outlook' | 'word'; message?: string | null; theme?: 'dark'; paneWidth?: number; viewport?: { width: number; height: number } }): Promise<DemoSession>;
+  openDemo(
+    baseUrl: string,
+    as: string,
+    options?: { app?: 'outlook' | 'word'; message?: string | null; theme?: 'dark'; paneWidth?: number; viewport?: { width: number; height: number } },
+  ): Promise<DemoSession>;
   /** Saves a full-page screenshot under test/.tmp/ and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
@@ -47,7 +51,8 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
   return {
     browser,
     async openDemo(baseUrl, as, options = {}) {
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 } });
+      // Reduced motion: screenshots and assertions do not catch dialogs half-way through their animation.
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 }, reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (err) => console.warn(`[browser ${as}] page error: ${err.message}`));

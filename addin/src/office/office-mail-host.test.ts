@@ -86,7 +86,13 @@ describe('officeMailHost', () => {
     const host = officeMailHost(office);
     let signals = 0;
     host.onItemChanged(() => signals++);
-    expect(await host.readItem()).toMatchObject({ mode: 'compose', subject: 'Draft', from: { email: 'me@contoso.test' }, to: [{ email: 'lena@contoso.test' }], cc: [] });
+    expect(await host.readItem()).toMatchObject({
+      mode: 'compose',
+      subject: 'Draft',
+      from: { email: 'me@contoso.test' },
+      to: [{ email: 'lena@contoso.test' }],
+      cc: [],
+    });
     recipients.cc.push(addr('Diego', 'diego@contoso.test'));
     draft.fireRecipientsChanged();
     expect(signals).toBe(1);
@@ -109,9 +115,21 @@ describe('officeMailHost', () => {
 
   it('maps an appointment to organizer and attendees', async () => {
     const { office } = fakeOffice(
-      readItem({ itemType: 'appointment', from: undefined, to: undefined, cc: undefined, organizer: addr('Org', 'org@contoso.test'), requiredAttendees: [addr('R', 'r@contoso.test')], optionalAttendees: [addr('O', 'o@contoso.test')] }),
+      readItem({
+        itemType: 'appointment',
+        from: undefined,
+        to: undefined,
+        cc: undefined,
+        organizer: addr('Org', 'org@contoso.test'),
+        requiredAttendees: [addr('R', 'r@contoso.test')],
+        optionalAttendees: [addr('O', 'o@contoso.test')],
+      }),
     );
-    expect(await officeMailHost(office).readItem()).toMatchObject({ from: { email: 'org@contoso.test' }, to: [{ email: 'r@contoso.test' }], cc: [{ email: 'o@contoso.test' }] });
+    expect(await officeMailHost(office).readItem()).toMatchObject({
+      from: { email: 'org@contoso.test' },
+      to: [{ email: 'r@contoso.test' }],
+      cc: [{ email: 'o@contoso.test' }],
+    });
   });
 
   it('treats a failing getAsync as no recipients rather than failing the pane', async () => {

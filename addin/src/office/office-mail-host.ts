@@ -2,9 +2,7 @@ import type { MailAddress, MailHost, MailItemPeople } from './office-host.js';
 import type { AsyncResult, EmailAddressDetails, MailItem, OfficeStatic, Recipients } from './office-js-types.js';
 
 const promisify = <T>(call: (cb: (r: AsyncResult<T>) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) =>
-    call((r) => (r.status === 'succeeded' ? resolve(r.value) : reject(new Error(r.error?.message ?? 'Office call failed')))),
-  );
+  new Promise((resolve, reject) => call((r) => (r.status === 'succeeded' ? resolve(r.value) : reject(new Error(r.error?.message ?? 'Office call failed')))));
 
 const toAddress = (d: EmailAddressDetails | null | undefined): MailAddress | null =>
   d?.emailAddress ? { email: d.emailAddress, name: d.displayName || d.emailAddress } : null;

@@ -29,7 +29,14 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
   const personOf = (email: string) => toPerson(resolved.get(email.trim().toLowerCase()));
 
   // Everyone on the message who can chat: known people, deduplicated, without me.
-  const everyone = [...new Set(entries.map((e) => personOf(e.address.email)).filter((p) => p && p.email && p.id !== me.person.id).map((p) => p!.email!))];
+  const everyone = [
+    ...new Set(
+      entries
+        .map((e) => personOf(e.address.email))
+        .filter((p) => p && p.email && p.id !== me.person.id)
+        .map((p) => p!.email!),
+    ),
+  ];
   const groups: Entry['role'][] = ['From', 'To', 'Cc'];
 
   return (
@@ -54,7 +61,11 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
       })}
       {everyone.length > 0 && (
         <div>
-          <ChatButton emails={everyone} topic={item.subject ?? undefined} label={everyone.length === 1 ? 'Chat with this person' : `Chat with everyone on this message (${everyone.length})`} />
+          <ChatButton
+            emails={everyone}
+            topic={item.subject ?? undefined}
+            label={everyone.length === 1 ? 'Chat with this person' : `Chat with everyone on this message (${everyone.length})`}
+          />
         </div>
       )}
     </section>

@@ -43,11 +43,11 @@ export function ContactCardProvider({ children }: { children: ReactNode }) {
       {children}
       <Dialog open={current !== undefined || notFound !== null} onOpenChange={(_, d) => !d.open && close()}>
         <DialogSurface aria-label="Contact card" style={{ maxWidth: 'min(420px, calc(100vw - 16px))', padding: 16 }}>
-          <DialogBody style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
+          <DialogBody>
             <DialogTitle
               action={
-                <Button appearance="subtle" aria-label="Close contact card" onClick={close}>
-                  ✕
+                <Button appearance="subtle" size="small" aria-label="Close contact card" onClick={close}>
+                  <span aria-hidden>✕</span>
                 </Button>
               }
             >

@@ -61,7 +61,7 @@ export function ContactCard({ personId, onNavigate }: ContactCardProps) {
       <div className={s.head}>
         <PresenceAvatar name={card.displayName} email={card.email} photoUrl={photo} size={64} />
         <div className={s.headText}>
-          <Subtitle2>{card.displayName}</Subtitle2>
+          <Subtitle2 data-testid="card-name">{card.displayName}</Subtitle2>
           {card.title && <Body1>{card.title}</Body1>}
           {card.department && <Caption1>{card.department}</Caption1>}
           {card.kind === 'contact' && <Caption1>External contact</Caption1>}
@@ -78,9 +78,7 @@ export function ContactCard({ personId, onNavigate }: ContactCardProps) {
           </div>
         ))}
       </dl>
-      {card.managerChain.length > 0 && (
-        <PeopleSection title="Reports to" people={card.managerChain} onNavigate={onNavigate} testId="manager-chain" />
-      )}
+      {card.managerChain.length > 0 && <PeopleSection title="Reports to" people={card.managerChain} onNavigate={onNavigate} testId="manager-chain" />}
       {card.directReports.length > 0 && (
         <PeopleSection title={`Direct reports (${card.directReports.length})`} people={card.directReports} onNavigate={onNavigate} testId="direct-reports" />
       )}
@@ -88,7 +86,17 @@ export function ContactCard({ personId, onNavigate }: ContactCardProps) {
   );
 }
 
-function PeopleSection({ title, people, onNavigate, testId }: { title: string; people: readonly PersonSummary[]; onNavigate: (id: string) => void; testId: string }) {
+function PeopleSection({
+  title,
+  people,
+  onNavigate,
+  testId,
+}: {
+  title: string;
+  people: readonly PersonSummary[];
+  onNavigate: (id: string) => void;
+  testId: string;
+}) {
   const s = useStyles();
   return (
     <section className={s.section} aria-label={title}>

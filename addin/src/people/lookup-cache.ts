@@ -1,7 +1,8 @@
 import type { ApiClient, PersonSummary } from '../api/index.js';
 
 /** Resolution of one address: a person, null (not in the directory), or an error message. */
-export type Resolution = { readonly state: 'known'; readonly person: PersonSummary } | { readonly state: 'unknown' } | { readonly state: 'error'; readonly message: string };
+export type Resolution =
+  { readonly state: 'known'; readonly person: PersonSummary } | { readonly state: 'unknown' } | { readonly state: 'error'; readonly message: string };
 
 const caches = new WeakMap<ApiClient, Map<string, Resolution>>();
 

@@ -89,7 +89,12 @@ export function PersonRow({ email, name, person, role, detail, actions }: Person
         </Caption1>
       )}
       {person ? (
-        <button type="button" className={mergeClasses(s.main, s.clickable)} aria-label={`${label}. Open contact card`} onClick={() => card.open({ id: person.id })}>
+        <button
+          type="button"
+          className={mergeClasses(s.main, s.clickable)}
+          aria-label={`${label}. Open contact card`}
+          onClick={() => card.open({ id: person.id })}
+        >
           {body}
         </button>
       ) : (

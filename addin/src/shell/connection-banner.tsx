@@ -17,7 +17,9 @@ export function ConnectionBanner() {
   if (!show) return null;
   return (
     <MessageBar intent="warning" data-testid="connection-banner">
-      <MessageBarBody>{status === 'offline' ? 'You are offline. Live updates resume when you reconnect.' : 'Reconnecting… live updates are paused.'}</MessageBarBody>
+      <MessageBarBody>
+        {status === 'offline' ? 'You are offline. Live updates resume when you reconnect.' : 'Reconnecting… live updates are paused.'}
+      </MessageBarBody>
     </MessageBar>
   );
 }

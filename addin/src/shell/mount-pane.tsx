@@ -8,7 +8,10 @@ import { chooseTokenProvider } from './choose-token-provider.js';
 import { HostThemeProvider } from './host-theme-provider.js';
 import { PaneFrame } from './pane-frame.js';
 
-type Phase = { readonly phase: 'loading'; readonly host: OfficeHost | null } | { readonly phase: 'failed'; readonly host: OfficeHost | null; readonly message: string } | { readonly phase: 'ready'; readonly services: PaneServices };
+type Phase =
+  | { readonly phase: 'loading'; readonly host: OfficeHost | null }
+  | { readonly phase: 'failed'; readonly host: OfficeHost | null; readonly message: string }
+  | { readonly phase: 'ready'; readonly services: PaneServices };
 
 export interface PaneDefinition {
   readonly app: 'outlook' | 'word';
@@ -37,7 +40,12 @@ function PaneRoot({ app, views, render }: PaneDefinition) {
       setPhase({ phase: 'ready', services });
     })().catch((err: unknown) => {
       if (!live) return;
-      const message = err instanceof ApiError && err.status === 404 ? 'You are not in the directory, so this pane cannot show anything.' : err instanceof Error ? err.message : 'The pane could not start.';
+      const message =
+        err instanceof ApiError && err.status === 404
+          ? 'You are not in the directory, so this pane cannot show anything.'
+          : err instanceof Error
+            ? err.message
+            : 'The pane could not start.';
       setPhase({ phase: 'failed', host, message });
     });
     return () => {

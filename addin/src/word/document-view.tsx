@@ -25,7 +25,11 @@ export function DocumentView() {
       <CoauthorList />
       {others.length > 0 && (
         <div>
-          <ChatButton emails={others} topic={title ?? undefined} label={others.length === 1 ? 'Chat with your co-author' : `Chat with all co-authors (${others.length})`} />
+          <ChatButton
+            emails={others}
+            topic={title ?? undefined}
+            label={others.length === 1 ? 'Chat with your co-author' : `Chat with all co-authors (${others.length})`}
+          />
         </div>
       )}
     </section>
