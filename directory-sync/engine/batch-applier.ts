@@ -44,7 +44,13 @@ interface Planned {
   isNew: boolean;
   wasDisabled: boolean;
   emails: string[];
+  /** Personal (Outlook) contact: the person whose contact it is. Its addresses stay private. */
+  ownerId?: string;
+  /** Another source feeds this person too (hybrid join): merge, never wipe its attributes. */
+  shared?: SharedRow;
 }
+
+type SharedRow = Pick<DirectoryTables['people'], 'display_name' | 'given_name' | 'surname' | 'title' | 'department' | 'company' | 'office' | 'phones' | 'primary_email' | 'upn' | 'immutable_id' | 'groups'>;
 
 let lastMs = 0;
 let seq = 0;
@@ -123,35 +129,106 @@ export async function applyBatch(db: Db, source: string, entries: readonly Direc
     const rows = await db.selectFrom('people').select(['id', 'immutable_id']).where('immutable_id', 'in', ids).execute();
     for (const r of rows) if (r.immutable_id) joined.set(r.immutable_id, r.id);
   }
-  const plans: Planned[] = changed.map(({ entry, hash, old }) => {
-    const joinedId = !old && entry.immutableId ? joined.get(entry.immutableId) : undefined;
+  // No common immutable id: a person another source created with the same primary SMTP address is
+  // the same person (e.g. a cloud-only Entra user and an LDAP entry), unless both carry different
+  // immutable ids. Never two entries of one source: they are distinct people by definition.
+  const smtpJoin = new Map<string, { id: string; immutableId: string | null }>();
+  const smtpWanted = changed
+    .filter((c) => !c.old && c.entry.kind === 'person' && !c.entry.ownerExternalId && !(c.entry.immutableId && joined.has(c.entry.immutableId)))
+    .map((c) => c.entry.primaryEmail!);
+  for (const emails of chunks(smtpWanted)) {
+    const rows = await db
+      .selectFrom('person_emails')
+      .innerJoin('people', 'people.id', 'person_emails.person_id')
+      .select(['person_emails.email', 'people.id', 'people.immutable_id'])
+      .where('person_emails.email', 'in', emails)
+      .where('people.kind', '=', 'person')
+      .where('people.owner_id', 'is', null)
+      .where('people.deleted_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', source))))
+      .execute();
+    for (const r of rows) smtpJoin.set(r.email, { id: r.id, immutableId: r.immutable_id });
+  }
+  // Personal contacts: resolve their owners (same source); a contact whose address is a directory
+  // person's is that person, not a second card.
+  const ownerRefs = [...new Set(changed.filter((c) => c.entry.ownerExternalId).map((c) => c.entry.ownerExternalId!))];
+  const owners = new Map<string, string>();
+  for (const ids of chunks(ownerRefs)) {
+    const rows = await db.selectFrom('person_sources').select(['external_id', 'person_id']).where('source', '=', source).where('external_id', 'in', ids).execute();
+    for (const r of rows) owners.set(r.external_id, r.person_id);
+  }
+  const directoryAddresses = new Set<string>();
+  const contactAddresses = [...new Set(changed.filter((c) => c.entry.ownerExternalId).map((c) => c.entry.primaryEmail!))];
+  for (const emails of chunks(contactAddresses)) {
+    const rows = await db
+      .selectFrom('person_emails')
+      .innerJoin('people', 'people.id', 'person_emails.person_id')
+      .select('person_emails.email')
+      .where('person_emails.email', 'in', emails)
+      .where('people.owner_id', 'is', null)
+      .where('people.deleted_at', 'is', null)
+      .execute();
+    for (const r of rows) directoryAddresses.add(r.email);
+  }
+  const plans: Planned[] = [];
+  for (const { entry, hash, old } of changed) {
+    let ownerId: string | undefined;
+    if (entry.ownerExternalId) {
+      ownerId = owners.get(entry.ownerExternalId);
+      if (!ownerId) {
+        out.warnings.push(`${entry.externalId}: owner ${entry.ownerExternalId} is not in the directory, contact skipped`);
+        out.skipped++;
+        continue;
+      }
+      if (!old && directoryAddresses.has(entry.primaryEmail!)) continue;
+    }
+    const bySmtp = !old && !ownerId ? smtpJoin.get(entry.primaryEmail!) : undefined;
+    const smtpId = bySmtp && (!entry.immutableId || !bySmtp.immutableId || bySmtp.immutableId === entry.immutableId) ? bySmtp.id : undefined;
+    const joinedId = !old ? ((entry.immutableId ? joined.get(entry.immutableId) : undefined) ?? smtpId) : undefined;
     const personId = old?.person_id ?? joinedId ?? timeOrderedId();
-    return {
+    plans.push({
       entry,
       hash,
       personId,
       isNew: !old && !joinedId,
       wasDisabled: old ? old.disabled === 1 && old.deleted_at === null : false,
       emails: [entry.primaryEmail!, ...entry.aliases],
-    };
-  });
+      ownerId,
+    });
+  }
+  // People fed by more than one source keep what the other sources said.
+  const existingIds = plans.filter((p) => !p.isNew && !p.ownerId).map((p) => p.personId);
+  for (const ids of chunks(existingIds)) {
+    const rows = await db
+      .selectFrom('people')
+      .select(['id', 'display_name', 'given_name', 'surname', 'title', 'department', 'company', 'office', 'phones', 'primary_email', 'upn', 'immutable_id', 'groups'])
+      .where('id', 'in', ids)
+      .where((eb) => eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', source)))
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const p of plans) if (byId.has(p.personId)) p.shared = byId.get(p.personId);
+  }
 
   // Address ownership: an address held by another person stays theirs (first come, first served),
   // unless that person is in this batch and lets go of it.
-  const wanted = [...new Set(plans.flatMap((p) => p.emails))];
+  const wanted = [...new Set(plans.filter((p) => !p.ownerId).flatMap((p) => p.emails))];
   const holder = new Map<string, string>();
   for (const emails of chunks(wanted)) {
     const rows = await db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', emails).execute();
     for (const r of rows) holder.set(r.email, r.person_id);
   }
   const newEmailsOf = new Map<string, Set<string>>();
-  for (const p of plans) newEmailsOf.set(p.personId, new Set(p.emails));
+  for (const p of plans) if (!p.ownerId && !p.shared) newEmailsOf.set(p.personId, new Set(p.emails));
   for (const [email, pid] of holder) {
     const keeps = newEmailsOf.get(pid);
     if (keeps && !keeps.has(email)) holder.delete(email);
   }
   const ready: Planned[] = [];
   for (const p of plans) {
+    if (p.ownerId) {
+      ready.push(p);
+      continue;
+    }
     const label = p.entry.dn ?? p.entry.externalId;
     const own: string[] = [];
     let conflict = false;
@@ -174,35 +251,38 @@ export async function applyBatch(db: Db, source: string, entries: readonly Direc
 
   const rowOf = (p: Planned) => {
     const e = p.entry;
-    const primary = p.emails[0];
-    return {
+    const s = p.shared;
+    const primary = s?.primary_email && p.emails.includes(s.primary_email) ? s.primary_email : p.emails[0];
+    // An undefined photo means "this source does not say" (Graph photos are refreshed apart).
+    const photo = e.photo ? { photo_etag: photoEtag(e.photo) } : e.photo === null && !s ? { photo_etag: null } : {};
+    const row = {
       kind: e.kind,
-      display_name: e.displayName || primary,
-      given_name: e.givenName ?? null,
-      surname: e.surname ?? null,
-      title: e.title ?? null,
-      department: e.department ?? null,
-      company: e.company ?? null,
-      office: e.office ?? null,
-      phones: JSON.stringify(e.phones),
+      display_name: e.displayName || s?.display_name || primary,
+      given_name: e.givenName ?? s?.given_name ?? null,
+      surname: e.surname ?? s?.surname ?? null,
+      title: e.title ?? s?.title ?? null,
+      department: e.department ?? s?.department ?? null,
+      company: e.company ?? s?.company ?? null,
+      office: e.office ?? s?.office ?? null,
+      phones: e.phones.length || !s ? JSON.stringify(e.phones) : s.phones,
       primary_email: primary,
-      upn: e.upn ?? null,
-      immutable_id: e.immutableId ?? null,
-      groups: JSON.stringify([...e.groups].sort()),
+      upn: e.upn ?? s?.upn ?? null,
+      immutable_id: e.immutableId ?? s?.immutable_id ?? null,
+      groups: JSON.stringify([...new Set([...e.groups, ...(s ? (JSON.parse(s.groups) as string[]) : [])])].sort()),
       disabled: e.disabled ? 1 : 0,
       missing_since: null,
       deleted_at: null,
-      photo_etag: e.photo ? photoEtag(e.photo) : null,
-      search_text: [e.displayName, ...p.emails, e.title, e.department, e.office].filter(Boolean).join(' ').toLowerCase(),
+      ...photo,
       updated_at: now,
     };
+    return { ...row, search_text: [row.display_name, ...p.emails, row.title, row.department, row.office].filter(Boolean).join(' ').toLowerCase() };
   };
 
   const fresh = ready.filter((p) => p.isNew);
   for (const part of chunks(fresh, 400)) {
     await db
       .insertInto('people')
-      .values(part.map((p) => ({ id: p.personId, manager_id: null, owner_id: null, created_at: now, ...rowOf(p) })))
+      .values(part.map((p) => ({ id: p.personId, manager_id: null, owner_id: p.ownerId ?? null, created_at: now, photo_etag: null, ...rowOf(p) })))
       .execute();
   }
   for (const p of ready) if (!p.isNew) await db.updateTable('people').set(rowOf(p)).where('id', '=', p.personId).execute();
@@ -234,14 +314,15 @@ export async function applyBatch(db: Db, source: string, entries: readonly Direc
   }
 
   // Skipped people that exist lose their addresses too: they may have handed them to someone in this batch.
-  const touched = plans.filter((p) => !p.isNew).map((p) => p.personId);
+  const touched = plans.filter((p) => !p.isNew && !p.shared && !p.ownerId).map((p) => p.personId);
   for (const ids of chunks(touched)) await db.deleteFrom('person_emails').where('person_id', 'in', ids).execute();
-  const emailRows = ready.flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 ? 1 : 0 })));
+  const emailRows = ready.filter((p) => !p.ownerId).flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !p.shared ? 1 : 0 })));
   // Addresses this batch took over from people outside it were refused above; the ones released
   // by people inside it were deleted just now, so plain inserts cannot collide.
-  for (const part of chunks(emailRows, 1000)) await db.insertInto('person_emails').values(part).execute();
+  // A person fed by several sources keeps the other sources' addresses (hence "do nothing").
+  for (const part of chunks(emailRows, 1000)) await db.insertInto('person_emails').values(part).onConflict((oc) => oc.column('email').doNothing()).execute();
 
-  const withoutPhoto = ready.filter((p) => !p.isNew && !p.entry.photo).map((p) => p.personId);
+  const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !p.shared).map((p) => p.personId);
   for (const ids of chunks(withoutPhoto)) await db.deleteFrom('person_photos').where('person_id', 'in', ids).execute();
   const withPhoto = ready.filter((p) => p.entry.photo);
   for (const part of chunks(withPhoto, 50)) {

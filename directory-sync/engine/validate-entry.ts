@@ -63,7 +63,8 @@ export function checkEntry(e: DirectoryEntry): Checked {
   if (!primary && aliases.length) primary = aliases.shift()!;
   if (!primary) return { ok: false, warnings: [...warnings, `${label}: no e-mail address, skipped`] };
 
-  let photo = e.photo ?? null;
+  // undefined: the source says nothing about the photo (kept as is); null: it has none.
+  let photo = e.photo === undefined ? undefined : (e.photo ?? null);
   if (photo && photo.byteLength > MAX_PHOTO_BYTES) {
     warnings.push(`${label}: photo of ${photo.byteLength} bytes is over ${MAX_PHOTO_BYTES}, dropped`);
     photo = null;

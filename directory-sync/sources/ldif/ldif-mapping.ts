@@ -1,5 +1,4 @@
-import { guidToString, immutableIdOf } from '../active-directory/object-guid.js';
-import { parseProxyAddresses } from '../active-directory/proxy-addresses.js';
+import { guidString, immutableId, smtpAddresses } from './ad-attributes.js';
 import type { DirectoryEntry, Phone } from '../../model/directory-entry.js';
 import { normalizeDn } from '../../engine/validate-entry.js';
 import type { LdifRecord } from './ldif-parser.js';
@@ -94,9 +93,9 @@ export function recordToEntry(r: LdifRecord, groups: LdifGroupIndex): DirectoryE
   const kind = recordKind(r) === 'contact' ? 'contact' : 'person';
   const guid = bytes(r, 'objectguid');
   const entryUuid = one(r, 'entryuuid');
-  const externalId = guid && guid.length === 16 ? guidToString(guid) : entryUuid ? entryUuid.toLowerCase() : `dn:${normalizeDn(r.dn)}`;
+  const externalId = guid && guid.length === 16 ? guidString(guid) : entryUuid ? entryUuid.toLowerCase() : `dn:${normalizeDn(r.dn)}`;
   const mails = all(r, 'mail');
-  const { primary, aliases } = parseProxyAddresses(all(r, 'proxyaddresses'), mails[0]);
+  const { primary, aliases } = smtpAddresses(all(r, 'proxyaddresses'), mails[0]);
   const extraMails = mails.slice(1).map((m) => m.toLowerCase()).filter((m) => m !== primary && !aliases.includes(m));
   const given = one(r, 'givenname');
   const sn = one(r, 'sn', 'surname');
@@ -124,6 +123,6 @@ export function recordToEntry(r: LdifRecord, groups: LdifGroupIndex): DirectoryE
     groups: groups.groupsOf(r.dn, all(r, 'memberof')),
     disabled: Number.isFinite(uac) && (uac & 2) === 2,
     upn: one(r, 'userprincipalname'),
-    immutableId: guid && guid.length === 16 ? immutableIdOf(guid) : undefined,
+    immutableId: guid && guid.length === 16 ? immutableId(guid) : undefined,
   };
 }
