@@ -133,7 +133,7 @@ export class SambaAd {
       .replace(/^\s*log file = .*$/m, `\tlog file = ${path.join(target, 'log/log.%m')}`)
       .replace(
         /^\[global\]$/m,
-        `[global]\n\tpid directory = ${path.join(target, 'run')}\n\tldap server require strong auth = no\n\tpanic action = \n\tlog level = 0`,
+        `[global]\n\tpid directory = ${path.join(target, 'run')}\n\tldap server require strong auth = no\n\tpanic action = \n\tlog level = 0\n\tldb:nosync = true`,
       );
     writeFileSync(this.smbConf, conf);
   }
@@ -194,10 +194,7 @@ export class SambaAd {
     if (!child || !this.exited) return;
     signalGroup(child, 'SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const gone = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
-    ]);
+    const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
     clearTimeout(timer);
     if (!gone) {
       signalGroup(child, 'SIGKILL');
