@@ -1,7 +1,9 @@
 import { Gauge } from 'prom-client';
 import { RedisBus } from '../../core/bus/index.js';
+import { DIRECTORY_CHANGED } from '../../directory-sync/index.js';
 import { activityFrame, presenceSubscribeFrame, presenceUnsubscribeFrame } from '../contract/presence.js';
 import type { Feature, FeatureDeps } from '../feature.js';
+import { AddressBook } from './address-book.js';
 import { DEFAULT_TIMERS } from './aggregate.js';
 import type { PresenceCluster } from './cluster.js';
 import { createDemoSimulator, type DemoSimulator } from './demo-simulator.js';
@@ -46,7 +48,8 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
     timers: { idleMs: tuning['presence.idleMs'] ?? DEFAULT_TIMERS.idleMs, awayMs: tuning['presence.awayMs'] ?? DEFAULT_TIMERS.awayMs },
     sweepMs: tuning['presence.sweepMs'],
   });
-  const hub = new SubscriptionHub(engine, deps.directory, { coalesceMs: tuning['presence.coalesceMs'] ?? 50 });
+  const addresses = new AddressBook(deps.directory);
+  const hub = new SubscriptionHub(engine, addresses, { coalesceMs: tuning['presence.coalesceMs'] ?? 50 });
   const { gateway } = deps;
 
   gateway.onOpen((conn) => engine.openEndpoint(conn.principal.personId, conn.id, () => !conn.closed));
@@ -68,6 +71,7 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
   });
 
   let simulator: DemoSimulator | undefined;
+  let unsubscribeDirectory: (() => Promise<void>) | undefined;
   if (config.demo || config.env.DEMO_SIMULATOR)
     simulator = createDemoSimulator({ engine, store: deps.store, presenceStore, log, intervalMs: tuning['presence.simulatorMs'] });
 
@@ -76,13 +80,16 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
     service: engine,
     engine,
     hub,
-    router: createPresenceRouter(engine, deps.directory),
+    router: createPresenceRouter(engine, deps.directory, addresses),
     async start() {
+      // A sync run may move aliases between people: resolve addresses afresh.
+      unsubscribeDirectory = await deps.bus.subscribe(DIRECTORY_CHANGED, () => addresses.clear());
       await engine.start();
       // The demo directory may still be loading: the simulator starts once there are people.
       await simulator?.start().catch((err: unknown) => log.warn({ err }, 'demo simulator did not start'));
     },
     async stop() {
+      await unsubscribeDirectory?.();
       await simulator?.stop();
       hub.close();
       await engine.stop();

@@ -8,6 +8,7 @@ import {
   type MyPresenceDto,
 } from '../contract/presence.js';
 import { badRequest, notFound, readJson } from '../http/index.js';
+import type { AddressBook } from './address-book.js';
 import { unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 
@@ -17,7 +18,7 @@ export const USER_OOF_SOURCE = 'user';
 const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
 
 /** HTTP routes of presence: query, your own state, out-of-office, blocks. */
-export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, now: () => number = Date.now): Router {
+export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, addresses: AddressBook, now: () => number = Date.now): Router {
   const router = new Router();
   const me = (ctx: Context) => ctx.state.principal.personId as string;
 
@@ -35,7 +36,7 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
   router.post('/v1/presence/query', async (ctx) => {
     const { emails } = await readJson(ctx, presenceQueryRoute.body);
     const viewer = me(ctx);
-    const found = await directory.lookupEmails(emails);
+    const found = await addresses.resolve(emails);
     const pids = [...new Set([...found.values()].filter((p) => p !== null).map((p) => p.id))];
     const [views] = await Promise.all([engine.currentMany(pids), engine.preloadBlocks(pids)]);
     ctx.body = {

@@ -1,6 +1,6 @@
-import type { DirectoryReader } from '../../directory-sync/directory/index.js';
 import { MAX_SUBSCRIPTIONS } from '../contract/presence.js';
 import type { Connection } from '../realtime/index.js';
+import type { AddressBook } from './address-book.js';
 import { unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 import type { PresenceView } from './presence-api.js';
@@ -42,7 +42,7 @@ export class SubscriptionHub {
 
   constructor(
     readonly engine: PresenceEngine,
-    readonly directory: DirectoryReader,
+    readonly addresses: AddressBook,
     readonly options: SubscriptionHubOptions,
   ) {
     this.#max = options.maxPerConnection ?? MAX_SUBSCRIPTIONS;
@@ -70,7 +70,7 @@ export class SubscriptionHub {
     const fresh = [...new Map(emails.map((e) => [e.toLowerCase(), e])).entries()].filter(([k]) => !cs.byEmail.has(k));
     if (cs.byEmail.size + fresh.length > this.#max)
       throw new SubscriptionLimitError(`At most ${this.#max} subscriptions per connection (you have ${cs.byEmail.size})`);
-    const found = await this.directory.lookupEmails(fresh.map(([, e]) => e));
+    const found = await this.addresses.resolve(fresh.map(([, e]) => e));
     if (conn.closed) return;
     for (const [key, email] of fresh) {
       if (cs.byEmail.has(key)) continue;

@@ -1,0 +1,207 @@
+// Live presence under load: 10,000 WebSocket clients (spread over child processes, loopback only),
+// each subscribed to 50 people, while 1,000 presence changes per second run for 30 s
+// (PUT /v1/me/presence as random people). Prints delivered updates/s, p50/p99 delivery latency
+// (change sent -> subscriber received), final-state mismatches, server RSS per connection, and the
+// floor: a bare `ws` server sending the same frames to the same subscribers at the same rate.
+// Then POST /v1/presence/query with 100 addresses on one process.
+//
+//   npm run bench -- presence
+//   PEOPLE=1000 SECONDS=5 npm run bench -- presence      (a quick run)
+import { fork, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { person } from '../test/support/entries.js';
+import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
+import { emailOf, HIST_BUCKETS, percentile } from './presence/shared.js';
+
+const PEOPLE = Number(process.env.PEOPLE ?? 10_000);
+const SUBSCRIPTIONS = Number(process.env.SUBS ?? 50);
+const RATE = Number(process.env.RATE ?? 1000);
+const SECONDS = Number(process.env.SECONDS ?? 30);
+const CHILDREN = Number(process.env.CLIENT_PROCESSES ?? 4);
+const QUERY_SECONDS = Number(process.env.QUERY_SECONDS ?? 10);
+const TARGET = { p99Ms: 250, floorShare: 0.5, bytesPerConnection: 30 * 1024, queryRps: 2000 };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (...a: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+function child(script: string): ChildProcess {
+  return fork(path.join(here, 'presence', script), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function waitFor<T>(c: ChildProcess, type: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs);
+    const on = (m: { type: string; error?: string }) => {
+      if (m.type === 'failed') {
+        clearTimeout(timer);
+        c.off('message', on);
+        reject(new Error(m.error));
+      } else if (m.type === type) {
+        clearTimeout(timer);
+        c.off('message', on);
+        resolve(m as T);
+      }
+    };
+    c.on('message', on);
+  });
+}
+
+interface RoundResult {
+  delivered: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  checked: number;
+  mismatches: number;
+  examples: string[];
+  changes: number;
+  closedSockets: number;
+}
+
+/** Connects the clients, runs the change load through `drive`, then checks the final state against `truth`. */
+async function round(mode: 'product' | 'floor', url: string, drive: () => Promise<{ changes: number; seconds: number }>, truth: () => Promise<Record<string, { version: number; availability: string }>>): Promise<RoundResult> {
+  const clients = Array.from({ length: CHILDREN }, () => child('client.ts'));
+  let closedSockets = 0;
+  for (const c of clients) c.on('message', (m: { type: string }) => m.type === 'closed' && closedSockets++);
+  const per = Math.ceil(PEOPLE / CHILDREN);
+  const t0 = Date.now();
+  await Promise.all(
+    clients.map((c, k) => {
+      c.send({ type: 'init', mode, url, secret: TEST_DEV_SECRET, from: k * per, to: Math.min(PEOPLE, (k + 1) * per), people: PEOPLE, subscriptions: SUBSCRIPTIONS });
+      return waitFor(c, 'ready', 15 * 60_000);
+    }),
+  );
+  log(`${mode}: ${PEOPLE} clients connected and subscribed (${SUBSCRIPTIONS} each) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (mode === 'product') await measureMemory();
+  await Promise.all(clients.map((c) => (c.send({ type: 'start' }), waitFor(c, 'started', 10_000))));
+  const { changes, seconds } = await drive();
+  await new Promise((r) => setTimeout(r, 2000));
+  const stats = await Promise.all(clients.map((c) => (c.send({ type: 'stop' }), waitFor<{ delivered: number; hist: number[] }>(c, 'stats', 60_000))));
+  const hist = new Array<number>(HIST_BUCKETS).fill(0);
+  let delivered = 0;
+  for (const s of stats) {
+    delivered += s.delivered;
+    s.hist.forEach((n, i) => (hist[i] += n));
+  }
+  const want = await truth();
+  const verified = await Promise.all(clients.map((c) => (c.send({ type: 'verify', truth: want }), waitFor<{ checked: number; mismatches: number; examples: string[] }>(c, 'verified', 120_000))));
+  await Promise.all(clients.map((c) => (c.send({ type: 'close' }), waitFor(c, 'closed-all', 60_000).catch(() => c.kill()))));
+  return {
+    delivered,
+    perSecond: delivered / seconds,
+    p50: percentile(hist, 0.5),
+    p99: percentile(hist, 0.99),
+    checked: verified.reduce((n, v) => n + v.checked, 0),
+    mismatches: verified.reduce((n, v) => n + v.mismatches, 0),
+    examples: verified.flatMap((v) => v.examples).slice(0, 3),
+    changes,
+    closedSockets: closedSockets,
+  };
+}
+
+let server: TestServer;
+let rssBefore = 0;
+let rssPerConnection = NaN;
+
+async function measureMemory(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 500));
+  gc();
+  const rss = process.memoryUsage().rss;
+  rssPerConnection = (rss - rssBefore) / server.deps.gateway.connectionCount;
+  log(`server RSS ${Math.round(rss / 1048576)} MB with ${server.deps.gateway.connectionCount} sockets (${Math.round(rssBefore / 1048576)} MB before)`);
+}
+
+async function main(): Promise<void> {
+  const nofile = Number(execSync('sh -c "ulimit -n"').toString().trim());
+  if (nofile < PEOPLE + 1000) log(`warning: ulimit -n is ${nofile}; ${PEOPLE} sockets need more (raise it with ulimit -n ${PEOPLE * 2})`);
+  log(`presence bench: ${PEOPLE} clients x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, ${CHILDREN} client processes, load ${loadavg()[0].toFixed(2)}`);
+
+  server = await startTestServer({ gatewayLimits: { connectionsPerUser: 20 }, tuning: { 'presence.coalesceMs': 50 } });
+  const t0 = Date.now();
+  for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
+  log(`seeded ${PEOPLE} people in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  gc();
+  rssBefore = process.memoryUsage().rss;
+
+  const driver = child('driver.ts');
+  driver.send({ type: 'init', url: server.url, secret: TEST_DEV_SECRET, people: PEOPLE });
+  await waitFor(driver, 'ready', 120_000);
+
+  // 1. The product.
+  let drive: { sent: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number } | undefined;
+  const product = await round(
+    'product',
+    server.url,
+    async () => {
+      driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
+      drive = await waitFor(driver, 'changes-done', (SECONDS + 120) * 1000);
+      log(`changes: ${drive!.ok} ok, ${drive!.errors} failed in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`);
+      return { changes: drive!.ok, seconds: drive!.seconds };
+    },
+    async () => {
+      const truth: Record<string, { version: number; availability: string }> = {};
+      for (let i = 0; i < PEOPLE; i += 1000) {
+        const emails = Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => emailOf(i + k));
+        const res = await server.api('POST', '/v1/presence/query', { as: emailOf(0), body: { emails } });
+        const body = (await res.json()) as { results: { email: string; presence: { version: number; availability: string } }[] };
+        for (const r of body.results) truth[r.email] = { version: r.presence.version, availability: r.presence.availability };
+      }
+      return truth;
+    },
+  );
+  log(`product: ${product.delivered} updates delivered, ${Math.round(product.perSecond)}/s, p50 ${product.p50} ms, p99 ${product.p99} ms, mismatches ${product.mismatches}/${product.checked}, sockets closed by the server ${product.closedSockets}`);
+  for (const e of product.examples) log(`  mismatch: ${e}`);
+
+  // 2. POST /v1/presence/query, 100 addresses (10 unknown), one process, no sockets open.
+  await new Promise((r) => setTimeout(r, 1000));
+  driver.send({ type: 'queries', seconds: QUERY_SECONDS, concurrency: 32, batch: 100, people: PEOPLE });
+  const q = await waitFor<{ requests: number; errors: number; rps: number; p50: number; p99: number }>(driver, 'queries-done', (QUERY_SECONDS + 60) * 1000);
+  log(`query: ${q.requests} requests (${q.errors} failed), ${Math.round(q.rps)}/s, p50 ${q.p50} ms, p99 ${q.p99} ms`);
+  driver.send({ type: 'close' });
+  await server.close();
+
+  // 3. The floor: a bare ws server, same subscribers, same change rate, same frame shape.
+  const floor = child('floor-server.ts');
+  const { url: floorUrl } = await waitFor<{ url: string }>(floor, 'listening', 30_000);
+  let floorTruth: Record<string, { version: number; availability: string }> = {};
+  const bare = await round(
+    'floor',
+    floorUrl,
+    async () => {
+      const started = Date.now();
+      floor.send({ type: 'run', rate: RATE, seconds: SECONDS, people: PEOPLE });
+      const done = await waitFor<{ changes: number; truth: typeof floorTruth }>(floor, 'done', (SECONDS + 60) * 1000);
+      floorTruth = done.truth;
+      return { changes: done.changes, seconds: (Date.now() - started) / 1000 };
+    },
+    async () => floorTruth,
+  );
+  floor.send({ type: 'close' });
+  log(`floor: ${bare.delivered} frames delivered, ${Math.round(bare.perSecond)}/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms, mismatches ${bare.mismatches}/${bare.checked}`);
+
+  const share = product.perSecond / bare.perSecond;
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const row = (name: string, value: string, target: string, ok: boolean) => console.log(`  ${name.padEnd(38)} ${value.padStart(16)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+  console.log(`\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, 2-core box, loopback)`);
+  row('delivered updates/s (product)', String(Math.round(product.perSecond)), `>= ${Math.round(bare.perSecond * TARGET.floorShare)}`, share >= TARGET.floorShare);
+  row('delivered frames/s (bare ws floor)', String(Math.round(bare.perSecond)), '(floor)', true);
+  row('product / floor', `${(share * 100).toFixed(0)} %`, `>= ${TARGET.floorShare * 100} %`, share >= TARGET.floorShare);
+  row('delivery latency p50 (product)', `${product.p50} ms`, '', true);
+  row('delivery latency p99 (product)', `${product.p99} ms`, `<= ${TARGET.p99Ms} ms`, product.p99 <= TARGET.p99Ms);
+  row('delivery latency p50 / p99 (floor)', `${bare.p50} / ${bare.p99} ms`, '(floor)', true);
+  row('final-state mismatches', `${product.mismatches}`, '0', product.mismatches === 0);
+  row('server RSS per connection', kb(rssPerConnection), `<= ${kb(TARGET.bytesPerConnection)}`, rssPerConnection <= TARGET.bytesPerConnection);
+  row('POST /v1/presence/query (100 addr)/s', String(Math.round(q.rps)), `>= ${TARGET.queryRps}`, q.rps >= TARGET.queryRps);
+  console.log(`  (changes applied: ${product.changes}; deliveries without coalescing would be ~${product.changes * SUBSCRIPTIONS}; sockets the server closed: ${product.closedSockets})`);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+// A child process of bench/presence.bench.ts: holds a slice of the 10,000 WebSocket clients,
+// subscribes each to its 50 people, and measures what arrives. Talks to the parent over IPC.
+import http from 'node:http';
+import WebSocket from 'ws';
+import { mintDevToken } from '../../api/auth/index.js';
+import { emailOf, HIST_BUCKETS, sentAtOf, subscriptionsOf } from './shared.js';
+
+interface Init {
+  type: 'init';
+  mode: 'product' | 'floor';
+  url: string;
+  secret: string;
+  from: number;
+  to: number;
+  people: number;
+  subscriptions: number;
+}
+
+interface Seen {
+  version: number;
+  availability: string;
+}
+
+let init: Init;
+const sockets: WebSocket[] = [];
+/** Per client, per watched address: the last presence seen. */
+const lastSeen: Map<string, Seen>[] = [];
+let hist = new Uint32Array(HIST_BUCKETS);
+let counting = false;
+let closing = false;
+let delivered = 0;
+let frames = 0;
+let lastFrameAt = 0;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+const send = (m: unknown) => process.send?.(m);
+
+function ticket(token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${init.url}/v1/realtime/ticket`, { method: 'POST', agent, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(body) as { ticket: string }).ticket) : reject(new Error(`ticket ${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function onFrame(slot: number, raw: WebSocket.RawData): void {
+  frames++;
+  lastFrameAt = Date.now();
+  const f = JSON.parse(raw.toString()) as { type: string; email?: string; presence?: { version: number; availability: string; note: string | null } };
+  if (f.type !== 'presence' || !f.email || !f.presence) return;
+  const seen = lastSeen[slot];
+  const prev = seen.get(f.email);
+  // Clients drop stale versions, as the panes do.
+  if (!prev || f.presence.version >= prev.version) seen.set(f.email, { version: f.presence.version, availability: f.presence.availability });
+  if (!counting) return;
+  const sentAt = sentAtOf(f.presence.note);
+  if (sentAt === null) return;
+  delivered++;
+  hist[Math.min(HIST_BUCKETS - 1, Math.max(0, Date.now() - sentAt))]++;
+}
+
+async function connectOne(i: number): Promise<void> {
+  const slot = i - init.from;
+  lastSeen[slot] = new Map();
+  const subs = subscriptionsOf(i, init.people, init.subscriptions);
+  let url: string;
+  if (init.mode === 'product') {
+    const token = await mintDevToken(emailOf(i), new TextEncoder().encode(init.secret));
+    url = `${init.url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(await ticket(token))}`;
+  } else url = `${init.url.replace(/^http/, 'ws')}/?id=${i}`;
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  sockets[slot] = ws;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`client ${i}: no subscription ack within 120 s`)), 120_000);
+    ws.on('message', (raw) => {
+      const text = raw.toString();
+      if (text.startsWith('{"type":"hello"')) {
+        ws.send(JSON.stringify({ type: 'presence.subscribe', emails: subs.map(emailOf) }));
+        return;
+      }
+      if (text.startsWith('{"type":"presence.subscribed"')) {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      onFrame(slot, raw);
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    ws.once('close', (code) => !closing && send({ type: 'closed', client: i, code }));
+    if (init.mode === 'floor') ws.once('open', () => ws.send(JSON.stringify({ type: 'presence.subscribe', ids: subs })));
+  });
+}
+
+async function connectAll(): Promise<void> {
+  let next = init.from;
+  const worker = async () => {
+    while (next < init.to) await connectOne(next++);
+  };
+  await Promise.all(Array.from({ length: 50 }, worker));
+}
+
+process.on('message', (m: { type: string; truth?: Record<string, Seen> }) => {
+  void (async () => {
+    try {
+      if (m.type === 'init') {
+        init = m as unknown as Init;
+        await connectAll();
+        send({ type: 'ready', clients: init.to - init.from, frames });
+      } else if (m.type === 'start') {
+        hist = new Uint32Array(HIST_BUCKETS);
+        delivered = 0;
+        counting = true;
+        send({ type: 'started' });
+      } else if (m.type === 'stop') {
+        // Drain: whatever is still in flight counts (late, with its real latency).
+        const until = Date.now() + 60_000;
+        while (Date.now() - lastFrameAt < 1000 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        counting = false;
+        send({ type: 'stats', delivered, hist: Array.from(hist) });
+      } else if (m.type === 'verify') {
+        let checked = 0;
+        let mismatches = 0;
+        const examples: string[] = [];
+        for (let i = init.from; i < init.to; i++) {
+          for (const p of subscriptionsOf(i, init.people, init.subscriptions)) {
+            const email = emailOf(p);
+            const want = m.truth![email];
+            const got = lastSeen[i - init.from].get(email);
+            checked++;
+            if (!want || !got || got.version !== want.version || got.availability !== want.availability) {
+              mismatches++;
+              if (examples.length < 3) examples.push(`${i} sees ${email} ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+            }
+          }
+        }
+        send({ type: 'verified', checked, mismatches, examples });
+      } else if (m.type === 'close') {
+        closing = true;
+        for (const ws of sockets) ws?.terminate();
+        agent.destroy();
+        send({ type: 'closed-all' });
+        setTimeout(() => process.exit(0), 50);
+      }
+    } catch (err) {
+      send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+  })();
+});

@@ -1,0 +1,112 @@
+// A child process of bench/presence.bench.ts: makes the presence changes (PUT /v1/me/presence as
+// random people, at a fixed rate) and runs the POST /v1/presence/query load. Talks over IPC.
+import http from 'node:http';
+import { mintDevToken } from '../../api/auth/index.js';
+import { changeNote, emailOf, HIST_BUCKETS, percentile } from './shared.js';
+
+const AVAILABILITIES = ['Available', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away'];
+const send = (m: unknown) => process.send?.(m);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+let url = '';
+let tokens: string[] = [];
+
+function request(method: string, path: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request(`${url}${path}`, { method, agent, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function changes(rate: number, seconds: number, people: number): Promise<void> {
+  let seq = 0;
+  let ok = 0;
+  let errors = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const hist = new Uint32Array(HIST_BUCKETS);
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  let carry = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      if (Date.now() >= end) {
+        clearInterval(tick);
+        resolve();
+        return;
+      }
+      carry += rate / 100;
+      for (; carry >= 1; carry--) {
+        const p = Math.floor(Math.random() * people);
+        const sentAt = Date.now();
+        const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        request('PUT', '/v1/me/presence', tokens[p], body).then(
+          (r) => {
+            inFlight--;
+            if (r.status === 200) ok++;
+            else errors++;
+            hist[Math.min(HIST_BUCKETS - 1, Date.now() - sentAt)]++;
+          },
+          () => {
+            inFlight--;
+            errors++;
+          },
+        );
+      }
+    }, 10);
+  });
+  const sentFor = (Date.now() - started) / 1000;
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+  send({ type: 'changes-done', sent: seq, ok, errors, seconds: sentFor, maxInFlight, putP50: percentile(hist, 0.5), putP99: percentile(hist, 0.99) });
+}
+
+async function queries(seconds: number, concurrency: number, batch: number, people: number): Promise<void> {
+  let done = 0;
+  let errors = 0;
+  const hist = new Uint32Array(HIST_BUCKETS);
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  const loop = async (w: number) => {
+    let k = w;
+    while (Date.now() < end) {
+      const emails = Array.from({ length: batch }, (_, i) => (i % 10 === 9 ? `unknown${k}.${i}@nowhere.test` : emailOf((k * 131 + i * 7919) % people)));
+      k += concurrency;
+      const t = Date.now();
+      const r = await request('POST', '/v1/presence/query', tokens[w % tokens.length], { emails }).catch(() => ({ status: 0, body: '' }));
+      hist[Math.min(HIST_BUCKETS - 1, Date.now() - t)]++;
+      if (r.status === 200) done++;
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => loop(w)));
+  const elapsed = (Date.now() - started) / 1000;
+  send({ type: 'queries-done', requests: done, errors, rps: done / elapsed, p50: percentile(hist, 0.5), p99: percentile(hist, 0.99) });
+}
+
+process.on('message', (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number }) => {
+  void (async () => {
+    try {
+      if (m.type === 'init') {
+        url = m.url!;
+        const secret = new TextEncoder().encode(m.secret!);
+        tokens = await Promise.all(Array.from({ length: m.people! }, (_, i) => mintDevToken(emailOf(i), secret)));
+        send({ type: 'ready' });
+      } else if (m.type === 'changes') await changes(m.rate!, m.seconds!, m.people!);
+      else if (m.type === 'queries') await queries(m.seconds!, m.concurrency!, m.batch!, m.people!);
+      else if (m.type === 'close') {
+        agent.destroy();
+        process.exit(0);
+      }
+    } catch (err) {
+      send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+  })();
+});
