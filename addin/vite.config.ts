@@ -26,7 +26,8 @@ function buildStamp(): Plugin {
 export default defineConfig({
   root: here,
   base: '/addin/',
-  publicDir: false,
+  // public/office-loader.js is copied as is: a classic script that must run before the modules.
+  publicDir: path.join(here, 'public'),
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic' } },
   build: {

@@ -217,6 +217,16 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     await browser.screenshot(demo.page, 'demo-outlook-dark-320');
   });
 
+  it('a pane opened outside Office and outside the demo does not hang on Office.js', async () => {
+    // No network here: the CDN script fails, and the pane runs stand-alone as the ?as= person.
+    const demo = await browser.openDemo(server.url, SAM);
+    const started = Date.now();
+    await demo.page.goto(`${server.url}/addin/outlook.html?as=${encodeURIComponent(SAM)}`);
+    await demo.page.getByTestId('no-item').waitFor({ timeout: 15_000 });
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(await demo.page.getByTestId('no-item').textContent()).toContain('Select a message');
+  });
+
   it('the Word host shows the demo document beside the Word pane', async () => {
     const demo = await browser.openDemo(server.url, SAM, { app: 'word' });
     const pane = await demo.pane('word');

@@ -14,23 +14,27 @@ export async function loadOfficeJs(timeoutMs = 8000): Promise<{ office: OfficeSt
     window.history.pushState ??= pushState;
     window.history.replaceState ??= replaceState;
   };
-  const office =
+  // office-loader.js already asked for Office.js in the page head; if it is not there, it failed.
+  const requested = (window as { __officeJsRequested?: boolean }).__officeJsRequested === true;
+  const office: OfficeStatic | undefined =
     window.Office ??
-    (await new Promise<OfficeStatic | undefined>((resolve) => {
-      const script = document.createElement('script');
-      script.src = OFFICE_JS_URL;
-      script.async = true;
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      script.onload = () => {
-        clearTimeout(timer);
-        resolve(window.Office);
-      };
-      script.onerror = () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      };
-      document.head.appendChild(script);
-    }));
+    (requested
+      ? undefined
+      : await new Promise<OfficeStatic | undefined>((resolve) => {
+          const script = document.createElement('script');
+          script.src = OFFICE_JS_URL;
+          script.async = true;
+          const timer = setTimeout(() => resolve(undefined), timeoutMs);
+          script.onload = () => {
+            clearTimeout(timer);
+            resolve(window.Office);
+          };
+          script.onerror = () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          };
+          document.head.appendChild(script);
+        }));
   if (!office) return null;
   const info = await Promise.race([office.onReady(), new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
   restore();
