@@ -157,6 +157,16 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     await pane.waitForFunction((title: string) => document.querySelector('[data-testid="contact-card"]')?.textContent?.includes(title) ?? false, sam.title!);
     await pane.getByRole('button', { name: 'Close contact card' }).click();
     await pane.getByTestId('contact-card').waitFor({ state: 'detached' });
+
+    // "Chat with …" on the card opens the Chat view and the card makes way.
+    await pane.getByRole('button', { name: /From: Sam Okafor.*Open contact card/ }).click();
+    await pane
+      .getByTestId('contact-card')
+      .getByRole('button', { name: /^Chat with Sam/ })
+      .click();
+    await pane.getByTestId('contact-card').waitFor({ state: 'detached' });
+    expect(await pane.isVisible('[data-view="chat"]')).toBe(true);
+    expect(await pane.isVisible('[data-view="people"]')).toBe(false);
   });
 
   it('compose mode: recipients update when they change', async () => {

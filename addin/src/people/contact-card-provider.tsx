@@ -1,6 +1,6 @@
 import { Button, Dialog, DialogBody, DialogContent, DialogSurface, DialogTitle, Text } from '@fluentui/react-components';
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import { useApi } from '../services/index.js';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useApi, usePaneNavigation } from '../services/index.js';
 import { ContactCard } from './contact-card.js';
 import { ContactCardContext, type ContactCardTarget } from './contact-card-context.js';
 import { resolveAddresses } from './lookup-cache.js';
@@ -32,6 +32,12 @@ export function ContactCardProvider({ children }: { children: ReactNode }) {
     [api],
   );
   const opener = useMemo(() => ({ open }), [open]);
+  // "Chat with …" on a card switches the pane's view: the card makes way for the conversation.
+  const { view } = usePaneNavigation();
+  useEffect(() => {
+    setStack([]);
+    setNotFound(null);
+  }, [view]);
   const current = stack[stack.length - 1];
   const close = () => {
     setStack([]);
