@@ -9,7 +9,7 @@ import { createLogger } from '../../core/log/index.js';
 import type { SyncTables } from '../../directory-sync/engine/tables.js';
 import { snapshot, tempStore } from '../../directory-sync/engine/test-helpers.js';
 import { createActiveDirectorySource, guidToString, readDcIdentity, type ActiveDirectorySource } from '../../directory-sync/sources/active-directory/index.js';
-import { createLdapConnection, ldapConnectionOptionsFromConfig } from '../../directory-sync/sources/ldap-common/index.js';
+import { createLdapConnection, escapeFilterValue, ldapConnectionOptionsFromConfig } from '../../directory-sync/sources/ldap-common/index.js';
 import { createTempDatabase } from '../support/postgres.js';
 import { SambaAd } from '../support/samba-ad.js';
 import { addContact, addGroup, addOu, addUser, addValues, deleteValues, inParallel, pngPhoto, replace, UAC_DISABLED } from './ad-fixtures.js';
@@ -337,6 +337,13 @@ describe("ad source against a real Samba AD DC (LDAPS with Samba's CA)", () => {
     const r1 = await sync();
     expect(r1.status).toBe('ok');
     expect(groupsOf((await personByEmail('carol.chen@aurora.test'))!)).toEqual(['All Staff', 'Engineering Team']);
+    // Cross-check with the DC's own transitive expansion (LDAP_MATCHING_RULE_IN_CHAIN, which Samba implements).
+    const inChain = await dc.withAdmin(async (c) => {
+      const filter = `(member:1.2.840.113556.1.4.1941:=${escapeFilterValue(dn.carol!)})`;
+      const { searchEntries } = await c.search(dc.baseDn, { scope: 'sub', filter, attributes: ['cn'] });
+      return searchEntries.map((e) => String(e.cn)).sort();
+    });
+    expect(inChain).toEqual(['All Staff', 'Engineering Team']);
     await dc.withAdmin((c) => deleteValues(c, dn.engTeam!, 'member', [dn.carol!]));
     const r2 = await sync();
     expect(r2).toMatchObject({ status: 'ok', missing: 0 });
