@@ -14,6 +14,8 @@ const NEEDS = [
   { what: 'ldap-utils', file: '/usr/bin/ldapsearch', pkg: 'ldap-utils' },
   { what: 'Samba AD DC', file: '/usr/bin/samba-tool', pkg: 'samba' },
   { what: 'Samba AD DC daemon', file: '/usr/sbin/samba', pkg: 'samba-ad-dc' },
+  // Only a Recommends of samba-ad-dc: without it `samba-tool domain provision` has no setup data.
+  { what: 'Samba AD provisioning data', file: '/usr/share/samba/setup', pkg: 'samba-ad-provision' },
   { what: 'Chromium', file: '/usr/bin/chromium', pkg: 'chromium' },
 ];
 
