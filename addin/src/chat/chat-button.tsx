@@ -1,4 +1,3 @@
-// SCAFFOLD: chat — the button works (opens the Chat view); messaging comes with the chat feature.
 import { Button } from '@fluentui/react-components';
 import { useChat } from './chat-context.js';
 
@@ -8,10 +7,11 @@ export interface ChatButtonProps {
   readonly topic?: string;
 }
 
+/** "Chat with" a person (their one-to-one conversation), or with everyone on a message (a group named after the topic). */
 export function ChatButton({ emails, label = 'Chat', topic }: ChatButtonProps) {
   const chat = useChat();
   return (
-    <Button size="small" disabled={emails.length === 0} onClick={() => chat.openChatWith(emails, topic)}>
+    <Button size="small" data-testid="chat-with" disabled={emails.length === 0} onClick={() => chat.openChatWith(emails, emails.length > 1 ? topic : undefined)}>
       {label}
     </Button>
   );

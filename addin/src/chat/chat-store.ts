@@ -1,0 +1,434 @@
+import type {
+  ChatAckFrame,
+  ChatConversationFrame,
+  ChatMessageDto,
+  ChatMessageFrame,
+  ChatReadFrame,
+  ChatRemovedFrame,
+  ChatSyncedFrame,
+  ChatTypingFrame,
+  ConversationInfoDto,
+  ConversationViewDto,
+} from '../../../api/contract/index.js';
+import type { ApiClient, Frame, RealtimeClient } from '../api/index.js';
+
+/** A message of this pane not yet acknowledged by the server (resent after every reconnect). */
+export interface PendingMessage {
+  readonly clientMessageId: string;
+  readonly conversationId: string;
+  readonly text: string;
+  readonly status: 'sending' | 'failed';
+  readonly error?: string;
+}
+
+export interface ConversationState {
+  readonly view: ConversationViewDto;
+  /** The loaded, gap-free window of history (null until the conversation is opened). */
+  readonly messages: readonly ChatMessageDto[] | null;
+  readonly hasOlder: boolean;
+  readonly pending: readonly PendingMessage[];
+  readonly typing: readonly string[];
+  /** Names of members on Do Not Disturb when this pane's last message was delivered. */
+  readonly dnd: readonly string[];
+  /** Highest seq each other member has read (for "Seen"). */
+  readonly readBy: Readonly<Record<string, number>>;
+}
+
+export interface ChatSnapshot {
+  readonly conversations: readonly ConversationState[];
+  readonly selectedId: string | null;
+  readonly unreadTotal: number;
+  readonly error: string | null;
+  readonly loaded: boolean;
+}
+
+export interface ChatStoreDeps {
+  readonly api: ApiClient;
+  readonly realtime: RealtimeClient;
+  readonly meId: string;
+  /** Raises a notification (Office item notification / demo toast). */
+  readonly notify: (message: string) => void;
+  readonly newId?: () => string;
+}
+
+interface Conv {
+  view: ConversationViewDto;
+  messages: Map<number, ChatMessageDto> | null;
+  /** Lowest loaded seq and highest contiguous seq of the loaded window. */
+  floor: number;
+  top: number;
+  hasOlder: boolean;
+  typing: Map<string, { name: string; until: number }>;
+  dnd: string[];
+  readBy: Record<string, number>;
+}
+
+/** The server's limit (contract MAX_MESSAGE_BYTES); checked here too so the composer can say so before sending. */
+const MAX_MESSAGE_BYTES = 8 * 1024;
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+const TYPING_SHOWN_MS = 4000;
+const TYPING_SEND_EVERY_MS = 3000;
+const PAGE = 50;
+
+/**
+ * One chat store per pane, over the pane's realtime socket: conversations with unread counts,
+ * gap-free message windows keyed by seq (duplicates fold), an outbox of unacknowledged sends
+ * resent after every reconnect (same clientMessageId, so never doubled), and resume with
+ * chat.sync from the last contiguous seq on every (re)connect.
+ */
+export class ChatStore {
+  readonly #convs = new Map<string, Conv>();
+  readonly #outbox = new Map<string, PendingMessage>();
+  readonly #listeners = new Set<() => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #selectedId: string | null = null;
+  #visible = false;
+  #error: string | null = null;
+  #loaded = false;
+  #snapshot: ChatSnapshot | null = null;
+  #lastTypingSent = new Map<string, number>();
+  #syncQueued = false;
+  #typingTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #newId: () => string;
+
+  constructor(readonly deps: ChatStoreDeps) {
+    this.#newId = deps.newId ?? (() => crypto.randomUUID());
+  }
+
+  // ------------------------------------------------------------ lifecycle and subscription
+
+  start(): void {
+    const rt = this.deps.realtime;
+    this.#unsubscribe.push(
+      rt.on<ChatMessageFrame & Frame>('chat.message', (f) => this.#onMessage(f)),
+      rt.on<ChatAckFrame & Frame>('chat.ack', (f) => this.#onAck(f)),
+      rt.on<ChatReadFrame & Frame>('chat.read', (f) => this.#onRead(f)),
+      rt.on<ChatTypingFrame & Frame>('chat.typing', (f) => this.#onTyping(f)),
+      rt.on<ChatSyncedFrame & Frame>('chat.synced', (f) => this.#onSynced(f)),
+      rt.on<ChatConversationFrame & Frame>('chat.conversation', (f) => this.#mergeInfo(f.conversation)),
+      rt.on<ChatRemovedFrame & Frame>('chat.removed', (f) => this.#remove(f.conversationId)),
+      // Every (re)connect: resume after the last seq seen, then resend what was never acknowledged.
+      rt.onOpen(() => {
+        this.#sync();
+        for (const p of this.#outbox.values()) if (p.status === 'sending') this.#transmit(p);
+      }),
+    );
+    this.#typingTimer = setInterval(() => this.#expireTyping(), 1000);
+    void this.refresh();
+  }
+
+  stop(): void {
+    for (const u of this.#unsubscribe.splice(0)) u();
+    clearInterval(this.#typingTimer);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): ChatSnapshot => (this.#snapshot ??= this.#build());
+
+  /** Loads the conversation list (GET /v1/conversations). */
+  async refresh(): Promise<void> {
+    try {
+      const { conversations } = await this.deps.api.get<{ conversations: ConversationViewDto[] }>('/v1/conversations?limit=200');
+      for (const v of conversations) this.#mergeView(v);
+      this.#loaded = true;
+      this.#error = null;
+    } catch (err) {
+      this.#error = err instanceof Error ? err.message : 'Could not load conversations';
+    }
+    this.#changed();
+  }
+
+  // ------------------------------------------------------------ user actions
+
+  /** Opens (creating when needed) the conversation with these people and selects it. */
+  async openWith(emails: readonly string[], topic?: string): Promise<string | null> {
+    try {
+      const view = await this.deps.api.post<ConversationViewDto>('/v1/conversations', { participants: emails, ...(topic ? { topic } : {}) });
+      this.#mergeView(view);
+      await this.select(view.id);
+      return view.id;
+    } catch (err) {
+      this.#error = err instanceof Error ? err.message : 'Could not start the conversation';
+      this.#changed();
+      return null;
+    }
+  }
+
+  async select(id: string | null): Promise<void> {
+    this.#selectedId = id;
+    this.#error = null;
+    this.#changed();
+    if (!id) return;
+    const c = this.#convs.get(id);
+    if (c && !c.messages) await this.#loadLatest(c);
+    this.#markReadIfSeen();
+  }
+
+  /** Whether the chat view is on screen (no notifications for what the user is looking at). */
+  setVisible(visible: boolean): void {
+    this.#visible = visible;
+    this.#markReadIfSeen();
+  }
+
+  async loadOlder(id: string): Promise<void> {
+    const c = this.#convs.get(id);
+    if (!c?.messages || !c.hasOlder) return;
+    const page = await this.deps.api.get<{ messages: ChatMessageDto[]; hasMore: boolean }>(`/v1/conversations/${id}/messages?before=${c.floor}&limit=${PAGE}`);
+    for (const m of page.messages) c.messages.set(m.seq, m);
+    if (page.messages.length) c.floor = page.messages[0].seq;
+    c.hasOlder = page.hasMore;
+    this.#changed();
+  }
+
+  /** Queues a message; it is sent now if the socket is open, else on the next connect. Returns an error text for invalid input. */
+  send(conversationId: string, text: string): string | null {
+    if (text.trim() === '') return 'Type a message first';
+    if (utf8Bytes(text) > MAX_MESSAGE_BYTES) return `Messages are limited to ${MAX_MESSAGE_BYTES / 1024} KB`;
+    const p: PendingMessage = { clientMessageId: this.#newId(), conversationId, text, status: 'sending' };
+    this.#outbox.set(p.clientMessageId, p);
+    this.#transmit(p);
+    this.#changed();
+    return null;
+  }
+
+  /** Sends a failed message again (same clientMessageId). */
+  retry(clientMessageId: string): void {
+    const p = this.#outbox.get(clientMessageId);
+    if (!p) return;
+    const again = { ...p, status: 'sending' as const, error: undefined };
+    this.#outbox.set(clientMessageId, again);
+    this.#transmit(again);
+    this.#changed();
+  }
+
+  discard(clientMessageId: string): void {
+    this.#outbox.delete(clientMessageId);
+    this.#changed();
+  }
+
+  /** Tells the others this person is typing, at most every few seconds. */
+  typing(conversationId: string): void {
+    const now = Date.now();
+    if (now - (this.#lastTypingSent.get(conversationId) ?? 0) < TYPING_SEND_EVERY_MS) return;
+    this.#lastTypingSent.set(conversationId, now);
+    this.deps.realtime.send({ type: 'chat.typing', conversationId });
+  }
+
+  // ------------------------------------------------------------ frames
+
+  #transmit(p: PendingMessage): void {
+    this.deps.realtime.send({ type: 'chat.send', conversationId: p.conversationId, clientMessageId: p.clientMessageId, text: p.text });
+  }
+
+  #sync(): void {
+    const loaded = [...this.#convs.values()].filter((c) => c.messages);
+    this.deps.realtime.send({ type: 'chat.sync', conversations: loaded.slice(0, 1000).map((c) => ({ id: c.view.id, afterSeq: c.top })) });
+  }
+
+  /** A hole in a window means a push went missing: ask the server again (once per tick). */
+  #requestSync(): void {
+    if (this.#syncQueued) return;
+    this.#syncQueued = true;
+    queueMicrotask(() => {
+      this.#syncQueued = false;
+      this.#sync();
+    });
+  }
+
+  #onMessage(f: ChatMessageFrame): void {
+    const c = this.#convs.get(f.conversationId);
+    if (!c) {
+      // A conversation this pane has not seen yet (someone started it): fetch it, then it is listed.
+      void this.deps.api
+        .get<ConversationViewDto>(`/v1/conversations/${f.conversationId}`)
+        .then((v) => {
+          this.#mergeView(v);
+          this.#maybeNotify(f);
+          this.#changed();
+        })
+        .catch(() => {});
+      return;
+    }
+    const isNew = f.message.seq > c.view.lastSeq;
+    this.#insert(c, f.message);
+    if (isNew && f.message.senderId !== this.deps.meId && f.message.seq > c.view.readSeq) {
+      c.view = { ...c.view, unread: c.view.unread + 1 };
+      this.#maybeNotify(f);
+    }
+    c.typing.delete(f.message.senderId);
+    this.#markReadIfSeen();
+    this.#changed();
+  }
+
+  #maybeNotify(f: ChatMessageFrame): void {
+    // notify=false: resumed history, our own message, or we are on Do Not Disturb.
+    if (!f.notify || (this.#visible && this.#selectedId === f.conversationId)) return;
+    const c = this.#convs.get(f.conversationId);
+    const sender = c?.view.members.find((m) => m.id === f.message.senderId)?.displayName ?? 'New message';
+    const preview = f.message.text.replace(/\s+/g, ' ').slice(0, 100);
+    this.deps.notify(`${sender}: ${preview}`);
+  }
+
+  #insert(c: Conv, m: ChatMessageDto): void {
+    if (m.seq >= c.view.lastSeq) c.view = { ...c.view, lastSeq: m.seq, lastMessage: m, lastMessageAt: m.createdAt };
+    if (!c.messages) return;
+    if (m.seq <= c.top) return; // already held: duplicates fold by seq
+    c.messages.set(m.seq, m);
+    while (c.messages.has(c.top + 1)) c.top++;
+    if (c.messages.size && Math.max(...c.messages.keys()) > c.top) this.#requestSync();
+  }
+
+  #onAck(f: ChatAckFrame): void {
+    const p = this.#outbox.get(f.clientMessageId);
+    if (!p) return;
+    if (f.ok) {
+      this.#outbox.delete(f.clientMessageId);
+      const c = this.#convs.get(f.conversationId);
+      if (c) {
+        this.#insert(c, f.message);
+        c.dnd = f.doNotDisturb.map((id) => c.view.members.find((m) => m.id === id)?.displayName ?? 'Someone');
+      }
+    } else if (f.error.status === 429 || f.error.status >= 500) {
+      // Transient: the message stays queued and goes again shortly (same clientMessageId).
+      setTimeout(() => this.#outbox.get(p.clientMessageId)?.status === 'sending' && this.#transmit(p), 1500);
+      return;
+    } else {
+      this.#outbox.set(p.clientMessageId, { ...p, status: 'failed', error: f.error.message });
+    }
+    this.#changed();
+  }
+
+  #onRead(f: ChatReadFrame): void {
+    const c = this.#convs.get(f.conversationId);
+    if (!c) return;
+    if (f.personId === this.deps.meId) {
+      if (f.seq > c.view.readSeq) c.view = { ...c.view, readSeq: f.seq, unread: f.seq >= c.view.lastSeq ? 0 : this.#unreadAfter(c, f.seq) };
+    } else c.readBy = { ...c.readBy, [f.personId]: Math.max(c.readBy[f.personId] ?? 0, f.seq) };
+    this.#changed();
+  }
+
+  /** Unread from others after `seq`, as far as the loaded window tells (the server's count wins on the next sync). */
+  #unreadAfter(c: Conv, seq: number): number {
+    if (!c.messages) return c.view.unread;
+    let n = 0;
+    for (const m of c.messages.values()) if (m.seq > seq && m.senderId !== this.deps.meId) n++;
+    return Math.min(n, c.view.unread);
+  }
+
+  #onTyping(f: ChatTypingFrame): void {
+    const c = this.#convs.get(f.conversationId);
+    if (!c || f.personId === this.deps.meId) return;
+    c.typing.set(f.personId, { name: f.displayName, until: Date.now() + TYPING_SHOWN_MS });
+    this.#changed();
+  }
+
+  #expireTyping(): void {
+    const now = Date.now();
+    let changed = false;
+    for (const c of this.#convs.values())
+      for (const [id, t] of c.typing)
+        if (t.until < now) {
+          c.typing.delete(id);
+          changed = true;
+        }
+    if (changed) this.#changed();
+  }
+
+  #onSynced(f: ChatSyncedFrame): void {
+    const listed = new Set(f.conversations.map((v) => v.id));
+    for (const v of f.conversations) this.#mergeView(v);
+    // Conversations the server no longer lists for us (removed while we were away).
+    if (f.conversations.length < 500) for (const id of [...this.#convs.keys()]) if (!listed.has(id)) this.#convs.delete(id);
+    this.#loaded = true;
+    if (!f.complete) this.#sync();
+    this.#markReadIfSeen();
+    this.#changed();
+  }
+
+  // ------------------------------------------------------------ state helpers
+
+  #mergeView(v: ConversationViewDto): void {
+    const c = this.#convs.get(v.id);
+    if (!c) {
+      this.#convs.set(v.id, { view: v, messages: null, floor: 0, top: 0, hasOlder: false, typing: new Map(), dnd: [], readBy: {} });
+      return;
+    }
+    // The server's view is authoritative for counts; local pushes may already be newer.
+    c.view = v.lastSeq >= c.view.lastSeq ? v : { ...v, lastSeq: c.view.lastSeq, lastMessage: c.view.lastMessage, lastMessageAt: c.view.lastMessageAt };
+    if (c.messages && v.lastSeq > c.top) this.#requestSync();
+  }
+
+  #mergeInfo(info: ConversationInfoDto): void {
+    const c = this.#convs.get(info.id);
+    if (c) c.view = { ...c.view, topic: info.topic, members: info.members };
+    else this.#convs.set(info.id, { view: { ...info, readSeq: 0, unread: 0, lastMessage: null }, messages: null, floor: 0, top: 0, hasOlder: false, typing: new Map(), dnd: [], readBy: {} });
+    this.#changed();
+  }
+
+  #remove(id: string): void {
+    this.#convs.delete(id);
+    if (this.#selectedId === id) this.#selectedId = null;
+    this.#changed();
+  }
+
+  async #loadLatest(c: Conv): Promise<void> {
+    try {
+      const page = await this.deps.api.get<{ messages: ChatMessageDto[]; hasMore: boolean; lastSeq: number }>(`/v1/conversations/${c.view.id}/messages?limit=${PAGE}`);
+      c.messages = new Map(page.messages.map((m) => [m.seq, m]));
+      c.floor = page.messages[0]?.seq ?? page.lastSeq + 1;
+      c.top = page.messages.length ? page.messages[page.messages.length - 1].seq : page.lastSeq;
+      c.hasOlder = page.hasMore;
+      // Anything pushed meanwhile and newer than the page: the next sync fills the gap.
+      if (c.view.lastSeq > c.top) this.#requestSync();
+    } catch (err) {
+      this.#error = err instanceof Error ? err.message : 'Could not load the conversation';
+    }
+    this.#changed();
+  }
+
+  #markReadIfSeen(): void {
+    const id = this.#selectedId;
+    if (!id || !this.#visible) return;
+    const c = this.#convs.get(id);
+    if (!c || !c.messages) return;
+    const seq = c.top;
+    if (seq <= c.view.readSeq && c.view.unread === 0) return;
+    c.view = { ...c.view, readSeq: Math.max(seq, c.view.readSeq), unread: 0 };
+    if (!this.deps.realtime.send({ type: 'chat.read', conversationId: id, seq })) {
+      void this.deps.api.post(`/v1/conversations/${id}/read`, { seq }).catch(() => {});
+    }
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#snapshot = null;
+    for (const l of [...this.#listeners]) l();
+  }
+
+  #build(): ChatSnapshot {
+    const conversations = [...this.#convs.values()]
+      .map(
+        (c): ConversationState => ({
+          view: c.view,
+          messages: c.messages ? [...c.messages.values()].filter((m) => m.seq >= c.floor && m.seq <= c.top).sort((a, b) => a.seq - b.seq) : null,
+          hasOlder: c.hasOlder,
+          pending: [...this.#outbox.values()].filter((p) => p.conversationId === c.view.id),
+          typing: [...c.typing.values()].map((t) => t.name),
+          dnd: c.dnd,
+          readBy: c.readBy,
+        }),
+      )
+      .sort((a, b) => (b.view.lastMessageAt ?? b.view.createdAt) - (a.view.lastMessageAt ?? a.view.createdAt));
+    return {
+      conversations,
+      selectedId: this.#selectedId,
+      unreadTotal: conversations.reduce((n, c) => n + c.view.unread, 0),
+      error: this.#error,
+      loaded: this.#loaded,
+    };
+  }
+}
