@@ -188,19 +188,32 @@ function searchOptions(options: LdapSearchOptions) {
   } as const;
 }
 
+// Attribute names repeat on every entry: lower-case each once (bounded: names, not values).
+const lowerNames = new Map<string, { name: string; base: string }>();
+function lowerName(key: string): { name: string; base: string } {
+  let n = lowerNames.get(key);
+  if (!n) {
+    const name = key.toLowerCase();
+    const semi = name.indexOf(';');
+    n = { name, base: semi < 0 ? name : name.slice(0, semi) };
+    // Ranged names (member;range=0-1499) vary; do not let them grow the cache without bound.
+    if (lowerNames.size < 10_000) lowerNames.set(key, n);
+  }
+  return n;
+}
+
 /** ldapts' entry → LdapEntry: lower-cased names, lists everywhere, binary attributes as Buffers. */
 function toEntry(raw: Entry, binary: Set<string>): LdapEntry {
   const attributes: Record<string, (string | Buffer)[]> = {};
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (key === 'dn') continue;
     const value = raw[key]!;
     const list = Array.isArray(value) ? value : [value];
     // ldapts adds [] for requested attributes the entry lacks: absent and empty are the same to us.
     if (list.length === 0) continue;
-    const name = key.toLowerCase();
-    const semi = name.indexOf(';');
+    const { name, base } = lowerName(key);
     // A value that happens to be valid UTF-8 arrives as a string even when binary; its bytes are exact.
-    attributes[name] = binary.has(semi < 0 ? name : name.slice(0, semi)) ? list.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)) : list;
+    attributes[name] = binary.size && binary.has(base) ? list.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)) : list;
   }
   return { dn: raw.dn, attributes };
 }

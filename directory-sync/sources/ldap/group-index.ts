@@ -1,4 +1,7 @@
-import { normalizeDn } from '../../engine/validate-entry.js';
+import { normalizeDn as normalizeDnSlow } from '../../engine/validate-entry.js';
+
+/** The engine's DN normalization, with a fast path for the usual DN without blanks. */
+const normalizeDn = (dn: string): string => (dn.includes(' ') ? normalizeDnSlow(dn) : dn.toLowerCase());
 
 /**
  * Group membership from a group search: member DN → names of every group it is in, nested

@@ -3,3 +3,4 @@ export { parseAttributeMap, personAttributes, type AttributeMap } from './attrib
 export { GroupIndex } from './group-index.js';
 export { mapEntry, addresses, isDisabled } from './entry-mapper.js';
 export { parseGeneralizedTime, formatGeneralizedTime } from './generalized-time.js';
+export { readInWorker, type WorkerSpec } from './threaded-read.js';

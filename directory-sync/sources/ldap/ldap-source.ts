@@ -13,11 +13,13 @@ import {
   ldapConnectionOptionsFromConfig,
   normalizeFilter,
   type LdapConnection,
+  type LdapConnectionOptions,
 } from '../ldap-common/index.js';
 import { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
 import { mapEntry } from './entry-mapper.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
 import { GroupIndex } from './group-index.js';
+import { readInWorker } from './threaded-read.js';
 
 /** Clock skew and slow commits a `modifyTimestamp >=` pass must still catch. */
 export const DEFAULT_OVERLAP_SECONDS = 300;
@@ -32,6 +34,12 @@ export interface LdapSourceOptions {
   readonly overlapSeconds?: number;
   readonly pageSize?: number;
   readonly log?: Logger;
+  /**
+   * Run full passes in a worker thread (BER decoding and mapping there, the engine's writes
+   * here: both cores busy). Needs `connectionOptions`, since the worker opens its own connection.
+   */
+  readonly threaded?: boolean;
+  readonly connectionOptions?: LdapConnectionOptions;
 }
 
 /**
@@ -60,6 +68,10 @@ export class LdapSource implements DirectorySource {
     const previousTs = typeof options.watermark?.modifyTimestamp === 'string' ? options.watermark.modifyTimestamp : undefined;
     const previousMs = previousTs ? parseGeneralizedTime(previousTs) : undefined;
     const full = options.full || previousMs === undefined;
+    if (full && this.#o.threaded && this.#o.connectionOptions) {
+      const { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize } = this.#o;
+      return yield* readInWorker({ connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize }, { ...options, full });
+    }
     const checkAbort = () => {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     };
@@ -150,7 +162,7 @@ export class LdapSource implements DirectorySource {
 export function createLdapSource(
   config: Config,
   log?: Logger,
-  tuning: { connection?: LdapConnection; pageSize?: number; overlapSeconds?: number } = {},
+  tuning: { connection?: LdapConnection; pageSize?: number; overlapSeconds?: number; threaded?: boolean } = {},
 ): LdapSource | null {
   const env = config.env;
   if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
@@ -163,6 +175,9 @@ export function createLdapSource(
     map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),
     pageSize: options.pageSize,
     overlapSeconds: tuning.overlapSeconds,
+    // Full passes in a worker thread unless a connection was handed in (it cannot cross threads).
+    threaded: !tuning.connection && tuning.threaded !== false,
+    connectionOptions: options,
     log,
   });
 }

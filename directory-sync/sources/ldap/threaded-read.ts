@@ -1,0 +1,105 @@
+import { Worker } from 'node:worker_threads';
+import type { ReadOptions, ReadSummary, SourceBatch, Watermark } from '../source.js';
+import {
+  LdapConnectionError,
+  LdapCredentialsError,
+  LdapError,
+  LdapOperationError,
+  LdapTimeoutError,
+  LdapTlsError,
+  type LdapConnectionOptions,
+  type LdapErrorKind,
+} from '../ldap-common/index.js';
+import type { AttributeMap } from './attribute-map.js';
+
+/** What the worker needs to rebuild the source: plain data only (structured clone). */
+export interface WorkerSpec {
+  readonly connectionOptions: LdapConnectionOptions;
+  readonly baseDn: string;
+  readonly filter?: string;
+  readonly map: AttributeMap;
+  readonly name?: string;
+  readonly overlapSeconds?: number;
+  readonly pageSize?: number;
+}
+
+export interface WorkerRequest {
+  readonly spec: WorkerSpec;
+  readonly full: boolean;
+  readonly watermark: Watermark | null;
+}
+
+export type WorkerMessage =
+  | { t: 'batch'; batch: SourceBatch }
+  | { t: 'done'; summary: ReadSummary }
+  | { t: 'error'; error: { name: string; message: string; kind?: LdapErrorKind; code?: number } };
+
+function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?: number }): Error {
+  switch (e.kind) {
+    case 'connection':
+      return new LdapConnectionError(e.message);
+    case 'timeout':
+      return new LdapTimeoutError(e.message);
+    case 'tls':
+      return new LdapTlsError(e.message);
+    case 'credentials':
+      return new LdapCredentialsError(e.message, e.code);
+    case 'operation':
+      return new LdapOperationError(e.message, e.code);
+    case 'config':
+      return new LdapError('config', e.message);
+    default:
+      return Object.assign(new Error(e.message), { name: e.name });
+  }
+}
+
+/**
+ * Runs a pass of the ldap source in a worker thread: decoding BER and mapping entries there
+ * while the engine writes the previous page here, so a full pass uses both cores. The worker
+ * stays at most two batches ahead. Errors arrive as the same typed LdapErrors.
+ */
+export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
+  const worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
+    workerData: { spec, full: options.full, watermark: options.watermark } satisfies WorkerRequest,
+  });
+  const inbox: WorkerMessage[] = [];
+  let failure: Error | undefined;
+  let exited = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (m: WorkerMessage) => {
+    inbox.push(m);
+    poke();
+  });
+  worker.on('error', (err: Error) => {
+    failure ??= new LdapOperationError(`ldap read worker failed: ${err.message}`);
+    poke();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    poke();
+  });
+  const onAbort = () => worker.postMessage('abort');
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const m = inbox.shift();
+      if (!m) {
+        if (failure) throw failure;
+        if (exited) throw new LdapOperationError('ldap read worker exited before the end of the pass');
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      if (m.t === 'error') throw rebuild(m.error);
+      if (m.t === 'done') return m.summary;
+      yield m.batch;
+      worker.postMessage('ack');
+    }
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    await worker.terminate();
+  }
+}
