@@ -27,7 +27,7 @@ export interface DemoSimulator {
 }
 
 /**
- * DEMO ONLY (demo mode or DEMO_SIMULATOR=true): makes every other demo person "use Teams" so the
+ * DEMO ONLY (demo mode or DEMO_SIMULATOR=true): makes the demo people "use Teams" so the
  * demo page is alive. Each tick changes one or two of them through an external endpoint, never
  * anyone who is signed in here (their real presence must show). Stopping removes all of it.
  */
@@ -48,12 +48,17 @@ export function createDemoSimulator(deps: {
   };
   let people: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let watcher: NodeJS.Timeout | undefined;
+  /** People whose simulated state was taken away because they signed in here. */
+  const real = new Set<string>();
 
   const setState = async (pid: string) => {
     if (deps.engine.hasLocalEndpoint(pid)) {
-      await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, null);
+      if (!real.has(pid)) await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, null);
+      real.add(pid);
       return;
     }
+    real.delete(pid);
     const s = weighted();
     await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, { availability: s.availability, activity: s.activity });
   };
@@ -62,7 +67,10 @@ export function createDemoSimulator(deps: {
     for (let i = 0, n = 1 + Math.floor(random() * 2); i < n && people.length; i++) await setState(pick(people));
   };
 
-  /** Picks the simulated people; the demo directory may still be loading, so this is retried. */
+  /**
+   * Picks the simulated people (the demo directory may still be loading, so this runs again now
+   * and then); newcomers get a first state at once.
+   */
   const load = async () => {
     const db = deps.store.db as Kysely<DirectoryTables>;
     const rows = await db
@@ -73,29 +81,41 @@ export function createDemoSimulator(deps: {
       .where('owner_id', 'is', null)
       .where('disabled', '=', 0)
       .orderBy('display_name')
-      .limit(200)
+      .limit(400)
       .execute();
-    people = rows.map((r) => r.id).filter((_, i) => i % 2 === 1);
-    for (const pid of people) await setState(pid);
+    const known = new Set(people);
+    const fresh = rows.map((r) => r.id).filter((id) => !known.has(id));
+    if (fresh.length === 0) return;
+    people = [...people, ...fresh];
+    for (const pid of fresh) await setState(pid);
     // A couple of people are out of office, so the OOF marker shows too.
-    for (const pid of people.slice(0, 2))
-      await deps.engine.setOutOfOffice(pid, { active: true, message: 'Out of office this week (demo). Back on Monday.', source: DEMO_SOURCE });
-    if (people.length) deps.log.info({ people: people.length }, 'DEMO ONLY: presence activity simulator running');
+    if (known.size === 0)
+      for (const pid of fresh.slice(3, 5))
+        await deps.engine.setOutOfOffice(pid, { active: true, message: 'Out of office this week (demo). Back on Monday.', source: DEMO_SOURCE });
+    deps.log.info({ people: people.length }, 'DEMO ONLY: presence activity simulator running');
   };
 
   return {
     async start() {
       for (const pid of await deps.presenceStore.clearExternalSource(DEMO_SOURCE)) await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, null);
       await load();
-      timer = setInterval(() => void (people.length ? tick() : load()).catch((err: unknown) => deps.log.warn({ err }, 'demo simulator tick failed')), deps.intervalMs ?? 4000);
+      let ticks = 0;
+      timer = setInterval(() => void (ticks++ % 15 === 0 ? load() : tick()).catch((err: unknown) => deps.log.warn({ err }, 'demo simulator tick failed')), deps.intervalMs ?? 4000);
       timer.unref();
+      // Someone who signs in must show their real presence within a second, not at their next random turn.
+      watcher = setInterval(() => {
+        for (const pid of people)
+          if (!real.has(pid) && deps.engine.hasLocalEndpoint(pid)) void setState(pid).catch((err: unknown) => deps.log.warn({ err }, 'demo simulator failed'));
+      }, 1000);
+      watcher.unref();
     },
     async stop() {
       clearInterval(timer);
+      clearInterval(watcher);
       for (const pid of people) {
         await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, null).catch(() => {});
       }
-      for (const pid of people.slice(0, 2)) await deps.engine.setOutOfOffice(pid, { active: false, message: null, source: DEMO_SOURCE }).catch(() => {});
+      for (const pid of people.slice(3, 5)) await deps.engine.setOutOfOffice(pid, { active: false, message: null, source: DEMO_SOURCE }).catch(() => {});
       people = [];
     },
   };

@@ -49,6 +49,7 @@ export class PresenceEngine implements PresenceService {
   readonly #listeners = new Set<ViewListener>();
   /** Endpoints whose socket is on this process: endpoint id → person id. */
   readonly #local = new Map<string, { personId: string; endpoint: EndpointInput }>();
+  readonly #localCount = new Map<string, number>();
   #sweeper: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -83,6 +84,7 @@ export class PresenceEngine implements PresenceService {
       await this.#o.cluster.removeEndpoint(personId, id).catch(() => {});
     }
     this.#local.clear();
+    this.#localCount.clear();
     await Promise.all([...people].map((pid) => this.recompute(pid).catch(() => {})));
     this.#stopped = true;
     await this.#o.cluster.stop();
@@ -107,6 +109,7 @@ export class PresenceEngine implements PresenceService {
       const now = this.#now();
       const endpoint: EndpointInput = { id: endpointId, state: 'active', stateAt: now, lastActiveAt: now };
       this.#local.set(endpointId, { personId, endpoint });
+      this.#localCount.set(personId, (this.#localCount.get(personId) ?? 0) + 1);
       await this.#o.cluster.putEndpoint(personId, endpoint);
       await this.#recomputeNow(personId);
     });
@@ -128,14 +131,17 @@ export class PresenceEngine implements PresenceService {
   closeEndpoint(personId: string, endpointId: string): Promise<void> {
     return this.#serial(personId, async () => {
       if (!this.#local.delete(endpointId)) return;
+      const n = (this.#localCount.get(personId) ?? 1) - 1;
+      if (n > 0) this.#localCount.set(personId, n);
+      else this.#localCount.delete(personId);
       await this.#o.cluster.removeEndpoint(personId, endpointId);
       await this.#recomputeNow(personId);
     });
   }
 
+  /** True when a pane of this person is connected to this process. */
   hasLocalEndpoint(personId: string): boolean {
-    for (const { personId: p } of this.#local.values()) if (p === personId) return true;
-    return false;
+    return this.#localCount.has(personId);
   }
 
   // ---- durable inputs ----

@@ -320,3 +320,51 @@ describe('idle timers on a live server', () => {
     }
   });
 });
+
+describe('demo activity simulator (DEMO_SIMULATOR=true)', () => {
+  it('changes demo people over time, and steps aside for someone who signs in', async () => {
+    const demo = await startTestServer({
+      seed: [person('alice.archer'), person('bob.baker'), person('carol.cook')],
+      env: { DEMO_SIMULATOR: 'true' },
+      tuning: { 'presence.simulatorMs': 50, 'presence.coalesceMs': 20 },
+    });
+    const watcher = await TestSocket.open(demo.url, await demo.token(ALICE));
+    try {
+      watcher.send({ type: 'presence.subscribe', emails: [BOB, CAROL] });
+      await watcher.next('presence.subscribed');
+      // Simulated people are live (an external endpoint) and keep changing.
+      const seen = new Set<string>();
+      const until = Date.now() + 5000;
+      while (seen.size < 3 && Date.now() < until) {
+        const p = await presenceOf(watcher, BOB, () => true, 5000);
+        seen.add(`${p.availability}/${p.activity}`);
+      }
+      expect(seen.size).toBeGreaterThanOrEqual(3);
+      // Bob signs in: his simulated state goes away, his real pane decides (Available) and stays.
+      const bob = await TestSocket.open(demo.url, await demo.token(BOB));
+      try {
+        await until2s(async () => (await queryOn(demo, BOB)).availability === 'Available');
+        await new Promise((r) => setTimeout(r, 500));
+        expect((await queryOn(demo, BOB)).availability).toBe('Available');
+      } finally {
+        await bob.close();
+      }
+    } finally {
+      await watcher.close();
+      await demo.close();
+    }
+  });
+});
+
+async function queryOn(s: TestServer, email: string): Promise<Record<string, unknown>> {
+  const res = await s.api('POST', '/v1/presence/query', { as: ALICE, body: { emails: [email] } });
+  return ((await res.json()) as { results: { presence: Record<string, unknown> }[] }).results[0].presence;
+}
+
+async function until2s(cond: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 2000;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('not within 2 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
