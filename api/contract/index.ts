@@ -4,3 +4,4 @@ export { buildOpenApi } from './openapi.js';
 export * from './chat.js';
 export * from './documents.js';
 export * from './presence.js';
+export * from './admin.js';
