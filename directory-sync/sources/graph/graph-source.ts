@@ -67,9 +67,16 @@ export class GraphSource implements DirectorySource {
     const stream = async function* (this: GraphSource, key: string, start: string, kind: 'users' | 'contacts'): AsyncGenerator<SourceBatch, void, void> {
       for (let restart = 0; ; restart++) {
         let url: string | undefined = wm[key] ?? start;
+        // The next page is fetched while the engine writes the current one.
+        let ahead: Promise<DeltaPage<GraphUser | GraphOrgContact>> | null = null;
         try {
           while (url) {
-            const page: DeltaPage<GraphUser | GraphOrgContact> = await this.#get(url, options.signal);
+            const page: DeltaPage<GraphUser | GraphOrgContact> = await (ahead ?? this.#get(url, options.signal));
+            ahead = null;
+            if (page['@odata.nextLink']) {
+              ahead = this.#get(page['@odata.nextLink'], options.signal);
+              ahead.catch(() => {}); // observed when awaited; never an unhandled rejection
+            }
             const upserts: DirectoryEntry[] = [];
             const deletes: string[] = [];
             if (kind === 'users') {
