@@ -28,12 +28,12 @@ export interface HistoryOptions {
   readonly now?: () => number;
 }
 
-/** Splits messages (seq order) into bursts separated by more than `silenceMs` of silence. */
+/** Splits messages (seq order) into bursts; `silenceMs` or more without a message ends a burst. */
 export function splitBursts<T extends { created_at: number }>(messages: readonly T[], silenceMs: number): T[][] {
   const out: T[][] = [];
   for (const m of messages) {
     const cur = out[out.length - 1];
-    if (cur && m.created_at - cur[cur.length - 1].created_at <= silenceMs) cur.push(m);
+    if (cur && m.created_at - cur[cur.length - 1].created_at < silenceMs) cur.push(m);
     else out.push([m]);
   }
   return out;
@@ -98,7 +98,7 @@ export class ConversationHistoryWriter {
         .execute();
       for (const box of boxes.values()) {
         const mine = messages.filter((m) => m.seq > (upto.get(box.personId) ?? 0));
-        const bursts = splitBursts(mine, this.o.silenceMs).filter((b) => now - b[b.length - 1].created_at > this.o.silenceMs);
+        const bursts = splitBursts(mine, this.o.silenceMs).filter((b) => now - b[b.length - 1].created_at >= this.o.silenceMs);
         for (const burst of bursts) {
           const row = await this.#record(c.id, box, burst);
           if (row && (await this.#save(row, signal, { burst, topic: c.topic, members: members.map((m) => m.person_id) }))) saved++;
