@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Frame } from 'playwright-core';
+import { ROOT_DIR } from '../../core/config/index.js';
+import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { DEMO_FIXTURE } from '../e2e/demo-people.fixture.js';
+
+/**
+ * Two demo people chat through their Outlook panes in the demo host (two browser contexts):
+ * Sam starts a chat from Diego's contact card; Diego sees the message, the unread badge and a
+ * host notification; HTML in a message stays text; after a reload the history is intact.
+ */
+const SAM = 'sam.okafor@auroraworks.example';
+const DIEGO = 'diego.ramos@auroraworks.example';
+const EVIL = '<img src=x onerror="window.__pwned=1;alert(1)">';
+
+let server: TestServer;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  server = await startTestServer({ seed: DEMO_FIXTURE });
+  browser = await launchTestBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const chatTab = (pane: Frame) => pane.getByRole('tab', { name: /^Chat/ });
+const messagesIn = (pane: Frame) => pane.locator('[data-testid="chat-conversation"] [data-testid="chat-message"]');
+
+describe('chat between two Outlook panes in the demo host (headless Chromium)', () => {
+  it('delivers with an unread badge and a notification, renders HTML as text, keeps history across a reload', async () => {
+    const dialogs: string[] = [];
+    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
+    const diego = await browser.openDemo(server.url, DIEGO, { app: 'outlook', message: 'msg-vpn' });
+    for (const s of [sam, diego]) s.page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
+    const samPane = await sam.pane('outlook');
+    const diegoPane = await diego.pane('outlook');
+    await diegoPane.getByTestId('message-people').waitFor({ timeout: 15_000 });
+
+    // Sam opens Diego's contact card from the message he sent him; "Chat with Diego" opens their one-to-one conversation.
+    await samPane.locator(`[data-testid="person-row"][data-email="${DIEGO}"] button`).first().click();
+    await samPane.getByTestId('contact-card').getByTestId('chat-with').click();
+    await samPane.getByTestId('chat-conversation').waitFor({ timeout: 10_000 });
+    expect(await samPane.getByTestId('chat-title').textContent()).toBe('Diego Ramos');
+    await samPane.getByTestId('chat-composer').fill(`Hi **Diego**, see https://example.com/vpn ${EVIL}`);
+    await samPane.getByTestId('chat-composer').press('Enter');
+    await messagesIn(samPane).filter({ hasText: 'Hi Diego' }).waitFor({ timeout: 5000 });
+
+    // Diego, looking at People: the Chat tab shows 1 unread, and the host shows a notification.
+    await diegoPane.getByRole('tab', { name: 'Chat, 1 unread' }).waitFor({ timeout: 5000 });
+    await diego.page.getByTestId('host-notifications').filter({ hasText: 'Sam Okafor: Hi **Diego**' }).waitFor({ timeout: 5000 });
+    await chatTab(diegoPane).click();
+    const row = diegoPane.locator('[data-testid="chat-row"][data-unread="1"]');
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.textContent()).toContain('Sam Okafor');
+    await row.click();
+    const received = messagesIn(diegoPane).first();
+    await received.waitFor({ timeout: 5000 });
+    const text = received.getByTestId('chat-message-text');
+    // Markdown-lite made bold and a safe link; the HTML stayed characters.
+    expect(await text.locator('strong').textContent()).toBe('Diego');
+    expect(await text.locator('a').getAttribute('href')).toBe('https://example.com/vpn');
+    expect(await text.textContent()).toContain(EVIL);
+    expect(await text.locator('img').count()).toBe(0);
+    expect(await diegoPane.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // Reading it clears the badge.
+    await diegoPane.getByRole('tab', { name: 'Chat', exact: true }).waitFor({ timeout: 5000 });
+
+    // Diego answers; Sam (who has the conversation open) sees it and the typing indicator before it.
+    await diegoPane.getByTestId('chat-composer').pressSequentially('On it', { delay: 20 });
+    await samPane.getByTestId('chat-typing').filter({ hasText: 'Diego Ramos is typing' }).waitFor({ timeout: 5000 });
+    await diegoPane.getByTestId('chat-send').click();
+    await messagesIn(samPane).filter({ hasText: 'On it' }).waitFor({ timeout: 5000 });
+    await browser.screenshot(diego.page, 'chat-outlook-diego');
+
+    // After a reload the history is intact, in order.
+    await diego.page.reload({ waitUntil: 'load' });
+    const again = await diego.pane('outlook');
+    await chatTab(again).click();
+    // Read before the reload: nothing unread now.
+    await again.locator('[data-testid="chat-row"][data-unread="0"]').click({ timeout: 10_000 });
+    await messagesIn(again).nth(1).waitFor({ timeout: 10_000 });
+    const texts = await messagesIn(again).getByTestId('chat-message-text').allTextContents();
+    expect(texts).toEqual([`Hi Diego, see https://example.com/vpn ${EVIL}`, 'On it']);
+    expect(dialogs).toEqual([]);
+  }, 120_000);
+});
