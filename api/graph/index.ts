@@ -66,8 +66,9 @@ export function createGraphIntegration(
     const teamsList = list();
     tasks.push(new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log));
   }
+  // New people get their photo within minutes; known photos are re-checked (ETag) every interval.
   const photoMs = ms('graph.photoRefreshMs', env.GRAPH_PHOTO_REFRESH_SECONDS);
-  tasks.push(new Periodic('photos', photoMs, (signal) => refreshGraphPhotos(deps.store, api, { olderThanMs: photoMs, signal }), log));
+  tasks.push(new Periodic('photos', Math.min(photoMs, 300_000), (signal) => refreshGraphPhotos(deps.store, api, { olderThanMs: photoMs, signal }), log));
   if (env.GRAPH_MISSED_MESSAGE_MAIL) {
     withFeatures.chat.setNotifier(new MissedMessageMailer(deps.store, api, mailboxes, { serviceMailbox: env.GRAPH_MAIL_SENDER, log }));
   }
