@@ -27,6 +27,7 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
   ];
   const resolved = usePeopleLookup(entries.map((e) => e.address.email));
   const personOf = (email: string) => toPerson(resolved.get(email.trim().toLowerCase()));
+  const failed = (email: string) => resolved.get(email.trim().toLowerCase())?.state === 'error';
 
   // Everyone on the message who can chat: known people, deduplicated, without me.
   const everyone = [
@@ -54,7 +55,14 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
         return (
           <div key={role} className={s.group} role="list" aria-label={role} data-testid={`people-${role.toLowerCase()}`}>
             {list.map((e, i) => (
-              <PersonRow key={`${e.address.email}-${i}`} email={e.address.email} name={e.address.name} person={personOf(e.address.email)} role={role} />
+              <PersonRow
+                key={`${e.address.email}-${i}`}
+                email={e.address.email}
+                name={e.address.name}
+                person={personOf(e.address.email)}
+                role={role}
+                lookupFailed={failed(e.address.email)}
+              />
             ))}
           </div>
         );
@@ -73,6 +81,6 @@ export function MessagePeople({ item }: { item: MailItemPeople }) {
 }
 
 function toPerson(r: Resolution | undefined) {
-  if (!r) return undefined;
+  if (!r || r.state === 'error') return undefined;
   return r.state === 'known' ? r.person : null;
 }

@@ -45,10 +45,12 @@ export interface PersonRowProps {
   readonly detail?: ReactNode;
   /** Buttons at the end of the row. */
   readonly actions?: ReactNode;
+  /** The directory lookup failed (network, server): say so instead of "not in the directory". */
+  readonly lookupFailed?: boolean;
 }
 
 /** One person: photo with presence, name, title and presence line; opens the contact card when in the directory. */
-export function PersonRow({ email, name, person, role, detail, actions }: PersonRowProps) {
+export function PersonRow({ email, name, person, role, detail, actions, lookupFailed = false }: PersonRowProps) {
   const s = useStyles();
   const card = useContactCard();
   const photo = usePersonPhoto(person?.id, person?.hasPhoto ?? false);
@@ -63,7 +65,7 @@ export function PersonRow({ email, name, person, role, detail, actions }: Person
           {displayName}
         </Text>
         {person === undefined ? (
-          <Caption1 className={s.line}>Looking up…</Caption1>
+          <Caption1 className={s.line}>{lookupFailed ? 'Directory unavailable right now' : 'Looking up…'}</Caption1>
         ) : person === null ? (
           <Caption1 className={mergeClasses(s.line, s.unknown)} data-testid="unknown-person">
             {email && email !== displayName ? `${email} · ` : ''}Not in the directory

@@ -22,9 +22,18 @@ export function usePeopleLookup(emails: readonly string[]): Map<string, Resoluti
     setResult(fromCache(key));
     if (!key) return;
     let live = true;
-    void resolveAddresses(api, key.split('\n')).then((m) => live && setResult(m));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Failed lookups (network, server) are retried a few times with growing pauses.
+    const attempt = (n: number) =>
+      void resolveAddresses(api, key.split('\n')).then((m) => {
+        if (!live) return;
+        setResult(m);
+        if (n < 5 && [...m.values()].some((r) => r.state === 'error')) timer = setTimeout(() => attempt(n + 1), 2000 * 2 ** n);
+      });
+    attempt(0);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [api, key]);
   return result;
