@@ -23,6 +23,9 @@ interface Joined {
   since: number;
   position: DocPositionDto | null;
   positionAt: number;
+  /** The participant list this window was last sent (ids and serialised entries, in order). */
+  sentIds: readonly string[];
+  sentEntries: readonly string[];
   /** Start of the last position slot used (one applied move per slot). */
   lastSlot: number;
   pending: DocPositionDto | undefined;
@@ -30,6 +33,20 @@ interface Joined {
 }
 
 const CHANNEL = 'documents.changed';
+/** True when two lists are the same once the viewer's own entry is left out of both. */
+function sameForViewer(aIds: readonly string[], aEntries: readonly string[], bIds: readonly string[], bEntries: readonly string[], viewer: string): boolean {
+  let i = 0;
+  let k = 0;
+  for (;;) {
+    while (i < aIds.length && aIds[i] === viewer) i++;
+    while (k < bIds.length && bIds[k] === viewer) k++;
+    if (i >= aIds.length || k >= bIds.length) return i >= aIds.length && k >= bIds.length;
+    if (aIds[i] !== bIds[k] || aEntries[i] !== bEntries[k]) return false;
+    i++;
+    k++;
+  }
+}
+
 const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a === b || (!!a && !!b && a.paragraph === b.paragraph && a.heading === b.heading);
 
 /**
@@ -41,7 +58,6 @@ export class DocumentSessions {
   readonly #joined = new Map<Connection, Joined>();
   readonly #local = new Map<string, Set<Connection>>();
   readonly #dirty = new Set<string>();
-  readonly #lastSent = new Map<string, string>();
   readonly #needsInitial = new Set<Connection>();
   readonly #refreshing = new Map<string, boolean>();
   #flushTimer: NodeJS.Timeout | undefined;
@@ -103,7 +119,18 @@ export class DocumentSessions {
     }
     if (current) await this.leave(conn);
     const now = Date.now();
-    const j: Joined = { conn, docKey, since: now, position: position ?? null, positionAt: now, lastSlot: 0, pending: undefined, timer: undefined };
+    const j: Joined = {
+      conn,
+      docKey,
+      since: now,
+      position: position ?? null,
+      positionAt: now,
+      lastSlot: 0,
+      pending: undefined,
+      timer: undefined,
+      sentIds: [],
+      sentEntries: [],
+    };
     this.#joined.set(conn, j);
     let set = this.#local.get(docKey);
     if (!set) this.#local.set(docKey, (set = new Set()));
@@ -129,10 +156,7 @@ export class DocumentSessions {
     this.#needsInitial.delete(conn);
     const set = this.#local.get(j.docKey);
     set?.delete(conn);
-    if (set && set.size === 0) {
-      this.#local.delete(j.docKey);
-      this.#lastSent.delete(j.docKey);
-    }
+    if (set && set.size === 0) this.#local.delete(j.docKey);
     if (this.#stopped) return;
     await this.store.remove(j.docKey, conn.id);
     this.#markDirty(j.docKey);
@@ -240,14 +264,20 @@ export class DocumentSessions {
   #push(docKey: string, participants: DocParticipantDto[]): void {
     const conns = this.#local.get(docKey);
     if (!conns) return;
-    const json = JSON.stringify({ type: 'doc.participants', docKey, participants });
-    const changed = this.#lastSent.get(docKey) !== json;
-    if (changed) this.#lastSent.set(docKey, json);
+    // Serialised once per document, not once per socket.
+    const ids = participants.map((p) => p.personId);
+    const entries = participants.map((p) => JSON.stringify(p));
+    let json: string | undefined;
     for (const c of conns) {
-      if (changed || this.#needsInitial.has(c)) {
-        this.#needsInitial.delete(c);
-        if (c.sendRaw(json)) this.pushes++;
-      }
+      const j = this.#joined.get(c);
+      if (!j) continue;
+      // A window is not re-sent a list in which only its own person changed: its pane knows where it is.
+      if (!this.#needsInitial.has(c) && sameForViewer(j.sentIds, j.sentEntries, ids, entries, c.principal.personId)) continue;
+      this.#needsInitial.delete(c);
+      j.sentIds = ids;
+      j.sentEntries = entries;
+      json ??= `{"type":"doc.participants","docKey":${JSON.stringify(docKey)},"participants":[${entries.join(',')}]}`;
+      if (c.sendRaw(json)) this.pushes++;
     }
   }
 

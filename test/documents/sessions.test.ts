@@ -117,7 +117,9 @@ describe('sessions', () => {
     alice.send({ type: 'doc.join', docKey });
     bob.send({ type: 'doc.join', docKey });
     await nextParticipants(alice, docKey, hasExactly(ALICE, BOB));
+    await nextParticipants(bob, docKey, hasExactly(ALICE, BOB));
     alice.frames.length = 0;
+    bob.frames.length = 0;
     const started = Date.now();
     for (let i = 1; i <= 20; i++) {
       bob.send({ type: 'doc.position', position: { paragraph: i, heading: `H${i}` } });
@@ -135,6 +137,8 @@ describe('sessions', () => {
     expect(seen.size).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 1);
     expect(seen.size).toBeGreaterThanOrEqual(2);
     expect(seen.has(20)).toBe(true);
+    // Bob's own moves are not echoed back to him: only his own entry changed in those lists.
+    expect(bob.frames.filter((f) => f.type === 'doc.participants')).toEqual([]);
   });
 
   it('refuses a move before a join, and bad frames', async () => {
