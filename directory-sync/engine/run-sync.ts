@@ -112,6 +112,19 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
   if (lease && !options.leaseHeld) await lease.acquire(runId);
 
   const started = Date.now();
+  if (lease) {
+    // We hold the lease, so a run still marked running was cut short (its process died).
+    await db
+      .updateTable('sync_runs')
+      .set({ status: 'aborted', finished_at: started, error: 'the process ended during the run' })
+      .where('status', '=', 'running')
+      .where('id', '<>', runId)
+      .execute()
+      .catch(async (err: unknown) => {
+        await lease.release();
+        throw err;
+      });
+  }
   const state = await db.selectFrom('sync_state').selectAll().where('source', '=', source.name).executeTakeFirst();
   let full = !!options.full || !state?.watermark || !!state.needs_full;
   const report = newReport(runId, source.name, full ? 'full' : 'incremental', dryRun, started);
