@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import type { DirectoryEntry } from '../../directory-sync/directory/index.js';
 
-// The demo directory's fixed people (same addresses, titles and reporting lines as directory-sync/demo),
+// The demo directory's fixed people (same addresses and reporting lines as directory-sync/demo; titles may differ),
 // for browser tests that must not depend on the full demo LDIF.
 
 const dn = (name: string) => `cn=${name},ou=people,dc=auroraworks,dc=example`;

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Frame } from 'playwright-core';
@@ -7,7 +6,6 @@ import type { PersonCard, PersonSummary } from '../../addin/src/api/index.js';
 import { DEMO_LDIF_FILE, ROOT_DIR } from '../../core/config/index.js';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { DEMO_FIXTURE } from './demo-people.fixture.js';
 
 const SAM = 'sam.okafor@auroraworks.example';
 
@@ -73,9 +71,8 @@ async function waitForRows(pane: Frame, expected: string[]): Promise<string[]> {
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
-  // The demo directory (directory-sync/demo) loaded by the LDIF source at start, like `npm start`;
-  // the small fixture of the same people only while that file is not in the checkout.
-  server = existsSync(DEMO_LDIF_FILE) ? await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE } }) : await startTestServer({ seed: DEMO_FIXTURE });
+  // The demo directory (directory-sync/demo), loaded by the LDIF source at start as `npm start` does.
+  server = await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE } });
   await waitForDirectory();
   browser = await launchTestBrowser();
 }, 180_000);
