@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
-import { loadConfig } from '../../core/config/index.js';
-import type { Store } from '../../core/store/index.js';
+import { loadConfig, ROOT_DIR } from '../../core/config/index.js';
+import { openStore, type Store } from '../../core/store/index.js';
 import { StoreDirectoryReader } from '../../directory-sync/directory/directory-reader.js';
 import type { DirectoryTables } from '../../directory-sync/directory/tables.js';
 import { builtinSources, runSync, type RunSyncOptions } from '../../directory-sync/engine/index.js';
@@ -404,6 +408,61 @@ describe("ad source against a real Samba AD DC (LDAPS with Samba's CA)", () => {
       await paged.close();
     }
   }, 120_000);
+
+  it('the sync process killed mid-run and rerun ends like an uninterrupted run: no loss, no duplicates', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ad-kill-'));
+    const file = path.join(dir, 'db.sqlite');
+    const reference = await tempStore();
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'test/directory-sync-ad/sync-child.ts'), file, '3'], {
+        cwd: ROOT_DIR,
+        env: { ...process.env, ...adEnv(), LOG_LEVEL: 'silent', NODE_OPTIONS: '' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      expect({ signal: child.signal, stderr: child.signal ? '' : child.stderr }).toEqual({ signal: 'SIGKILL', stderr: '' });
+      const killed = await openStore({ kind: 'sqlite', file });
+      try {
+        // Four pages of 100 were committed when the process died.
+        const partial = Number(
+          (
+            await (killed.db as Kysely<DirectoryTables>)
+              .selectFrom('people')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        expect(partial).toBe(400);
+        const src = createActiveDirectorySource(adConfig());
+        try {
+          expect(await sync({}, src, killed)).toMatchObject({ status: 'ok', mode: 'full', missing: 0, deleted: 0 });
+        } finally {
+          await src.close();
+        }
+        const ref = createActiveDirectorySource(adConfig());
+        try {
+          expect(await sync({}, ref, reference)).toMatchObject({ status: 'ok', mode: 'full' });
+        } finally {
+          await ref.close();
+        }
+        const [a, b] = [await snapshot(killed), await snapshot(reference)];
+        expect(a.length).toBeGreaterThan(1000);
+        expect(a).toEqual(b);
+        const dupes = await (killed.db as Kysely<DirectoryTables>)
+          .selectFrom('person_sources')
+          .select(['external_id', (eb) => eb.fn.countAll().as('n')])
+          .groupBy('external_id')
+          .having((eb) => eb.fn.countAll(), '>', 1)
+          .execute();
+        expect(dupes).toEqual([]);
+      } finally {
+        await killed.close();
+      }
+    } finally {
+      await reference.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('a mass deletion over the cap is blocked and reported, then applied with allowDeletes', async () => {
     const victims = dn.leavers!.split('\n');
