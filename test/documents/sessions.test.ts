@@ -193,6 +193,13 @@ describe('visibility', () => {
     });
   });
 
+  it('publishes the routes in the OpenAPI document', async () => {
+    const doc = (await (await server.api('GET', '/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/documents/resolve', '/v1/documents/{docKey}/participants', '/v1/documents/participants']),
+    );
+  });
+
   it('validates the resolve body', async () => {
     for (const body of [{}, { docId: 'not-a-guid' }, { url: 'https://example.com/' }, { url: url(), extra: 1 }, { urls: [] }]) {
       const res = await server.api('POST', '/v1/documents/resolve', { as: ALICE, body });
