@@ -234,6 +234,27 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     expect(await demo.page.getByTestId('no-item').textContent()).toContain('Select a message');
   });
 
+  it('tells the user when live updates are interrupted, and recovers when the server is back', async () => {
+    // Its own server, so stopping it does not disturb the other tests.
+    let own = await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE } });
+    try {
+      const demo = await browser.openDemo(own.url, SAM, { message: 'msg-laptops' });
+      const pane = await demo.pane();
+      await pane.getByTestId('person-row').first().waitFor({ timeout: 30_000 });
+      expect(await pane.isVisible('[data-testid="connection-banner"]')).toBe(false);
+      await own.close();
+      await pane.getByTestId('connection-banner').waitFor({ timeout: 15_000 });
+      expect(await pane.textContent('[data-testid="connection-banner"]')).toMatch(/Reconnecting|offline/);
+      // The pane keeps what it showed.
+      expect(await pane.getByTestId('person-row').count()).toBeGreaterThan(0);
+      // Back on the same address: the pane reconnects by itself (backoff) and the banner goes.
+      own = await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE, PORT: String(own.port) } });
+      await pane.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 45_000 });
+    } finally {
+      await own.close();
+    }
+  }, 90_000);
+
   it('the Word host shows the demo document beside the Word pane', async () => {
     const demo = await browser.openDemo(server.url, SAM, { app: 'word' });
     const pane = await demo.pane('word');
