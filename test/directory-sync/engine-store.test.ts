@@ -1,0 +1,114 @@
+// The engine's store behaviour on both dialects: SQLite (file) and PostgreSQL (a database of its
+// own, dropped after). Same scenarios, same expectations.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Kysely } from 'kysely';
+import type { Store } from '../../core/store/index.js';
+import { StoreDirectoryReader, type DirectoryTables } from '../../directory-sync/directory/index.js';
+import { entry, snapshot, tempStore } from '../../directory-sync/engine/test-helpers.js';
+import { MemorySource, runSync, StoreLease, SyncBusyError } from '../../directory-sync/index.js';
+import { createTempDatabase } from '../support/postgres.js';
+
+type TestStore = Store & { dispose(): Promise<void> };
+
+const dialects: [string, () => Promise<{ open: () => Promise<TestStore>; drop: () => Promise<void> }>][] = [
+  ['sqlite', async () => {
+    const s = await tempStore();
+    return { open: async () => s, drop: () => s.dispose() };
+  }],
+  ['postgres', async () => {
+    const pg = await createTempDatabase('sync');
+    const opened: TestStore[] = [];
+    return {
+      open: async () => {
+        const s = await tempStore(pg.url);
+        opened.push(s);
+        return s;
+      },
+      drop: async () => {
+        for (const s of opened) await s.dispose();
+        await pg.drop();
+      },
+    };
+  }],
+];
+
+const BOSS_DN = 'uid=boss,ou=people,dc=example,dc=test';
+function directory(n = 60): MemorySource {
+  const src = new MemorySource('memory', 8);
+  src.set(entry('boss', { title: 'CEO', photo: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]) }));
+  for (let i = 1; i <= n; i++) src.set(entry(i, { manager: { dn: BOSS_DN }, aliases: i % 3 === 0 ? [`alias${i}@example.test`] : [], groups: ['Staff'] }));
+  return src;
+}
+
+describe.each(dialects)('sync engine on %s', (_name, setup) => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let store: TestStore;
+  beforeAll(async () => {
+    env = await setup();
+    store = await env.open();
+  });
+  afterAll(() => env.drop());
+  const db = () => store.db as Kysely<DirectoryTables>;
+  const link = (externalId: string) => db().selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').selectAll('people').where('external_id', '=', externalId).executeTakeFirst();
+
+  it('loads, keeps people across renames, resolves managers, stores photo bytes', async () => {
+    const src = directory();
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', added: 61 });
+    const before = await link('uuid-user0007');
+    src.set(entry(7, { dn: 'uid=seven,ou=moved,dc=example,dc=test', displayName: 'Seven Renamed', manager: { dn: BOSS_DN } }));
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', updated: 1, added: 0 });
+    const after = await link('uuid-user0007');
+    expect(after).toMatchObject({ id: before!.id, display_name: 'Seven Renamed', manager_id: (await link('uuid-boss'))!.id });
+    const reader = new StoreDirectoryReader(store);
+    const photo = await reader.getPhoto((await link('uuid-boss'))!.id);
+    expect(photo?.contentType).toBe('image/png');
+    expect([...photo!.bytes]).toEqual([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+    expect((await reader.lookupEmails(['ALIAS9@example.test'])).get('ALIAS9@example.test')?.email).toBe('user0009@example.test');
+  });
+
+  it('two-phase deletion within the cap, blocked over it', async () => {
+    const src = directory();
+    await runSync(src, { store, full: true });
+    src.remove('uuid-user0001', 'uuid-user0002');
+    expect(await runSync(src, { store, limits: { graceSeconds: 3600 } })).toMatchObject({ status: 'ok', missing: 2, deleted: 0 });
+    expect(await runSync(src, { store, limits: { graceSeconds: 0 } })).toMatchObject({ status: 'ok', missing: 0, deleted: 2 });
+    for (let i = 10; i <= 20; i++) src.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    const blocked = await runSync(src, { store });
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 11, missing: 0 });
+    expect((await link('uuid-user0010'))?.missing_since).toBeNull();
+    expect(await runSync(src, { store, allowDeletes: true })).toMatchObject({ status: 'ok', missing: 11, deleted: 11 });
+  });
+
+  it('a run killed between batches and rerun converges to the uninterrupted result; dry runs change nothing', async () => {
+    // Reference: the same source run uninterrupted into a fresh SQLite store.
+    const reference = await tempStore();
+    try {
+      await runSync(directory(40), { store: reference });
+      const src = directory(40);
+      for (const t of ['people', 'person_sources', 'person_emails', 'person_photos', 'sync_state'] as const) await (store.db as Kysely<Record<string, object>>).deleteFrom(t).execute();
+      const ac = new AbortController();
+      const killed = await runSync(src, { store, signal: ac.signal, onBatch: (i) => i === 2 && ac.abort() });
+      expect(killed.status).toBe('aborted');
+      const before = await snapshot(store);
+      const plan = await runSync(src, { store, dryRun: true });
+      expect(plan).toMatchObject({ dryRun: true, status: 'ok' });
+      expect(await snapshot(store)).toEqual(before);
+      expect((await runSync(src, { store })).status).toBe('ok');
+      expect(await snapshot(store)).toEqual(await snapshot(reference));
+    } finally {
+      await reference.dispose();
+    }
+  });
+
+  it('runs never overlap across processes: a second connection cannot take the lease', async () => {
+    const other = await env.open();
+    const lease = new StoreLease(other, 'directory-sync', 'elsewhere:77:x');
+    await lease.acquire('their-run');
+    try {
+      await expect(runSync(directory(), { store })).rejects.toBeInstanceOf(SyncBusyError);
+    } finally {
+      await lease.release();
+    }
+    expect((await runSync(directory(), { store })).status).toBe('ok');
+  });
+});
