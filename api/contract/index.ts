@@ -5,3 +5,4 @@ export * from './chat.js';
 export * from './documents.js';
 export * from './presence.js';
 export * from './admin.js';
+export * from './graph.js';

@@ -43,7 +43,7 @@ describe('npm run sync -- --source graph', () => {
     expect(second.code).toBe(0);
     const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'cli.sqlite') });
     try {
-      const db = store.db as Kysely<DirectoryTables & { sync_runs: { source: string; mode: string; status: string; added: number; updated: number } }>;
+      const db = store.db as Kysely<DirectoryTables & { sync_runs: { source: string; mode: string; status: string; added: number; updated: number; started_at: number } }>;
       const runs = await db.selectFrom('sync_runs').select(['mode', 'status', 'added', 'updated']).where('source', '=', 'graph').orderBy('started_at').execute();
       expect(runs).toEqual([
         { mode: 'full', status: 'ok', added: 3, updated: 0 },
