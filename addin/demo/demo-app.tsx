@@ -2,6 +2,7 @@ import { FluentProvider, makeStyles, tokens, webDarkTheme, webLightTheme } from 
 import { useState } from 'react';
 import { ComposeForm } from './compose-form.js';
 import { DemoHostState } from './demo-state.js';
+import { DevAuthNotice } from './dev-auth-notice.js';
 import { MessageList } from './message-list.js';
 import { Notifications } from './notifications.js';
 import { PaneIframe } from './pane-iframe.js';
@@ -28,6 +29,7 @@ export function DemoApp() {
     <FluentProvider theme={snap.dark ? webDarkTheme : webLightTheme}>
       <div className={s.root}>
         <TopBar state={demoState} snap={snap} paneWidth={paneWidth} onPaneWidth={setPaneWidth} />
+        <DevAuthNotice />
         <div className={s.body}>
           {snap.app === 'outlook' ? (
             <>

@@ -255,6 +255,24 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     }
   }, 90_000);
 
+  it('says so when the server does not run dev auth (the demo cannot sign anyone in)', async () => {
+    const oidc = await startTestServer({
+      env: {
+        AUTH_MODE: 'oidc',
+        OIDC_ISSUER: 'https://login.microsoftonline.com/0c5f3c1e-7d2a-4b6e-9f1a-2b3c4d5e6f70/v2.0',
+        OIDC_AUDIENCE: 'api://presence.example',
+      },
+    });
+    try {
+      const demo = await browser.openDemo(oidc.url, SAM);
+      await demo.page.getByTestId('dev-auth-notice').waitFor();
+      const pane = await demo.pane();
+      await pane.getByTestId('pane-error').waitFor();
+    } finally {
+      await oidc.close();
+    }
+  });
+
   it('the Word host shows the demo document beside the Word pane', async () => {
     const demo = await browser.openDemo(server.url, SAM, { app: 'word' });
     const pane = await demo.pane('word');

@@ -1,0 +1,23 @@
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+
+/** The demo signs people in through the dev sign-in; with OIDC it cannot, and says so. */
+export function DevAuthNotice() {
+  const [mode, setMode] = useState<string | null>(null);
+  useEffect(() => {
+    fetch('/addin/config.json')
+      .then((r) => (r.ok ? (r.json() as Promise<{ authMode: string }>) : null))
+      .then((c) => setMode(c?.authMode ?? null))
+      .catch(() => setMode(null));
+  }, []);
+  if (!mode || mode === 'dev') return null;
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="dev-auth-notice">
+      <MessageBarBody>
+        <MessageBarTitle>The demo host needs dev auth</MessageBarTitle>
+        This server uses {mode.toUpperCase()} sign-in, so the demo cannot sign you in as a demo person. Run it with nothing configured (or AUTH_MODE=dev on a
+        loopback HOST), or open the add-in from Outlook or Word.
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
