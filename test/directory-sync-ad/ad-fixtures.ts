@@ -159,3 +159,15 @@ export function pngPhoto(size: number, rgb: readonly [number, number, number]): 
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** An enabled account with a password (set over LDAPS as AD requires): a plain Domain Users member. */
+export async function addServiceAccount(client: Client, parentDn: string, sam: string, password: string): Promise<string> {
+  const dn = `CN=${sam},${parentDn}`;
+  await client.add(dn, [
+    new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user'] }),
+    new Attribute({ type: 'sAMAccountName', values: [sam] }),
+    new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }),
+    new Attribute({ type: 'userAccountControl', values: ['512'] }),
+  ]);
+  return dn;
+}

@@ -16,7 +16,19 @@ import { createActiveDirectorySource, guidToString, readDcIdentity, type ActiveD
 import { createLdapConnection, escapeFilterValue, ldapConnectionOptionsFromConfig } from '../../directory-sync/sources/ldap-common/index.js';
 import { createTempDatabase } from '../support/postgres.js';
 import { SambaAd } from '../support/samba-ad.js';
-import { addContact, addGroup, addOu, addUser, addValues, deleteValues, inParallel, pngPhoto, replace, UAC_DISABLED } from './ad-fixtures.js';
+import {
+  addContact,
+  addGroup,
+  addOu,
+  addServiceAccount,
+  addUser,
+  addValues,
+  deleteValues,
+  inParallel,
+  pngPhoto,
+  replace,
+  UAC_DISABLED,
+} from './ad-fixtures.js';
 
 /**
  * The `ad` source through the real sync engine against one real Samba AD DC, provisioned once for
@@ -24,6 +36,7 @@ import { addContact, addGroup, addOu, addUser, addValues, deleteValues, inParall
  */
 const BULK = 1600;
 const LEAVERS = 200;
+const SVC_PASSWORD = 'Svc-Presence-2026!';
 
 let dc: SambaAd;
 let store: Store & { dispose(): Promise<void> };
@@ -152,6 +165,7 @@ beforeAll(async () => {
     dn.yara = await addContact(c, `OU=Contacts,${BASE}`, { cn: 'Yara Vendor', displayName: 'Yara Vendor', mail: 'yara@vendor.example' });
     dn.nomail = await addContact(c, `OU=Contacts,${BASE}`, { cn: 'No Mail Contact', displayName: 'No Mail Contact' });
     dn.outsider = await addUser(dc, c, `OU=Outside,${dc.baseDn}`, { cn: 'Olga Outsider', sam: 'olga', mail: 'olga@aurora.test' });
+    dn.svc = await addServiceAccount(c, `OU=Outside,${dc.baseDn}`, 'svc-presence', SVC_PASSWORD);
     const groups = `OU=Groups,${dc.baseDn}`;
     dn.engTeam = await addGroup(c, groups, 'Engineering Team', [dn.dave, dn.erin]);
     dn.allStaff = await addGroup(c, groups, 'All Staff', [dn.engTeam, dn.alice]);
@@ -537,6 +551,33 @@ describe("ad source against a real Samba AD DC (LDAPS with Samba's CA)", () => {
       await pgStore.dispose();
       await sqlite.dispose();
       await pg.drop();
+    }
+  }, 120_000);
+  it('a plain Domain Users service account syncs; tombstones it may not read are caught by the next full pass', async () => {
+    const svcStore = await tempStore();
+    const src = createActiveDirectorySource(adConfig({ LDAP_BIND_DN: `svc-presence@${dc.dnsDomain}`, LDAP_BIND_PASSWORD: SVC_PASSWORD }));
+    try {
+      const full = await sync({}, src, svcStore);
+      expect(full).toMatchObject({ status: 'ok', mode: 'full', skipped: 0 });
+      expect(full.added).toBeGreaterThan(1000);
+      const tina = await dc.withAdmin((c) => addUser(dc, c, `OU=Sales,${BASE}`, { cn: 'Tina Temp', sam: 'tina', mail: 'tina.temp@aurora.test' }));
+      const added = await sync({}, src, svcStore);
+      expect(added).toMatchObject({ status: 'ok', mode: 'incremental', added: 1 });
+      await dc.withAdmin((c) => c.del(tina));
+      // Samba hands a non-admin no tombstones (no error): the incremental pass cannot see the delete.
+      const inc = await sync({}, src, svcStore);
+      expect(inc).toMatchObject({ status: 'ok', mode: 'incremental', missing: 0 });
+      const reconcile = await sync({ full: true }, src, svcStore);
+      expect(reconcile).toMatchObject({ status: 'ok', mode: 'full', missing: 1 });
+      const row = await (svcStore.db as Kysely<DirectoryTables>)
+        .selectFrom('people')
+        .select(['missing_since'])
+        .where('primary_email', '=', 'tina.temp@aurora.test')
+        .executeTakeFirstOrThrow();
+      expect(row.missing_since).not.toBeNull();
+    } finally {
+      await src.close();
+      await svcStore.dispose();
     }
   }, 120_000);
 });

@@ -34,6 +34,8 @@ export interface ActiveDirectorySourceOptions {
 const GROUP_FILTER = '(objectClass=group)';
 /** Every user or contact, in scope or not, for the "moved out of scope" check. */
 const ANY_PERSON_FILTER = '(&(objectCategory=person)(|(objectClass=user)(objectClass=contact)))';
+const NO_SUCH_OBJECT = 32;
+const INSUFFICIENT_ACCESS = 50;
 const TOMBSTONE_FILTER = '(&(isDeleted=TRUE)(|(objectClass=user)(objectClass=contact))(!(objectClass=computer)))';
 
 /**
@@ -123,11 +125,13 @@ export class ActiveDirectorySource implements DirectorySource {
       const gone = guidsOf(page).filter((id) => !inScope.has(id));
       if (gone.length) yield { upserts: [], deletes: gone };
     }
-    for await (const page of this.tombstones(dc, `(&${window}${TOMBSTONE_FILTER})`)) {
+    const unreadable: string[] = [];
+    for await (const page of this.tombstones(dc, `(&${window}${TOMBSTONE_FILTER})`, unreadable)) {
       signal.throwIfAborted();
       const gone = guidsOf(page);
       if (gone.length) yield { upserts: [], deletes: gone };
     }
+    if (unreadable.length) yield { upserts: [], deletes: [], warnings: unreadable };
     return { complete: false, watermark: watermarkOf(dc, this.scopeKey) };
   }
 
@@ -141,20 +145,38 @@ export class ActiveDirectorySource implements DirectorySource {
       pageSize: 1,
     });
     for await (const page of live) if (page.length) return true;
-    for await (const page of this.tombstones(dc, `(&${window}(isDeleted=TRUE)${GROUP_FILTER})`, 1)) if (page.length) return true;
+    for await (const page of this.tombstones(dc, `(&${window}(isDeleted=TRUE)${GROUP_FILTER})`, [], 1)) if (page.length) return true;
     return false;
   }
 
-  /** Tombstones in the domain's Deleted Objects container (Show Deleted, one level, paged ≤ 1000). */
-  private tombstones(dc: DcIdentity, filter: string, pageSize = Math.min(this.pageSize ?? 1000, 1000)): AsyncGenerator<LdapEntry[], void, void> {
-    return this.connection.searchPages(`CN=Deleted Objects,${dc.defaultNamingContext}`, {
-      scope: 'one',
-      filter,
-      attributes: ['objectGUID'],
-      binaryAttributes: ['objectGUID'],
-      controls: [showDeletedControl()],
-      pageSize,
-    });
+  /**
+   * Tombstones in the domain's Deleted Objects container (Show Deleted, one level, paged ≤ 1000).
+   * An account without the right to list that container gets nothing back (Samba) or an access
+   * error (noSuchObject / insufficientAccessRights): then deletions are only seen by full passes,
+   * which `unreadable` says in the run's warnings; any other error fails the pass as usual.
+   */
+  private async *tombstones(
+    dc: DcIdentity,
+    filter: string,
+    unreadable: string[],
+    pageSize = Math.min(this.pageSize ?? 1000, 1000),
+  ): AsyncGenerator<LdapEntry[], void, void> {
+    const container = `CN=Deleted Objects,${dc.defaultNamingContext}`;
+    try {
+      yield* this.connection.searchPages(container, {
+        scope: 'one',
+        filter,
+        attributes: ['objectGUID'],
+        binaryAttributes: ['objectGUID'],
+        controls: [showDeletedControl()],
+        pageSize,
+      });
+    } catch (err) {
+      if (!(err instanceof LdapError) || err.kind !== 'operation' || (err.code !== NO_SUCH_OBJECT && err.code !== INSUFFICIENT_ACCESS)) throw err;
+      unreadable.push(
+        `${container} cannot be read (LDAP result ${err.code}): deletions are only seen by full passes; grant the bind account List Contents and Read Property on it`,
+      );
+    }
   }
 
   private async loadGroups(dc: DcIdentity): Promise<GroupIndex> {
