@@ -14,6 +14,8 @@ export interface Store {
   readonly dialect: Dialect;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly db: Kysely<any>;
+  /** SQLite only: the raw connection, for hot paths (bulk sync) that run their own prepared statements. */
+  readonly sqlite?: import('better-sqlite3').Database;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function openStore(database: Config['database']): Promise<Store> {
     },
   };
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cached }) });
-  return { dialect: 'sqlite', db, close: () => db.destroy() };
+  return { dialect: 'sqlite', db, sqlite: conn, close: () => db.destroy() };
 }
 
 /** Current time in epoch milliseconds; one place so tests can reason about it. */

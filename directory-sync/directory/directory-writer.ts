@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { DirectoryTables } from './tables.js';
@@ -13,13 +13,14 @@ export interface UpsertResult {
 
 export const MAX_PHOTO_BYTES = 100 * 1024;
 
-/** Stable hash of what an entry says, so an unchanged entry costs a read and no write. */
+/**
+ * Stable hash of what an entry says, so an unchanged entry costs a read and no write. One-shot
+ * SHA-1 (not a security boundary: only our own change detection), the photo hashed with the rest.
+ */
 export function contentHash(entry: DirectoryEntry): string {
-  const h = createHash('sha256');
   const { photo, ...rest } = entry;
-  h.update(JSON.stringify(rest));
-  if (photo) h.update(photo);
-  return h.digest('base64url').slice(0, 43);
+  const json = JSON.stringify(rest);
+  return photo && photo.byteLength ? hash('sha1', Buffer.concat([Buffer.from(json), photo]), 'base64url') : hash('sha1', json, 'base64url');
 }
 
 export function photoEtag(bytes: Uint8Array): string {

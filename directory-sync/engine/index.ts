@@ -1,5 +1,5 @@
 export { runSync, DEFAULT_LIMITS, type RunSyncOptions, type SyncLimits } from './run-sync.js';
-export { applyBatch, resolveManagerLinks, resolvePendingManagers, type BatchOutcome } from './batch-applier.js';
+export { applyBatch, resolveManagerLinks, resolvePendingManagers, timeOrderedId, KyselyBatchStore, SqliteBatchStore, type BatchOutcome, type BatchStore } from './batch-applier.js';
 export { StoreLease, SyncBusyError, processOwner } from './lease.js';
 export { MemorySource } from './memory-source.js';
 export { SourceRegistry, type SourceFactory, type SourceContext } from './source-registry.js';

@@ -5,7 +5,7 @@ import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../directory/tables.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { DirectorySource, ReadSummary, Watermark } from '../sources/source.js';
-import { applyBatch, resolvePendingManagers, type Db } from './batch-applier.js';
+import { applyBatch, KyselyBatchStore, resolvePendingManagers, SqliteBatchStore, type BatchStore, type Db } from './batch-applier.js';
 import { StoreLease } from './lease.js';
 import { addWarnings, newReport, type SyncProgress, type SyncReport } from './report.js';
 import type { SyncTables } from './tables.js';
@@ -175,7 +175,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           }
           const now = Math.max(Date.now(), passStart);
           const outcome = await tx(async (t) => {
-            const o = await applyBatch(t, source.name, valid, now);
+            const o = await applyBatch(batchStore(t), source.name, valid, now);
             if (hasPending && valid.length) {
               for (let i = 0; i < valid.length; i += 500) {
                 await t.deleteFrom('sync_pending_deletes').where('source', '=', source.name).where('external_id', 'in', valid.slice(i, i + 500).map((e) => e.externalId)).execute();
@@ -222,6 +222,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     }
   };
 
+  // On SQLite, raw prepared statements on the same connection (so inside the Kysely transaction).
+  const batchStore = (t: Db): BatchStore => (store.sqlite ? new SqliteBatchStore(store.sqlite) : new KyselyBatchStore(t));
+
   const progress = (phase: SyncProgress['phase']) => {
     const elapsedMs = Date.now() - started;
     options.onProgress?.({ source: source.name, phase, entries: report.entries, perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0, elapsedMs });
@@ -233,7 +236,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       const now = Math.max(Date.now(), passStart);
       const S = source.name;
       if (managersDirty) {
-        const unresolved = await resolvePendingManagers(t, S);
+        const unresolved = await resolvePendingManagers(t, batchStore(t), S);
         managersDirty = unresolved > 0;
       }
       // Deletions. After a complete full pass: every link not seen since the pass started (that

@@ -13,6 +13,7 @@ export const isValidEmail = (s: string): boolean => s.length <= 320 && EMAIL.tes
 
 /** Lower-cases a DN and drops the blanks around separators, so references compare equal. */
 export function normalizeDn(dn: string): string {
+  if (/^[a-z0-9=,._@-]*$/.test(dn)) return dn; // already normal: skip the allocations
   return dn
     .trim()
     .toLowerCase()

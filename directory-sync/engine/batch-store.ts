@@ -1,0 +1,278 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DirectoryTables, PeopleTable, PersonPhotosTable, PersonSourcesTable } from '../directory/tables.js';
+import type { SyncTables } from './tables.js';
+
+export type Db = Kysely<DirectoryTables & SyncTables> | Transaction<DirectoryTables & SyncTables>;
+
+export interface ExistingLink {
+  external_id: string;
+  person_id: string;
+  content_hash: string;
+  deleted_at: number | null;
+  missing_since: number | null;
+  disabled: number;
+}
+
+export type PersonRow = Omit<PeopleTable, 'id' | 'manager_id' | 'owner_id' | 'created_at'>;
+
+/**
+ * The statements the batch applier needs. Two implementations: Kysely (PostgreSQL, and SQLite
+ * when no raw handle is available) with multi-row statements, and raw better-sqlite3 prepared
+ * statements — on SQLite a cached single-row statement costs microseconds, far less than
+ * compiling and preparing a big multi-row one.
+ */
+export interface BatchStore {
+  links(source: string, externalIds: readonly string[]): Promise<Map<string, ExistingLink>>;
+  touchSeen(source: string, externalIds: readonly string[], now: number): Promise<void>;
+  clearMissing(personIds: readonly string[]): Promise<void>;
+  joinedByImmutableId(immutableIds: readonly string[]): Promise<Map<string, string>>;
+  emailHolders(emails: readonly string[]): Promise<Map<string, string>>;
+  insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]): Promise<void>;
+  updatePerson(id: string, row: PersonRow): Promise<void>;
+  upsertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
+  deleteEmailsOf(personIds: readonly string[]): Promise<void>;
+  insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]): Promise<void>;
+  deletePhotosOf(personIds: readonly string[]): Promise<void>;
+  upsertPhotos(rows: readonly PersonPhotosTable[]): Promise<void>;
+  personIdsByDn(source: string, dns: readonly string[]): Promise<Map<string, string>>;
+  personIdsByExternalId(source: string, externalIds: readonly string[]): Promise<Map<string, string>>;
+  setManagers(pairs: readonly (readonly [string, string | null])[]): Promise<void>;
+}
+
+const CHUNK = 500;
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Multi-row statements through Kysely: a bounded number of round trips per batch. */
+export class KyselyBatchStore implements BatchStore {
+  constructor(private readonly db: Db) {}
+
+  async links(source: string, ids: readonly string[]) {
+    const out = new Map<string, ExistingLink>();
+    for (const part of chunks(ids)) {
+      const rows = await this.db
+        .selectFrom('person_sources')
+        .innerJoin('people', 'people.id', 'person_sources.person_id')
+        .select(['person_sources.external_id', 'person_sources.person_id', 'person_sources.content_hash', 'people.deleted_at', 'people.missing_since', 'people.disabled'])
+        .where('person_sources.source', '=', source)
+        .where('person_sources.external_id', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.external_id, r);
+    }
+    return out;
+  }
+  async touchSeen(source: string, ids: readonly string[], now: number) {
+    for (const part of chunks(ids)) await this.db.updateTable('person_sources').set({ seen_at: now }).where('source', '=', source).where('external_id', 'in', part).execute();
+  }
+  async clearMissing(personIds: readonly string[]) {
+    for (const part of chunks(personIds)) await this.db.updateTable('people').set({ missing_since: null }).where('id', 'in', part).execute();
+  }
+  async joinedByImmutableId(ids: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids)) {
+      for (const r of await this.db.selectFrom('people').select(['id', 'immutable_id']).where('immutable_id', 'in', part).execute()) if (r.immutable_id) out.set(r.immutable_id, r.id);
+    }
+    return out;
+  }
+  async emailHolders(emails: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const part of chunks(emails)) {
+      for (const r of await this.db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', part).execute()) out.set(r.email, r.person_id);
+    }
+    return out;
+  }
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]) {
+    for (const part of chunks(rows, 400)) await this.db.insertInto('people').values(part.map((r) => ({ ...r, manager_id: null, owner_id: null }))).execute();
+  }
+  async updatePerson(id: string, row: PersonRow) {
+    await this.db.updateTable('people').set(row).where('id', '=', id).execute();
+  }
+  async upsertLinks(rows: readonly PersonSourcesTable[]) {
+    for (const part of chunks(rows, 300)) {
+      await this.db
+        .insertInto('person_sources')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['source', 'external_id']).doUpdateSet((eb) => ({
+            person_id: eb.ref('excluded.person_id'),
+            dn: eb.ref('excluded.dn'),
+            manager_ref: eb.ref('excluded.manager_ref'),
+            content_hash: eb.ref('excluded.content_hash'),
+            seen_at: eb.ref('excluded.seen_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+  async deleteEmailsOf(personIds: readonly string[]) {
+    for (const part of chunks(personIds)) await this.db.deleteFrom('person_emails').where('person_id', 'in', part).execute();
+  }
+  async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
+    for (const part of chunks(rows, 1000)) await this.db.insertInto('person_emails').values(part).execute();
+  }
+  async deletePhotosOf(personIds: readonly string[]) {
+    for (const part of chunks(personIds)) await this.db.deleteFrom('person_photos').where('person_id', 'in', part).execute();
+  }
+  async upsertPhotos(rows: readonly PersonPhotosTable[]) {
+    for (const part of chunks(rows, 50)) {
+      await this.db
+        .insertInto('person_photos')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('person_id').doUpdateSet((eb) => ({
+            bytes: eb.ref('excluded.bytes'),
+            content_type: eb.ref('excluded.content_type'),
+            etag: eb.ref('excluded.etag'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+  async personIdsByDn(source: string, dns: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const part of chunks(dns)) {
+      for (const r of await this.db.selectFrom('person_sources').select(['dn', 'person_id']).where('source', '=', source).where('dn', 'in', part).execute()) if (r.dn) out.set(r.dn, r.person_id);
+    }
+    return out;
+  }
+  async personIdsByExternalId(source: string, ids: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids)) {
+      for (const r of await this.db.selectFrom('person_sources').select(['external_id', 'person_id']).where('source', '=', source).where('external_id', 'in', part).execute()) out.set(r.external_id, r.person_id);
+    }
+    return out;
+  }
+  async setManagers(pairs: readonly (readonly [string, string | null])[]) {
+    // One statement per chunk (UPDATE … FROM VALUES works on SQLite ≥ 3.33 and PostgreSQL alike).
+    for (const part of chunks(pairs)) {
+      const values = sql.join(part.map(([id, m]) => sql`(${id}, ${m})`));
+      await sql`update people set manager_id = v.column2 from (values ${values}) as v where people.id = v.column1`.execute(this.db);
+    }
+  }
+}
+
+type Stmt = BetterSqlite3.Statement;
+const PEOPLE_COLUMNS = ['id', 'kind', 'display_name', 'given_name', 'surname', 'title', 'department', 'company', 'office', 'phones', 'primary_email', 'upn', 'immutable_id', 'manager_id', 'owner_id', 'groups', 'disabled', 'missing_since', 'deleted_at', 'photo_etag', 'search_text', 'created_at', 'updated_at'] as const;
+const UPDATE_COLUMNS = PEOPLE_COLUMNS.filter((c) => !['id', 'manager_id', 'owner_id', 'created_at'].includes(c)) as readonly (keyof PersonRow)[];
+const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * Raw better-sqlite3 prepared statements, one row at a time. Runs on the same connection as
+ * Kysely, so inside the caller's Kysely transaction.
+ */
+export class SqliteBatchStore implements BatchStore {
+  static readonly #cache = new WeakMap<BetterSqlite3.Database, Map<string, Stmt>>();
+  readonly #stmts: Map<string, Stmt>;
+
+  constructor(private readonly conn: BetterSqlite3.Database) {
+    let m = SqliteBatchStore.#cache.get(conn);
+    if (!m) SqliteBatchStore.#cache.set(conn, (m = new Map()));
+    this.#stmts = m;
+  }
+
+  #s(text: string): Stmt {
+    let s = this.#stmts.get(text);
+    if (!s) this.#stmts.set(text, (s = this.conn.prepare(text)));
+    return s;
+  }
+
+  async links(source: string, ids: readonly string[]) {
+    const q = this.#s(
+      'select ps.external_id, ps.person_id, ps.content_hash, p.deleted_at, p.missing_since, p.disabled from person_sources ps join people p on p.id = ps.person_id where ps.source = ? and ps.external_id = ?',
+    );
+    const out = new Map<string, ExistingLink>();
+    for (const id of ids) {
+      const r = q.get(source, id) as ExistingLink | undefined;
+      if (r) out.set(id, r);
+    }
+    return out;
+  }
+  async touchSeen(source: string, ids: readonly string[], now: number) {
+    const q = this.#s('update person_sources set seen_at = ? where source = ? and external_id = ?');
+    for (const id of ids) q.run(now, source, id);
+  }
+  async clearMissing(personIds: readonly string[]) {
+    const q = this.#s('update people set missing_since = null where id = ?');
+    for (const id of personIds) q.run(id);
+  }
+  async joinedByImmutableId(ids: readonly string[]) {
+    const q = this.#s('select id from people where immutable_id = ?');
+    const out = new Map<string, string>();
+    for (const i of ids) {
+      const r = q.get(i) as { id: string } | undefined;
+      if (r) out.set(i, r.id);
+    }
+    return out;
+  }
+  async emailHolders(emails: readonly string[]) {
+    const q = this.#s('select person_id from person_emails where email = ?');
+    const out = new Map<string, string>();
+    for (const e of emails) {
+      const r = q.get(e) as { person_id: string } | undefined;
+      if (r) out.set(e, r.person_id);
+    }
+    return out;
+  }
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]) {
+    const q = this.#s(`insert into people (${PEOPLE_COLUMNS.join(', ')}) values (${PEOPLE_COLUMNS.map(() => '?').join(', ')})`);
+    for (const r of rows) {
+      const full = { ...r, manager_id: null, owner_id: null } as Record<string, unknown>;
+      q.run(PEOPLE_COLUMNS.map((c) => full[c] ?? null));
+    }
+  }
+  async updatePerson(id: string, row: PersonRow) {
+    const q = this.#s(`update people set ${UPDATE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`);
+    q.run([...UPDATE_COLUMNS.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null), id]);
+  }
+  async upsertLinks(rows: readonly PersonSourcesTable[]) {
+    const q = this.#s(
+      'insert into person_sources (source, external_id, person_id, dn, manager_ref, content_hash, seen_at) values (?, ?, ?, ?, ?, ?, ?) on conflict (source, external_id) do update set person_id = excluded.person_id, dn = excluded.dn, manager_ref = excluded.manager_ref, content_hash = excluded.content_hash, seen_at = excluded.seen_at',
+    );
+    for (const r of rows) q.run(r.source, r.external_id, r.person_id, r.dn, r.manager_ref, r.content_hash, r.seen_at);
+  }
+  async deleteEmailsOf(personIds: readonly string[]) {
+    const q = this.#s('delete from person_emails where person_id = ?');
+    for (const id of personIds) q.run(id);
+  }
+  async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
+    const q = this.#s('insert into person_emails (email, person_id, is_primary) values (?, ?, ?)');
+    for (const r of rows) q.run(r.email, r.person_id, r.is_primary);
+  }
+  async deletePhotosOf(personIds: readonly string[]) {
+    const q = this.#s('delete from person_photos where person_id = ?');
+    for (const id of personIds) q.run(id);
+  }
+  async upsertPhotos(rows: readonly PersonPhotosTable[]) {
+    const q = this.#s(
+      'insert into person_photos (person_id, bytes, content_type, etag, updated_at) values (?, ?, ?, ?, ?) on conflict (person_id) do update set bytes = excluded.bytes, content_type = excluded.content_type, etag = excluded.etag, updated_at = excluded.updated_at',
+    );
+    for (const r of rows) q.run(r.person_id, asBuffer(r.bytes), r.content_type, r.etag, r.updated_at);
+  }
+  async personIdsByDn(source: string, dns: readonly string[]) {
+    const q = this.#s('select person_id from person_sources where source = ? and dn = ?');
+    const out = new Map<string, string>();
+    for (const dn of dns) {
+      const r = q.get(source, dn) as { person_id: string } | undefined;
+      if (r) out.set(dn, r.person_id);
+    }
+    return out;
+  }
+  async personIdsByExternalId(source: string, ids: readonly string[]) {
+    const q = this.#s('select person_id from person_sources where source = ? and external_id = ?');
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const r = q.get(source, id) as { person_id: string } | undefined;
+      if (r) out.set(id, r.person_id);
+    }
+    return out;
+  }
+  async setManagers(pairs: readonly (readonly [string, string | null])[]) {
+    const q = this.#s('update people set manager_id = ? where id = ?');
+    for (const [id, m] of pairs) q.run(m, id);
+  }
+}
