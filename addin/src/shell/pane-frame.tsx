@@ -14,6 +14,8 @@ const useStyles = makeStyles({
   main: { flex: '1 1 auto', overflowY: 'auto', overflowX: 'hidden', minHeight: 0 },
 });
 
+const VIEW_LABELS: Record<PaneView, string> = { people: 'People on this message', chat: 'Chat', document: 'This document' };
+
 export interface PaneFrameProps {
   readonly views: readonly PaneView[];
   /** What each view shows. */
@@ -34,7 +36,7 @@ export function PaneFrame({ views, render }: PaneFrameProps) {
             <PaneHeader />
             <PaneNav views={views} />
             <ConnectionBanner />
-            <main className={s.main} aria-label={view} id="pane-main">
+            <main className={s.main} aria-label={VIEW_LABELS[view]} id="pane-main">
               {views.map((v) => (
                 // Views stay mounted (hidden) so a chat or session keeps its state while the user looks elsewhere.
                 <div key={v} hidden={v !== view} data-view={v}>
