@@ -61,6 +61,7 @@ export class DocumentSessions {
   readonly #needsInitial = new Set<Connection>();
   readonly #refreshing = new Map<string, boolean>();
   #flushTimer: NodeJS.Timeout | undefined;
+  #flushSoon = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
   #stopped = false;
@@ -137,7 +138,7 @@ export class DocumentSessions {
     set.add(conn);
     this.#needsInitial.add(conn);
     await this.#put(j);
-    this.#markDirty(docKey);
+    this.#markDirty(docKey, true);
   }
 
   /** A move. Applied at most once per positionIntervalMs per connection; extra moves coalesce to the latest. */
@@ -159,7 +160,7 @@ export class DocumentSessions {
     if (set && set.size === 0) this.#local.delete(j.docKey);
     if (this.#stopped) return;
     await this.store.remove(j.docKey, conn.id);
-    this.#markDirty(j.docKey);
+    this.#markDirty(j.docKey, true);
   }
 
   /** Live participants of a document, one per person. */
@@ -218,17 +219,25 @@ export class DocumentSessions {
     return this.store.put(session);
   }
 
-  #markDirty(docKey: string): void {
+  /** Schedules an announcement; moves wait for the fan-out window, joins and leaves go out on the next tick. */
+  #markDirty(docKey: string, urgent = false): void {
     if (this.#stopped) return;
     this.#dirty.add(docKey);
-    if (!this.#flushTimer) {
+    if (urgent && !this.#flushSoon) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+      this.#flushSoon = true;
+      setImmediate(() => this.#flush());
+    } else if (!this.#flushTimer && !this.#flushSoon) {
       this.#flushTimer = setTimeout(() => this.#flush(), this.options.fanoutMs);
       this.#flushTimer.unref?.();
     }
   }
 
   #flush(): void {
+    clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
+    this.#flushSoon = false;
     if (!this.#dirty.size) return;
     const keys = [...this.#dirty];
     this.#dirty.clear();

@@ -10,7 +10,8 @@ import { DEMO_FIXTURE } from '../e2e/demo-people.fixture.js';
 const SAM = 'sam.okafor@auroraworks.example';
 const PRIYA = 'priya.natarajan@auroraworks.example';
 const ALEX = 'alex.morgan@auroraworks.example';
-const TTL_SECONDS = 3;
+/** The product's default: the panes heartbeat every 15 s, so a shorter TTL would expire people who sit still. */
+const TTL_SECONDS = 30;
 /** Index of a paragraph under the "Risks" heading of the demo document. */
 const RISKS_PARAGRAPH = 26;
 
@@ -80,7 +81,10 @@ describe('co-authoring indicators in the demo host (headless Chromium)', () => {
     const alex = await browser.openDemo(server.url, ALEX, { app: 'outlook', message: 'msg-budget-2027' });
     const outlook = await alex.pane('outlook');
     const row = outlook.getByTestId('linked-document');
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 10_000 }).catch(async (err: unknown) => {
+      await browser.screenshot(alex.page, 'documents-outlook-linked-missing');
+      throw new Error(`no linked-document row; pane says: ${(await outlook.locator('body').textContent())?.slice(0, 600)}`, { cause: err });
+    });
     expect(await row.textContent()).toContain('Budget 2027.docx · being edited now');
     await row.locator(`[data-testid="linked-editor"][data-email="${PRIYA}"]`).waitFor({ timeout: 5000 });
     await row.locator(`[data-testid="linked-editor"][data-email="${SAM}"]`).waitFor({ timeout: 5000 });
@@ -90,6 +94,7 @@ describe('co-authoring indicators in the demo host (headless Chromium)', () => {
     // Priya closes Word: she disappears from Sam's list within the TTL, and from the mail's row.
     const closedAt = Date.now();
     await priya.demo.context.close();
+    // Closing Word closes its socket: she goes at once (a hung Word would go after the TTL, see sessions.test.ts).
     await coauthor(sam.pane, PRIYA).waitFor({ state: 'detached', timeout: TTL_SECONDS * 1000 });
     expect(Date.now() - closedAt).toBeLessThan(TTL_SECONDS * 1000);
     await row.locator(`[data-testid="linked-editor"][data-email="${PRIYA}"]`).waitFor({ state: 'detached', timeout: 10_000 });

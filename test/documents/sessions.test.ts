@@ -125,7 +125,8 @@ describe('sessions', () => {
       bob.send({ type: 'doc.position', position: { paragraph: i, heading: `H${i}` } });
       await new Promise((r) => setTimeout(r, 50));
     }
-    const last = await nextParticipants(alice, docKey, (ps) => ps.some((p) => p.position?.paragraph === 20), 3000);
+    // Every list Alice got counts here (not only the latest), so read them off the socket directly.
+    const last = await alice.next('doc.participants', (f) => participantsIn(f).some((p) => p.position?.paragraph === 20), 3000);
     const elapsed = Date.now() - started;
     // 20 moves over ~1 s: the server applied at most one per 500 ms (+ the first at once).
     const seen = new Set<number>();

@@ -24,9 +24,40 @@ export const emailsIn = (f: Frame) =>
     .map((p) => p.email)
     .sort();
 
-/** Waits for a doc.participants frame whose list satisfies `match`. */
-export function nextParticipants(sock: TestSocket, docKey: string, match: (ps: DocParticipantDto[]) => boolean, timeoutMs = 5000): Promise<Frame> {
-  return sock.next('doc.participants', (f) => f.docKey === docKey && match(participantsIn(f)), timeoutMs);
+const latestLists = new WeakMap<TestSocket, Map<string, Frame>>();
+
+/** The latest doc.participants frame per document, as this socket received them (tracked from the first call on). */
+function tracker(sock: TestSocket): Map<string, Frame> {
+  let latest = latestLists.get(sock);
+  if (!latest) {
+    const map = new Map<string, Frame>();
+    latest = map;
+    latestLists.set(sock, map);
+    for (const f of sock.frames) if (f.type === 'doc.participants') map.set(String(f.docKey), f);
+    sock.ws.on('message', (data) => {
+      const f = JSON.parse(String(data)) as Frame;
+      if (f.type === 'doc.participants') map.set(String(f.docKey), f);
+    });
+  }
+  return latest;
+}
+
+/**
+ * Waits until the document's participant list, as this socket last heard it, satisfies `match`.
+ * State, not history: an older list that matched does not count once a newer one arrived.
+ */
+export async function nextParticipants(sock: TestSocket, docKey: string, match: (ps: DocParticipantDto[]) => boolean, timeoutMs = 5000): Promise<Frame> {
+  const latest = tracker(sock);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = latest.get(docKey);
+    if (f && match(participantsIn(f))) return f;
+    if (Date.now() > deadline)
+      throw new Error(
+        `participants of ${docKey} did not match within ${timeoutMs} ms; last: ${f ? JSON.stringify(participantsIn(f).map((p) => [p.email, p.position])) : 'none'}`,
+      );
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export const hasExactly =
