@@ -230,3 +230,12 @@ export function samePresence(a: Aggregated, b: Aggregated): boolean {
     a.outOfOffice.message === b.outOfOffice.message
   );
 }
+
+const jsonCache = new WeakMap<PresenceView, string>();
+
+/** JSON of a view, serialised once per published view (queries and fan-out send the same one often). */
+export function presenceJson(view: PresenceView): string {
+  let json = jsonCache.get(view);
+  if (json === undefined) jsonCache.set(view, (json = JSON.stringify(view)));
+  return json;
+}

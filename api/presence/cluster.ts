@@ -26,9 +26,17 @@ export interface PresenceCluster {
   removeEndpoint(personId: string, endpointId: string): Promise<void>;
   /** Every live endpoint of a person, on any process. */
   endpointsOf(personId: string): Promise<EndpointInput[]>;
+  /**
+   * The endpoints with the person's input epoch: a counter that every endpoint or input change
+   * bumps, so a publish computed from an older snapshot can be refused (see publish).
+   */
+  readEndpoints(personId: string): Promise<{ endpoints: EndpointInput[]; epoch: string }>;
   /** Published presences; people never published are missing from the map. */
   published(personIds: readonly string[]): Promise<Map<string, PresenceView>>;
-  /** Stamps the next version (never lower than any before it, on any process), stores and broadcasts. */
-  publish(personId: string, presence: Aggregated): Promise<PresenceView>;
+  /**
+   * Stamps the next version (never lower than any before it, on any process), stores and broadcasts.
+   * With `epoch`, refuses (null) when the inputs changed since that snapshot: the caller recomputes.
+   */
+  publish(personId: string, presence: Aggregated, epoch?: string): Promise<PresenceView | null>;
   announceInputs(personId: string, kind: InputKind): Promise<void>;
 }

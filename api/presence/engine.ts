@@ -212,7 +212,12 @@ export class PresenceEngine implements PresenceService {
           if (view) this.#emit(personId, view);
         })
         .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
-    } else this.#inputs.delete(personId);
+    } else {
+      this.#inputs.delete(personId);
+      // Closes the race where this process recomputed with the old inputs just before the notice and
+      // published a stale result: recompute from the store now (publishes only if it differs).
+      void this.recompute(personId).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
+    }
   }
 
   // ---- blocks ----
@@ -325,30 +330,41 @@ export class PresenceEngine implements PresenceService {
   }
 
   async #recomputeNow(personId: string): Promise<void> {
-    const [inputs, endpoints] = await Promise.all([this.storedInputs(personId), this.#o.cluster.endpointsOf(personId)]);
-    let prev = this.#views.get(personId);
-    if (!prev) prev = (await this.#o.cluster.published([personId])).get(personId);
-    const now = this.#now();
-    const { presence, nextChangeAt } = aggregate(
-      {
-        endpoints,
-        manual: inputs.manual,
-        oof: inputs.oof,
-        calendar: [...inputs.calendar.values()].flat(),
-        external: [...inputs.external.values()],
-        lastActive: prev?.lastActive ?? null,
-      },
-      now,
-      this.#timers,
-    );
-    if (nextChangeAt === null) this.#due.delete(personId);
-    else this.#due.set(personId, nextChangeAt);
-    if (prev && samePresence(prev, presence)) {
-      if (!this.#views.has(personId)) this.#accept(personId, prev);
-      return;
+    // Optimistic: another process may change this person's inputs meanwhile; then the publish is
+    // refused and we compute again from the newer snapshot.
+    for (let attempt = 0; ; attempt++) {
+      const [inputs, { endpoints, epoch }, published] = await Promise.all([
+        this.storedInputs(personId),
+        this.#o.cluster.readEndpoints(personId),
+        this.#o.cluster.published([personId]),
+      ]);
+      // The shared published view, not our cache: another process may have published since.
+      const prev = published.get(personId) ?? this.#views.get(personId);
+      const now = this.#now();
+      const { presence, nextChangeAt } = aggregate(
+        {
+          endpoints,
+          manual: inputs.manual,
+          oof: inputs.oof,
+          calendar: [...inputs.calendar.values()].flat(),
+          external: [...inputs.external.values()],
+          lastActive: prev?.lastActive ?? null,
+        },
+        now,
+        this.#timers,
+      );
+      if (nextChangeAt === null) this.#due.delete(personId);
+      else this.#due.set(personId, nextChangeAt);
+      if (prev && samePresence(prev, presence)) {
+        this.#accept(personId, prev);
+        return;
+      }
+      const view = await this.#o.cluster.publish(personId, presence, attempt < 5 ? epoch : undefined);
+      if (view) {
+        this.#accept(personId, view);
+        return;
+      }
     }
-    const view = await this.#o.cluster.publish(personId, presence);
-    this.#accept(personId, view);
   }
 
   #accept(personId: string, view: PresenceView): void {

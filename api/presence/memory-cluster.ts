@@ -37,6 +37,11 @@ export class MemoryCluster implements PresenceCluster {
     return [...(this.#endpoints.get(personId)?.values() ?? [])];
   }
 
+  async readEndpoints(personId: string): Promise<{ endpoints: EndpointInput[]; epoch: string }> {
+    // One process serialises all work on a person, so a snapshot cannot go stale before publish.
+    return { endpoints: await this.endpointsOf(personId), epoch: '' };
+  }
+
   async published(personIds: readonly string[]): Promise<Map<string, PresenceView>> {
     const out = new Map<string, PresenceView>();
     for (const id of personIds) {
@@ -46,7 +51,7 @@ export class MemoryCluster implements PresenceCluster {
     return out;
   }
 
-  async publish(personId: string, presence: Aggregated): Promise<PresenceView> {
+  async publish(personId: string, presence: Aggregated, _epoch?: string): Promise<PresenceView | null> {
     const view: PresenceView = { ...presence, version: nextVersion(this.#published.get(personId)?.version ?? 0, this.now()) };
     this.#published.set(personId, view);
     this.#events?.changed(personId, view);

@@ -9,13 +9,14 @@ import {
 } from '../contract/presence.js';
 import { badRequest, notFound, readJson } from '../http/index.js';
 import type { AddressBook } from './address-book.js';
-import { unknownPresence, viewFor } from './aggregate.js';
+import { presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 /** The out-of-office source a user sets by hand (Exchange feeds its own source). */
 export const USER_OOF_SOURCE = 'user';
 const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
+const UNKNOWN = unknownPresence();
 
 /** HTTP routes of presence: query, your own state, out-of-office, blocks. */
 export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, addresses: AddressBook, now: () => number = Date.now): Router {
@@ -39,15 +40,18 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
     const found = await addresses.resolve(emails);
     const pids = [...new Set([...found.values()].filter((p) => p !== null).map((p) => p.id))];
     const [views] = await Promise.all([engine.currentMany(pids), engine.preloadBlocks(pids)]);
-    ctx.body = {
-      results: emails.map((email) => {
-        const person = found.get(email);
-        const view = person ? views.get(person.id) : undefined;
-        if (!person || !view) return { email, personId: null, presence: unknownPresence() };
-        const relation = person.id === viewer ? 'self' : engine.isBlockedCached(person.id, viewer) ? 'blocked' : 'colleague';
-        return { email, personId: person.id, presence: viewFor(view, relation) };
-      }),
-    };
+    // Built as text from views serialised once per version: this route is hot (every pane, every item).
+    const unknown = presenceJson(UNKNOWN);
+    const parts = emails.map((email) => {
+      const person = found.get(email);
+      const view = person ? views.get(person.id) : undefined;
+      const head = `{"email":${JSON.stringify(email)},"personId":`;
+      if (!person || !view) return `${head}null,"presence":${unknown}}`;
+      const shown = person.id !== viewer && engine.isBlockedCached(person.id, viewer) ? JSON.stringify(viewFor(view, 'blocked')) : presenceJson(view);
+      return `${head}${JSON.stringify(person.id)},"presence":${shown}}`;
+    });
+    ctx.type = 'application/json';
+    ctx.body = `{"results":[${parts.join(',')}]}`;
   });
 
   router.get('/v1/me/presence', async (ctx) => {

@@ -11,9 +11,11 @@ const INPUTS = 'presence.inputs';
 /**
  * Allocates the next version (max(now in µs, last + 1), so it never goes backwards on any process),
  * stores the view and publishes it, atomically: subscribers get versions in order.
- * KEYS: version key, view key. ARGV: now µs, view JSON without the closing `"version":N}`, channel, person id JSON.
+ * KEYS: version key, view key, epoch key. ARGV: now µs, view JSON without the closing `"version":N}`, channel,
+ * person id JSON, the epoch the view was computed at ('' = no check; a moved epoch refuses the publish).
  */
 const PUBLISH_LUA = `
+if ARGV[5] ~= '' and (redis.call('GET', KEYS[3]) or '0') ~= ARGV[5] then return false end
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local v = math.max(tonumber(ARGV[1]), last + 1)
 local vs = string.format('%.0f', v)
@@ -62,6 +64,7 @@ export class RedisCluster implements PresenceCluster {
   #node = (id: string) => `${this.#p}node:${id}`;
   #nodeEps = (id: string) => `${this.#p}nodeeps:${id}`;
   #nodes = () => `${this.#p}nodes`;
+  #epoch = (pid: string) => `${this.#p}epoch:${pid}`;
 
   async start(events: ClusterEvents): Promise<void> {
     this.#events = events;
@@ -101,13 +104,14 @@ export class RedisCluster implements PresenceCluster {
       .multi()
       .hset(this.#ep(personId), `${this.nodeId}|${endpoint.id}`, JSON.stringify(endpoint))
       .sadd(this.#nodeEps(this.nodeId), personId)
+      .incr(this.#epoch(personId))
       .exec();
   }
 
   async removeEndpoint(personId: string, endpointId: string): Promise<void> {
     const eps = this.#local.get(personId);
     eps?.delete(endpointId);
-    const m = this.#redis.multi().hdel(this.#ep(personId), `${this.nodeId}|${endpointId}`);
+    const m = this.#redis.multi().hdel(this.#ep(personId), `${this.nodeId}|${endpointId}`).incr(this.#epoch(personId));
     if (eps && eps.size === 0) {
       this.#local.delete(personId);
       m.srem(this.#nodeEps(this.nodeId), personId);
@@ -116,7 +120,13 @@ export class RedisCluster implements PresenceCluster {
   }
 
   async endpointsOf(personId: string): Promise<EndpointInput[]> {
-    const all = await this.#redis.hgetall(this.#ep(personId));
+    return (await this.readEndpoints(personId)).endpoints;
+  }
+
+  async readEndpoints(personId: string): Promise<{ endpoints: EndpointInput[]; epoch: string }> {
+    const res = await this.#redis.multi().hgetall(this.#ep(personId)).get(this.#epoch(personId)).exec();
+    const all = (res?.[0]?.[1] ?? {}) as Record<string, string>;
+    const epoch = (res?.[1]?.[1] as string | null) ?? '0';
     const out: EndpointInput[] = [];
     for (const v of Object.values(all)) {
       try {
@@ -125,7 +135,7 @@ export class RedisCluster implements PresenceCluster {
         // A corrupt field is ignored; the owner rewrites it on its next change.
       }
     }
-    return out;
+    return { endpoints: out, epoch };
   }
 
   async published(personIds: readonly string[]): Promise<Map<string, PresenceView>> {
@@ -138,23 +148,26 @@ export class RedisCluster implements PresenceCluster {
     return out;
   }
 
-  async publish(personId: string, presence: Aggregated): Promise<PresenceView> {
+  async publish(personId: string, presence: Aggregated, epoch = ''): Promise<PresenceView | null> {
     const json = JSON.stringify(presence);
     const head = `${json.slice(0, -1)},"version":`;
     const vs = (await this.#redis.eval(
       PUBLISH_LUA,
-      2,
+      3,
       `${this.#p}ver:${personId}`,
       `${this.#p}view:${personId}`,
+      this.#epoch(personId),
       String(this.#now() * 1000),
       head,
       this.bus.prefix + CHANGED,
       JSON.stringify(personId),
-    )) as string;
-    return { ...presence, version: Number(vs) };
+      epoch,
+    )) as string | null;
+    return vs === null ? null : { ...presence, version: Number(vs) };
   }
 
   async announceInputs(personId: string, kind: InputKind): Promise<void> {
+    if (kind !== 'blocks') await this.#redis.incr(this.#epoch(personId));
     await this.bus.publish(INPUTS, { personId, kind, nodeId: this.nodeId });
   }
 
@@ -187,7 +200,7 @@ export class RedisCluster implements PresenceCluster {
       const pids = await this.#redis.smembers(this.#nodeEps(node));
       for (const pid of pids) {
         const fields = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(`${node}|`));
-        if (fields.length) await this.#redis.hdel(this.#ep(pid), ...fields);
+        if (fields.length) await this.#redis.multi().hdel(this.#ep(pid), ...fields).incr(this.#epoch(pid)).exec();
       }
       await this.#redis.multi().del(this.#nodeEps(node)).srem(this.#nodes(), node).exec();
       this.options.log.info({ node, people: pids.length }, 'reaped the endpoints of a dead API process');

@@ -1,7 +1,7 @@
 import { MAX_SUBSCRIPTIONS } from '../contract/presence.js';
 import type { Connection } from '../realtime/index.js';
 import type { AddressBook } from './address-book.js';
-import { unknownPresence, viewFor } from './aggregate.js';
+import { presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 import type { PresenceView } from './presence-api.js';
 
@@ -93,7 +93,7 @@ export class SubscriptionHub {
     for (const a of asked) {
       const view = a.personId ? views.get(a.personId) : undefined;
       const shown = a.personId && view ? this.#filtered(a.personId, view, conn.principal.personId) : unknownPresence();
-      if (!conn.sendRaw(frameJson(a.email, JSON.stringify(shown)))) return;
+      if (!conn.sendRaw(frameJson(a.email, presenceJson(shown)))) return;
     }
     conn.send({ type: 'presence.subscribed', emails: asked.map((a) => a.email), total: cs.byEmail.size });
   }
@@ -159,8 +159,6 @@ export class SubscriptionHub {
 
   #flush(): void {
     this.#timer = undefined;
-    // One serialisation per person per flush, shared by all its (unblocked) subscribers.
-    const json = new Map<string, string>();
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     for (const cs of dirty) {
@@ -171,8 +169,7 @@ export class SubscriptionHub {
         let body: string;
         if (this.engine.isBlockedCached(pid, viewer) && viewer !== pid) body = JSON.stringify(viewFor(view, 'blocked'));
         else {
-          body = json.get(pid) ?? JSON.stringify(view);
-          json.set(pid, body);
+          body = presenceJson(view);
         }
         let ok = true;
         for (const email of cs.byPerson.get(pid) ?? []) if (!(ok = cs.conn.sendRaw(frameJson(email, body)))) break;
@@ -183,4 +180,4 @@ export class SubscriptionHub {
   }
 }
 
-const frameJson = (email: string, presenceJson: string) => `{"type":"presence","email":${JSON.stringify(email)},"presence":${presenceJson}}`;
+const frameJson = (email: string, presence: string) => `{"type":"presence","email":${JSON.stringify(email)},"presence":${presence}}`;

@@ -33,16 +33,16 @@ async function changes(rate: number, seconds: number, people: number): Promise<v
   const hist = new Uint32Array(HIST_BUCKETS);
   const started = Date.now();
   const end = started + seconds * 1000;
-  let carry = 0;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
-      if (Date.now() >= end) {
+      const now = Date.now();
+      if (now >= end) {
         clearInterval(tick);
         resolve();
         return;
       }
-      carry += rate / 100;
-      for (; carry >= 1; carry--) {
+      // Paced by the clock, not by tick count: a late tick sends what is due.
+      for (const due = Math.floor(((now - started) * rate) / 1000); seq < due; ) {
         const p = Math.floor(Math.random() * people);
         const sentAt = Date.now();
         const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };

@@ -36,18 +36,20 @@ wss.on('connection', (ws) => {
 
 process.on('message', (m: { type: string; rate?: number; seconds?: number; people?: number }) => {
   if (m.type === 'run') {
-    const perTick = m.rate! / 100;
-    const end = Date.now() + m.seconds! * 1000;
+    const start = Date.now();
+    const end = start + m.seconds! * 1000;
     let seq = 0;
-    let carry = 0;
     const tick = setInterval(() => {
-      if (Date.now() >= end) {
+      const now = Date.now();
+      if (now >= end) {
         clearInterval(tick);
-        send({ type: 'done', changes: seq, truth: Object.fromEntries([...versions].map(([p, v]) => [emailOf(p), v])) });
+        const truth: Record<string, { version: number; availability: string }> = {};
+        for (let p = 0; p < m.people!; p++) truth[emailOf(p)] = versions.get(p) ?? { version: 0, availability: 'Available' };
+        send({ type: 'done', changes: seq, truth });
         return;
       }
-      carry += perTick;
-      for (; carry >= 1; carry--) {
+      // Paced by the clock, not by tick count: a late tick sends what is due.
+      for (const due = Math.floor(((now - start) * m.rate!) / 1000); seq < due; ) {
         const p = Math.floor(Math.random() * m.people!);
         const availability = AVAILABILITIES[seq % AVAILABILITIES.length];
         const version = (versions.get(p)?.version ?? 0) + 1;
