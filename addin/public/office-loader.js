@@ -9,5 +9,5 @@
   }
   if (/[?&]standalone(=|&|$)/.test(window.location.search)) return;
   window.__officeJsRequested = true;
-  document.write('<script src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"><\/script>');
+  document.write('<script src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"></script>');
 })();
