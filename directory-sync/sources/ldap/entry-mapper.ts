@@ -1,7 +1,7 @@
 import type { DirectoryEntry, Phone } from '../../model/directory-entry.js';
 import { attrString, attrValues, type LdapEntry } from '../ldap-common/index.js';
 import type { AttributeMap } from './attribute-map.js';
-import type { GroupIndex } from './group-index.js';
+import type { GroupMembership } from './group-lookup.js';
 
 const first = (e: LdapEntry, names: readonly string[]): string | undefined => {
   for (const n of names) {
@@ -45,7 +45,7 @@ export function addresses(mail: readonly string[], proxyAddresses: readonly stri
  * One LDAP person entry → DirectoryEntry, or a warning when it cannot be one (no id).
  * The photo is set to null when absent, so a removed photo is removed from the store too.
  */
-export function mapEntry(e: LdapEntry, map: AttributeMap, groups: GroupIndex): { entry?: DirectoryEntry; warning?: string } {
+export function mapEntry(e: LdapEntry, map: AttributeMap, groups: GroupMembership): { entry?: DirectoryEntry; warning?: string } {
   const externalId = first(e, map.id);
   if (!externalId) return { warning: `${e.dn}: no ${map.id.join('/')}, skipped` };
   const { primary, aliases } = addresses(all(e, map.mail), all(e, map.proxyAddresses));

@@ -1,14 +1,15 @@
 import { normalizeDn as normalizeDnSlow } from '../../engine/validate-entry.js';
+import type { GroupMembership } from './group-lookup.js';
 
 /** The engine's DN normalization, with a fast path for the usual DN without blanks. */
-const normalizeDn = (dn: string): string => (dn.includes(' ') ? normalizeDnSlow(dn) : dn.toLowerCase());
+export const normalizeDn = (dn: string): string => (dn.includes(' ') ? normalizeDnSlow(dn) : dn.toLowerCase());
 
 /**
  * Group membership from a group search: member DN → names of every group it is in, nested
  * groups expanded (a member of "Sales EMEA", itself a member of "Sales", is in both). Cycles
  * are cut. Holds group names and member DNs only, never person entries.
  */
-export class GroupIndex {
+export class GroupIndex implements GroupMembership {
   readonly #nameByDn = new Map<string, string>();
   readonly #parentsOf = new Map<string, string[]>();
   readonly #closure = new Map<string, readonly string[]>();

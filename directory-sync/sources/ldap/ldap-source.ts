@@ -19,6 +19,7 @@ import { parseAttributeMap, personAttributes, type AttributeMap } from './attrib
 import { mapEntry } from './entry-mapper.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
 import { GroupIndex } from './group-index.js';
+import { GroupLookup, type GroupMembership } from './group-lookup.js';
 import { readInWorker } from './threaded-read.js';
 
 /** Clock skew and slow commits a `modifyTimestamp >=` pass must still catch. */
@@ -40,7 +41,12 @@ export interface LdapSourceOptions {
    */
   readonly threaded?: boolean;
   readonly connectionOptions?: LdapConnectionOptions;
+  /** A second connection for group lookups during an incremental pass (default: `connection`, fine for MemoryLdapConnection). */
+  readonly sideConnection?: LdapConnection;
 }
+
+/** Up to this many changed people in a page, their groups are looked up one by one. */
+export const GROUP_LOOKUP_LIMIT = 100;
 
 /**
  * OpenLDAP (or any LDAPv3 server) as a directory source. Keyed by entryUUID, so a rename or an
@@ -94,23 +100,27 @@ export class LdapSource implements DirectorySource {
     const tsAttr = map.modifyTimestamp[0]!;
     const since = full ? undefined : formatGeneralizedTime(previousMs! - this.#overlapMs);
     const filter = andFilters(map.personFilter, this.#o.filter, since ? `(${tsAttr}>=${escapeFilterValue(since)})` : undefined);
-    // Group members are needed only when someone changed. Read them before the paged search:
-    // a second search on the connection between two pages would void the paging cookie.
-    if (!groups && map.groupFilter) {
-      const anyone = await connection.search(baseDn, { filter, attributes: ['1.1'], sizeLimit: 1 });
-      if (anyone.length) ({ index: groups } = await this.#readGroups(true, signal));
-    }
-    groups ??= new GroupIndex();
+    // Incremental: the groups of the few people who changed are asked entry by entry; a big
+    // page reads every group's members once instead. Both on the side connection, since a
+    // search on this one between two pages would void the paging cookie.
+    const lookup = !groups && map.groupFilter ? new GroupLookup(this.#side, baseDn, map) : undefined;
+    const noGroups = new GroupIndex();
     let maxMs = previousMs ?? -Infinity;
     let maxTs = previousTs;
     let total = 0;
     for await (const page of connection.searchPages(baseDn, { filter, attributes: personAttributes(map), binaryAttributes: map.photo, pageSize: this.#o.pageSize })) {
       checkAbort();
       if (page.length === 0) continue;
+      let membership: GroupMembership = groups ?? noGroups;
+      if (lookup && !groups) {
+        if (page.length > GROUP_LOOKUP_LIMIT) membership = groups = (await this.#readGroups(true, signal, this.#side)).index;
+        else membership = await lookup.resolve(page.map((raw) => ({ dn: raw.dn, memberOf: map.memberOf.flatMap((a) => attrValues(raw, a)) })));
+        checkAbort();
+      }
       const upserts: DirectoryEntry[] = [];
       const warnings: string[] = [];
       for (const raw of page) {
-        const { entry, warning } = mapEntry(raw, map, groups);
+        const { entry, warning } = mapEntry(raw, map, membership);
         if (warning) warnings.push(warning);
         if (entry) upserts.push(entry);
         const ts = attrString(raw, tsAttr);
@@ -130,11 +140,16 @@ export class LdapSource implements DirectorySource {
 
   async close(): Promise<void> {
     await this.#o.connection.close();
+    if (this.#o.sideConnection) await this.#o.sideConnection.close();
+  }
+
+  get #side(): LdapConnection {
+    return this.#o.sideConnection ?? this.#o.connection;
   }
 
   /** Reads the groups under the base DN; the stamp changes whenever any group changes, appears or goes. */
-  async #readGroups(withMembers: boolean, signal: AbortSignal): Promise<{ index: GroupIndex; stamp: string }> {
-    const { connection, baseDn, map } = this.#o;
+  async #readGroups(withMembers: boolean, signal: AbortSignal, connection = this.#o.connection): Promise<{ index: GroupIndex; stamp: string }> {
+    const { baseDn, map } = this.#o;
     const index = new GroupIndex();
     const stamps: string[] = [];
     const attributes = [...map.id, ...map.modifyTimestamp, ...(withMembers ? [...map.groupName, ...map.groupMember] : [])];
@@ -170,6 +185,8 @@ export function createLdapSource(
   const options = ldapConnectionOptionsFromConfig(config, tuning.pageSize ? { pageSize: tuning.pageSize } : {});
   return new LdapSource({
     connection: tuning.connection ?? createLdapConnection(options),
+    // Opened only when an incremental pass needs group lookups.
+    sideConnection: tuning.connection ? undefined : createLdapConnection(options),
     baseDn: env.LDAP_BASE_DN,
     filter: env.LDAP_FILTER ? normalizeFilter(env.LDAP_FILTER) : undefined,
     map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),

@@ -61,6 +61,9 @@ function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?
 export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
   const worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
     workerData: { spec, full: options.full, watermark: options.watermark } satisfies WorkerRequest,
+    // The worker holds a few pages and the group index (tens of MB for 100k memberships): a
+    // bounded heap keeps the process's peak RSS from doubling with a second lazily-grown heap.
+    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
   });
   const inbox: WorkerMessage[] = [];
   let failure: Error | undefined;
