@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
-import { chunks, type BatchStore, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
+import { chunks, type BatchStore, type CurrentRow, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
 
 export { KyselyBatchStore, SqliteBatchStore, type BatchStore, type Db } from './batch-store.js';
 
@@ -26,6 +26,10 @@ interface Planned {
   isNew: boolean;
   wasDisabled: boolean;
   emails: string[];
+  /** Personal (Outlook) contact: the person whose contact it is. Its addresses stay private. */
+  ownerId?: string;
+  /** The person as stored, for existing people: merged with when another source feeds them too. */
+  current?: CurrentRow;
 }
 
 let lastMs = 0;
@@ -93,29 +97,62 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   // Hybrid join: a new link may attach to a person another source already created.
   const joinIds = changed.filter((c) => !c.old && c.entry.immutableId).map((c) => c.entry.immutableId!);
   const joined = joinIds.length ? await store.joinedByImmutableId(joinIds) : new Map<string, string>();
-  const plans: Planned[] = changed.map(({ entry, hash, old }) => {
-    const joinedId = !old && entry.immutableId ? joined.get(entry.immutableId) : undefined;
-    return {
+  // No common immutable id: a person another source created with the same primary SMTP address is
+  // the same person (e.g. a cloud-only Entra user and an LDAP entry), unless both carry different
+  // immutable ids. Never two entries of one source: they are distinct people by definition.
+  const smtpWanted = changed.filter((c) => !c.old && c.entry.kind === 'person' && !c.entry.ownerExternalId && !(c.entry.immutableId && joined.has(c.entry.immutableId)));
+  const bySmtp = smtpWanted.length ? await store.smtpJoinCandidates(source, [...new Set(smtpWanted.map((c) => c.entry.primaryEmail!))]) : new Map<string, { id: string; immutable_id: string | null }>();
+  // Personal contacts: their owners (same source); a contact whose address is a directory person's
+  // is that person, not a second card.
+  const contacts = changed.filter((c) => c.entry.ownerExternalId);
+  const owners = contacts.length ? await store.personIdsByExternalId(source, [...new Set(contacts.map((c) => c.entry.ownerExternalId!))]) : new Map<string, string>();
+  const directory = contacts.length ? await store.directoryAddresses([...new Set(contacts.map((c) => c.entry.primaryEmail!))]) : new Set<string>();
+  const plans: Planned[] = [];
+  for (const { entry, hash, old } of changed) {
+    let ownerId: string | undefined;
+    if (entry.ownerExternalId) {
+      ownerId = owners.get(entry.ownerExternalId);
+      if (!ownerId) {
+        out.warnings.push(`${entry.externalId}: owner ${entry.ownerExternalId} is not in the directory, contact skipped`);
+        out.skipped++;
+        continue;
+      }
+      if (!old && directory.has(entry.primaryEmail!)) continue;
+    }
+    const smtp = !old && !ownerId ? bySmtp.get(entry.primaryEmail!) : undefined;
+    const smtpId = smtp && (!entry.immutableId || !smtp.immutable_id || smtp.immutable_id === entry.immutableId) ? smtp.id : undefined;
+    const joinedId = !old ? ((entry.immutableId ? joined.get(entry.immutableId) : undefined) ?? smtpId) : undefined;
+    plans.push({
       entry,
       hash,
       personId: old?.person_id ?? joinedId ?? timeOrderedId(now),
       isNew: !old && !joinedId,
       wasDisabled: old ? old.disabled === 1 && old.deleted_at === null : false,
       emails: [entry.primaryEmail!, ...entry.aliases],
-    };
-  });
+      ownerId,
+    });
+  }
+  // Existing people: what is stored now (another source may feed them; a photo left unsaid stays).
+  const existingIds = plans.filter((p) => !p.isNew).map((p) => p.personId);
+  const current = existingIds.length ? await store.currentRows(source, existingIds) : new Map<string, CurrentRow>();
+  for (const p of plans) p.current = current.get(p.personId);
+  const shared = (p: Planned) => !!p.current?.shared && !p.ownerId;
 
   // Address ownership: an address held by another person stays theirs (first come, first served),
   // unless that person is in this batch and lets go of it.
-  const holder = await store.emailHolders([...new Set(plans.flatMap((p) => p.emails))]);
+  const holder = await store.emailHolders([...new Set(plans.filter((p) => !p.ownerId).flatMap((p) => p.emails))]);
   const newEmailsOf = new Map<string, Set<string>>();
-  for (const p of plans) newEmailsOf.set(p.personId, new Set(p.emails));
+  for (const p of plans) if (!p.ownerId && !shared(p)) newEmailsOf.set(p.personId, new Set(p.emails));
   for (const [email, pid] of holder) {
     const keeps = newEmailsOf.get(pid);
     if (keeps && !keeps.has(email)) holder.delete(email);
   }
   const ready: Planned[] = [];
   for (const p of plans) {
+    if (p.ownerId) {
+      ready.push(p);
+      continue;
+    }
     const label = p.entry.dn ?? p.entry.externalId;
     const own: string[] = [];
     let conflict = false;
@@ -137,31 +174,35 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
 
   const rowOf = (p: Planned): PersonRow => {
     const e = p.entry;
-    return {
+    // Another source feeds this person too: fill in, never wipe what it said.
+    const s = shared(p) ? p.current : undefined;
+    const primary = s?.primary_email && p.emails.includes(s.primary_email) ? s.primary_email : p.emails[0];
+    const row = {
       kind: e.kind,
-      display_name: e.displayName || p.emails[0],
-      given_name: e.givenName ?? null,
-      surname: e.surname ?? null,
-      title: e.title ?? null,
-      department: e.department ?? null,
-      company: e.company ?? null,
-      office: e.office ?? null,
-      phones: JSON.stringify(e.phones),
-      primary_email: p.emails[0],
-      upn: e.upn ?? null,
-      immutable_id: e.immutableId ?? null,
-      groups: JSON.stringify([...e.groups].sort()),
+      display_name: e.displayName || s?.display_name || primary,
+      given_name: e.givenName ?? s?.given_name ?? null,
+      surname: e.surname ?? s?.surname ?? null,
+      title: e.title ?? s?.title ?? null,
+      department: e.department ?? s?.department ?? null,
+      company: e.company ?? s?.company ?? null,
+      office: e.office ?? s?.office ?? null,
+      phones: e.phones.length || !s ? JSON.stringify(e.phones) : s.phones,
+      primary_email: primary,
+      upn: e.upn ?? s?.upn ?? null,
+      immutable_id: e.immutableId ?? s?.immutable_id ?? null,
+      groups: JSON.stringify([...new Set([...e.groups, ...(s ? (JSON.parse(s.groups) as string[]) : [])])].sort()),
       disabled: e.disabled ? 1 : 0,
       missing_since: null,
       deleted_at: null,
-      photo_etag: e.photo ? photoEtag(e.photo) : null,
-      search_text: [e.displayName, ...p.emails, e.title, e.department, e.office].filter(Boolean).join(' ').toLowerCase(),
+      // undefined: the source says nothing about the photo (Graph refreshes photos apart): keep it.
+      photo_etag: e.photo ? photoEtag(e.photo) : e.photo === null && !s ? null : (p.current?.photo_etag ?? null),
       updated_at: now,
     };
+    return { ...row, search_text: [row.display_name, ...p.emails, row.title, row.department, row.office].filter(Boolean).join(' ').toLowerCase() };
   };
 
   const fresh = ready.filter((p) => p.isNew);
-  if (fresh.length) await store.insertPeople(fresh.map((p) => ({ id: p.personId, created_at: now, ...rowOf(p) })));
+  if (fresh.length) await store.insertPeople(fresh.map((p) => ({ id: p.personId, created_at: now, owner_id: p.ownerId ?? null, ...rowOf(p) })));
   for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, rowOf(p));
   if (ready.length) {
     await store.upsertLinks(
@@ -169,14 +210,15 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
     );
   }
   // Skipped people that exist lose their addresses too: they may have handed them to someone in this batch.
-  const touched = plans.filter((p) => !p.isNew).map((p) => p.personId);
+  const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p)).map((p) => p.personId);
   if (touched.length) await store.deleteEmailsOf(touched);
   // Addresses held by people outside the batch were refused above and the ones released inside
   // it were deleted just now, so plain inserts cannot collide.
-  const emailRows = ready.flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 ? 1 : 0 })));
+  // Outlook contacts' addresses stay private (no rows); a shared person keeps its other addresses.
+  const emailRows = ready.filter((p) => !p.ownerId).flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })));
   if (emailRows.length) await store.insertEmails(emailRows);
 
-  const withoutPhoto = ready.filter((p) => !p.isNew && !p.entry.photo).map((p) => p.personId);
+  const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !shared(p)).map((p) => p.personId);
   if (withoutPhoto.length) await store.deletePhotosOf(withoutPhoto);
   const withPhoto = ready.filter((p) => p.entry.photo);
   if (withPhoto.length) {

@@ -16,6 +16,13 @@ export interface ExistingLink {
 
 export type PersonRow = Omit<PeopleTable, 'id' | 'manager_id' | 'owner_id' | 'created_at'>;
 
+/** What a person looks like now, for merging when several sources feed one person. */
+export type CurrentRow = Pick<PeopleTable, 'id' | 'display_name' | 'given_name' | 'surname' | 'title' | 'department' | 'company' | 'office' | 'phones' | 'primary_email' | 'upn' | 'immutable_id' | 'groups' | 'photo_etag'> & {
+  /** Another source than the one writing links to this person too. */
+  shared: boolean;
+};
+const CURRENT_COLUMNS = ['id', 'display_name', 'given_name', 'surname', 'title', 'department', 'company', 'office', 'phones', 'primary_email', 'upn', 'immutable_id', 'groups', 'photo_etag'] as const;
+
 /**
  * The statements the batch applier needs. Two implementations: Kysely (PostgreSQL, and SQLite
  * when no raw handle is available) with multi-row statements, and raw better-sqlite3 prepared
@@ -28,10 +35,16 @@ export interface BatchStore {
   clearMissing(personIds: readonly string[]): Promise<void>;
   joinedByImmutableId(immutableIds: readonly string[]): Promise<Map<string, string>>;
   emailHolders(emails: readonly string[]): Promise<Map<string, string>>;
-  insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]): Promise<void>;
+  /** Live, unowned people holding these addresses that `source` does not link yet (SMTP hybrid join). */
+  smtpJoinCandidates(source: string, emails: readonly string[]): Promise<Map<string, { id: string; immutable_id: string | null }>>;
+  /** Which of these addresses belong to live directory (not personal-contact) people. */
+  directoryAddresses(emails: readonly string[]): Promise<Set<string>>;
+  currentRows(source: string, personIds: readonly string[]): Promise<Map<string, CurrentRow>>;
+  insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]): Promise<void>;
   updatePerson(id: string, row: PersonRow): Promise<void>;
   upsertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
   deleteEmailsOf(personIds: readonly string[]): Promise<void>;
+  /** Addresses already present are left as they are (a person fed by several sources keeps them). */
   insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]): Promise<void>;
   deletePhotosOf(personIds: readonly string[]): Promise<void>;
   upsertPhotos(rows: readonly PersonPhotosTable[]): Promise<void>;
@@ -85,8 +98,53 @@ export class KyselyBatchStore implements BatchStore {
     }
     return out;
   }
-  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]) {
-    for (const part of chunks(rows, 400)) await this.db.insertInto('people').values(part.map((r) => ({ ...r, manager_id: null, owner_id: null }))).execute();
+  async smtpJoinCandidates(source: string, emails: readonly string[]) {
+    const out = new Map<string, { id: string; immutable_id: string | null }>();
+    for (const part of chunks(emails)) {
+      const rows = await this.db
+        .selectFrom('person_emails')
+        .innerJoin('people', 'people.id', 'person_emails.person_id')
+        .select(['person_emails.email', 'people.id', 'people.immutable_id'])
+        .where('person_emails.email', 'in', part)
+        .where('people.kind', '=', 'person')
+        .where('people.owner_id', 'is', null)
+        .where('people.deleted_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', source))))
+        .execute();
+      for (const r of rows) out.set(r.email, { id: r.id, immutable_id: r.immutable_id });
+    }
+    return out;
+  }
+  async directoryAddresses(emails: readonly string[]) {
+    const out = new Set<string>();
+    for (const part of chunks(emails)) {
+      const rows = await this.db
+        .selectFrom('person_emails')
+        .innerJoin('people', 'people.id', 'person_emails.person_id')
+        .select('person_emails.email')
+        .where('person_emails.email', 'in', part)
+        .where('people.owner_id', 'is', null)
+        .where('people.deleted_at', 'is', null)
+        .execute();
+      for (const r of rows) out.add(r.email);
+    }
+    return out;
+  }
+  async currentRows(source: string, personIds: readonly string[]) {
+    const out = new Map<string, CurrentRow>();
+    for (const part of chunks(personIds)) {
+      const rows = await this.db
+        .selectFrom('people')
+        .select([...CURRENT_COLUMNS.map((c) => `people.${c}` as const)])
+        .select((eb) => eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', source)).as('shared'))
+        .where('people.id', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.id, { ...r, shared: Boolean(r.shared) });
+    }
+    return out;
+  }
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]) {
+    for (const part of chunks(rows, 400)) await this.db.insertInto('people').values(part.map((r) => ({ ...r, manager_id: null, owner_id: r.owner_id ?? null }))).execute();
   }
   async updatePerson(id: string, row: PersonRow) {
     await this.db.updateTable('people').set(row).where('id', '=', id).execute();
@@ -112,7 +170,7 @@ export class KyselyBatchStore implements BatchStore {
     for (const part of chunks(personIds)) await this.db.deleteFrom('person_emails').where('person_id', 'in', part).execute();
   }
   async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
-    for (const part of chunks(rows, 1000)) await this.db.insertInto('person_emails').values(part).execute();
+    for (const part of chunks(rows, 1000)) await this.db.insertInto('person_emails').values(part).onConflict((oc) => oc.column('email').doNothing()).execute();
   }
   async deletePhotosOf(personIds: readonly string[]) {
     for (const part of chunks(personIds)) await this.db.deleteFrom('person_photos').where('person_id', 'in', part).execute();
@@ -218,10 +276,38 @@ export class SqliteBatchStore implements BatchStore {
     }
     return out;
   }
-  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number })[]) {
+  async smtpJoinCandidates(source: string, emails: readonly string[]) {
+    const q = this.#s(
+      "select p.id, p.immutable_id from person_emails e join people p on p.id = e.person_id where e.email = ? and p.kind = 'person' and p.owner_id is null and p.deleted_at is null and not exists (select 1 from person_sources s where s.person_id = p.id and s.source = ?)",
+    );
+    const out = new Map<string, { id: string; immutable_id: string | null }>();
+    for (const e of emails) {
+      const r = q.get(e, source) as { id: string; immutable_id: string | null } | undefined;
+      if (r) out.set(e, r);
+    }
+    return out;
+  }
+  async directoryAddresses(emails: readonly string[]) {
+    const q = this.#s('select 1 from person_emails e join people p on p.id = e.person_id where e.email = ? and p.owner_id is null and p.deleted_at is null');
+    const out = new Set<string>();
+    for (const e of emails) if (q.get(e)) out.add(e);
+    return out;
+  }
+  async currentRows(source: string, personIds: readonly string[]) {
+    const q = this.#s(
+      `select ${CURRENT_COLUMNS.join(', ')}, exists (select 1 from person_sources o where o.person_id = people.id and o.source <> ?) as shared from people where id = ?`,
+    );
+    const out = new Map<string, CurrentRow>();
+    for (const id of personIds) {
+      const r = q.get(source, id) as (Omit<CurrentRow, 'shared'> & { shared: number }) | undefined;
+      if (r) out.set(id, { ...r, shared: r.shared === 1 });
+    }
+    return out;
+  }
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]) {
     const q = this.#s(`insert into people (${PEOPLE_COLUMNS.join(', ')}) values (${PEOPLE_COLUMNS.map(() => '?').join(', ')})`);
     for (const r of rows) {
-      const full = { ...r, manager_id: null, owner_id: null } as Record<string, unknown>;
+      const full = { ...r, manager_id: null, owner_id: r.owner_id ?? null } as Record<string, unknown>;
       q.run(PEOPLE_COLUMNS.map((c) => full[c] ?? null));
     }
   }
@@ -240,7 +326,7 @@ export class SqliteBatchStore implements BatchStore {
     for (const id of personIds) q.run(id);
   }
   async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
-    const q = this.#s('insert into person_emails (email, person_id, is_primary) values (?, ?, ?)');
+    const q = this.#s('insert into person_emails (email, person_id, is_primary) values (?, ?, ?) on conflict (email) do nothing');
     for (const r of rows) q.run(r.email, r.person_id, r.is_primary);
   }
   async deletePhotosOf(personIds: readonly string[]) {

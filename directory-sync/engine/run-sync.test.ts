@@ -72,6 +72,20 @@ describe('runSync: upserts', () => {
     expect(one?.manager_id).toBe((await personOf('uuid-zed'))?.id);
   });
 
+  it('a manager resolved after a kill: the rerun links the report even with nothing new to read', async () => {
+    const src = new MemorySource('memory', 1);
+    src.set(entry(1));
+    await runSync(src, { store });
+    src.set(entry(2, { manager: { dn: 'uid=zed,ou=people,dc=example,dc=test' } }), entry('zed'));
+    const ac = new AbortController();
+    // Both pages commit (the report, then its manager); the run dies before its final step.
+    expect((await runSync(src, { store, signal: ac.signal, onBatch: (i) => i === 1 && ac.abort() })).status).toBe('aborted');
+    expect((await personOf('uuid-user0002'))?.manager_id).toBeNull();
+    const rerun = await runSync(src, { store });
+    expect(rerun).toMatchObject({ status: 'ok', entries: 0 });
+    expect((await personOf('uuid-user0002'))?.manager_id).toBe((await personOf('uuid-zed'))?.id);
+  });
+
   it('skips or trims bad entries with warnings and goes on', async () => {
     const src = new MemorySource('memory', 10);
     src.set(

@@ -145,7 +145,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
 
   const body = async (tx: Tx) => {
     let watermark = parseWatermark(state?.watermark);
-    let managersDirty = state?.managers_dirty === 1;
+    // managers_dirty: 0 all resolved; 1 unresolved references since the last resolution pass;
+    // 2 the references left point outside the store (retried only when something changes).
+    let managersDirty = state?.managers_dirty ?? 0;
     let hasPending = (await tx((t) => t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', source.name).limit(1).execute())).length > 0;
     for (let attempt = 0; ; attempt++) {
       const passStart = Date.now();
@@ -189,14 +191,14 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
                 .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
                 .execute();
             }
-            if (batch.watermark || (o.unresolvedManagers && !managersDirty)) {
+            if (batch.watermark || (o.unresolvedManagers && managersDirty !== 1)) {
               await saveState(t, source.name, now, { ...(batch.watermark ? { watermark: batch.watermark } : {}), ...(o.unresolvedManagers ? { managers_dirty: 1 } : {}) });
             }
             return o;
           });
           if (batch.deletes.length) hasPending = true;
           if (batch.watermark) watermark = batch.watermark;
-          if (outcome.unresolvedManagers) managersDirty = true;
+          if (outcome.unresolvedManagers) managersDirty = 1;
           report.entries += batch.upserts.length;
           report.added += outcome.added;
           report.updated += outcome.updated;
@@ -230,14 +232,14 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     options.onProgress?.({ source: source.name, phase, entries: report.entries, perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0, elapsedMs });
   };
 
-  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: boolean, hasPendingNow: boolean) => {
+  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: number, hasPendingNow: boolean) => {
     progress('reconciling');
     await tx(async (t) => {
       const now = Math.max(Date.now(), passStart);
       const S = source.name;
-      if (managersDirty) {
+      if (managersDirty === 1 || (managersDirty === 2 && report.added + report.updated > 0)) {
         const unresolved = await resolvePendingManagers(t, batchStore(t), S);
-        managersDirty = unresolved > 0;
+        managersDirty = unresolved > 0 ? 2 : 0;
       }
       // Deletions. After a complete full pass: every link not seen since the pass started (that
       // covers tombstones too: an id the source still has was upserted and left the pending list).
@@ -313,7 +315,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       await saveState(t, S, now, {
         ...(summary.watermark ? { watermark: summary.watermark } : {}),
         ...(summary.complete ? { needs_full: null, last_full_at: now } : {}),
-        managers_dirty: managersDirty ? 1 : 0,
+        managers_dirty: managersDirty,
         last_run_id: runId,
       });
     });
