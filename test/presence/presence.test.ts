@@ -368,3 +368,29 @@ async function until2s(cond: () => Promise<boolean>): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('silent endpoints', () => {
+  it('expire when a pane stops answering heartbeats (timeout shortened here; 60 s by default)', async () => {
+    const quick = await startTestServer({
+      seed: [person('alice.archer'), person('bob.baker')],
+      gatewayLimits: { heartbeatTimeoutMs: 600, pingIntervalMs: 100 },
+      tuning: { 'presence.coalesceMs': 20 },
+    });
+    const watcher = await TestSocket.open(quick.url, await quick.token(ALICE));
+    const bob = await TestSocket.open(quick.url, await quick.token(BOB));
+    try {
+      watcher.send({ type: 'presence.subscribe', emails: [BOB] });
+      await presenceOf(watcher, BOB, availability('Available'));
+      // The watcher keeps answering pings; Bob's pane freezes: it no longer reads (so never pongs).
+      const raw = (bob.ws as unknown as { _socket: { pause(): void } })._socket;
+      raw.pause();
+      const frozenAt = Date.now();
+      await presenceOf(watcher, BOB, availability('Offline'), 5000);
+      expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(500);
+    } finally {
+      bob.ws.terminate();
+      await watcher.close();
+      await quick.close();
+    }
+  });
+});
