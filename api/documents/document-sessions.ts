@@ -57,11 +57,14 @@ const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a =
 export class DocumentSessions {
   readonly #joined = new Map<Connection, Joined>();
   readonly #local = new Map<string, Set<Connection>>();
-  readonly #dirty = new Set<string>();
+  /** Documents to announce on the next tick, and documents waiting for the end of their fan-out window. */
+  readonly #soon = new Set<string>();
+  readonly #due = new Map<string, number>();
+  readonly #lastAnnounced = new Map<string, number>();
+  #soonScheduled = false;
+  #ticker: NodeJS.Timeout | undefined;
   readonly #needsInitial = new Set<Connection>();
   readonly #refreshing = new Map<string, boolean>();
-  #flushTimer: NodeJS.Timeout | undefined;
-  #flushSoon = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
   #stopped = false;
@@ -89,11 +92,10 @@ export class DocumentSessions {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     clearInterval(this.#sweepTimer);
-    clearTimeout(this.#flushTimer);
     // Leave cleanly so the other processes' co-authors see us go now, not after the TTL.
     const conns = [...this.#joined.keys()];
     await Promise.all(conns.map((c) => this.leave(c).catch(() => {})));
-    this.#flush();
+    this.#flushAll();
     this.#stopped = true;
     await this.#unsubscribe?.();
   }
@@ -219,28 +221,68 @@ export class DocumentSessions {
     return this.store.put(session);
   }
 
-  /** Schedules an announcement; moves wait for the fan-out window, joins and leaves go out on the next tick. */
+  /**
+   * Schedules the announcement of a changed document. Per document: the first change after a quiet
+   * fan-out window goes out on the next tick; later ones within the window wait for its end and
+   * go out together (leading + trailing edge). Joins and leaves never wait.
+   */
   #markDirty(docKey: string, urgent = false): void {
-    if (this.#stopped) return;
-    this.#dirty.add(docKey);
-    if (urgent && !this.#flushSoon) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = undefined;
-      this.#flushSoon = true;
-      setImmediate(() => this.#flush());
-    } else if (!this.#flushTimer && !this.#flushSoon) {
-      this.#flushTimer = setTimeout(() => this.#flush(), this.options.fanoutMs);
-      this.#flushTimer.unref?.();
+    if (this.#stopped || this.#soon.has(docKey)) return;
+    const now = Date.now();
+    const last = this.#lastAnnounced.get(docKey) ?? 0;
+    if (urgent || now - last >= this.options.fanoutMs) {
+      this.#due.delete(docKey);
+      this.#soon.add(docKey);
+      if (!this.#soonScheduled) {
+        this.#soonScheduled = true;
+        setImmediate(() => this.#flushSoon());
+      }
+    } else if (!this.#due.has(docKey)) {
+      this.#due.set(docKey, last + this.options.fanoutMs);
+      if (!this.#ticker) {
+        this.#ticker = setInterval(() => this.#flushDue(), Math.max(5, Math.min(20, Math.floor(this.options.fanoutMs / 5))));
+        this.#ticker.unref?.();
+      }
     }
   }
 
-  #flush(): void {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    this.#flushSoon = false;
-    if (!this.#dirty.size) return;
-    const keys = [...this.#dirty];
-    this.#dirty.clear();
+  #flushSoon(): void {
+    this.#soonScheduled = false;
+    const keys = [...this.#soon];
+    this.#soon.clear();
+    this.#announce(keys);
+  }
+
+  #flushDue(): void {
+    const now = Date.now();
+    const keys: string[] = [];
+    for (const [k, at] of this.#due) {
+      if (at <= now) {
+        keys.push(k);
+        this.#due.delete(k);
+      }
+    }
+    if (!this.#due.size) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+    this.#announce(keys);
+  }
+
+  #flushAll(): void {
+    const keys = [...this.#soon, ...this.#due.keys()];
+    this.#soon.clear();
+    this.#due.clear();
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
+    this.#announce(keys);
+  }
+
+  /** One bus message for every document announced at this moment. */
+  #announce(keys: string[]): void {
+    if (!keys.length) return;
+    const now = Date.now();
+    for (const k of keys) this.#lastAnnounced.set(k, now);
     this.bus.publish(CHANNEL, { keys }).catch((err: unknown) => {
       // The bus is down: at least our own sockets hear about it; the sweep catches up the rest.
       this.log.warn({ err }, 'documents bus publish failed');
@@ -292,6 +334,8 @@ export class DocumentSessions {
 
   async #sweep(): Promise<void> {
     if (this.#stopped) return;
+    const quietSince = Date.now() - this.options.fanoutMs;
+    for (const [k, at] of this.#lastAnnounced) if (at < quietSince && !this.#due.has(k)) this.#lastAnnounced.delete(k);
     try {
       const changed = await this.store.sweep(this.#local.keys(), Date.now());
       for (const k of changed) this.#markDirty(k);
