@@ -8,6 +8,7 @@ import { directoryMigrations, type DirectoryTables } from '../../directory-sync/
 import { runSync, syncMigrations, type SyncReport } from '../../directory-sync/index.js';
 import { createGraphApi, graphPhotoMigrations, graphSettingsFrom, GraphSource, type GraphApi, type GraphApiOptions } from '../../directory-sync/sources/graph/index.js';
 import { startGraphEmulator, type GraphEmulator } from '../support/graph-emulator/index.js';
+import { createTempDatabase } from '../support/postgres.js';
 
 export interface GraphHarness {
   readonly em: GraphEmulator;
@@ -21,11 +22,12 @@ export interface GraphHarness {
   close(): Promise<void>;
 }
 
-/** An emulator, a temp SQLite store with the directory + sync schema, and the graph source. */
-export async function startGraphHarness(options: { contacts?: boolean; api?: GraphApiOptions; pageSize?: number } = {}): Promise<GraphHarness> {
+/** An emulator, a temp SQLite (or PostgreSQL) store with the directory + sync schema, and the graph source. */
+export async function startGraphHarness(options: { contacts?: boolean; api?: GraphApiOptions; pageSize?: number; postgres?: boolean } = {}): Promise<GraphHarness> {
   const em = await startGraphEmulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'graph-sync-'));
-  const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'store.sqlite') });
+  const pg = options.postgres ? await createTempDatabase('graph') : null;
+  const store = await openStore(pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite', file: path.join(dir, 'store.sqlite') });
   await runMigrations(store, [...directoryMigrations, ...syncMigrations, ...graphPhotoMigrations]);
   const config = loadConfig({ ...em.env(), AUTH_MODE: 'dev' }, { dotEnvFile: false });
   const api = createGraphApi(graphSettingsFrom(config)!, { policy: { baseDelayMs: 50, jitterMs: 20 }, ...options.api });
@@ -43,6 +45,7 @@ export async function startGraphHarness(options: { contacts?: boolean; api?: Gra
     async close() {
       api.close();
       await store.close();
+      await pg?.drop();
       await em.close();
       rmSync(dir, { recursive: true, force: true });
     },
