@@ -12,6 +12,7 @@ interface Wake {
 }
 
 const channelOf = (personId: string) => `chat.person.${personId}`;
+const MEMBERS_CHANNEL = 'chat.members';
 
 /**
  * Pushes chat frames to every live endpoint of a person: the local sockets directly, and, when
@@ -21,6 +22,7 @@ const channelOf = (personId: string) => `chat.person.${personId}`;
  */
 export class ChatFanOut {
   readonly #subscriptions = new Map<string, Promise<() => Promise<void>>>();
+  readonly #membersListeners = new Set<(conversationId: string) => void>();
 
   constructor(
     readonly gateway: RealtimeGateway,
@@ -30,8 +32,26 @@ export class ChatFanOut {
     readonly log: Logger,
   ) {}
 
+  /** Cached member lists elsewhere are stale: tell every process (and this one). */
+  membersChanged(conversationId: string): void {
+    for (const l of this.#membersListeners) l(conversationId);
+    if (this.distributed)
+      this.bus.publish(MEMBERS_CHANNEL, { origin: this.bus.nodeId, conversationId }).catch((err: unknown) => this.log.warn({ err }, 'chat members publish failed'));
+  }
+
+  onMembersChanged(listener: (conversationId: string) => void): void {
+    this.#membersListeners.add(listener);
+  }
+
   start(): void {
     if (!this.distributed) return;
+    this.#subscriptions.set(
+      MEMBERS_CHANNEL,
+      this.bus.subscribe(MEMBERS_CHANNEL, (m) => {
+        const e = m as { origin?: string; conversationId?: unknown };
+        if (e?.origin !== this.bus.nodeId && typeof e?.conversationId === 'string') for (const l of this.#membersListeners) l(e.conversationId);
+      }),
+    );
     this.gateway.onOpen((c) => this.#onOpen(c));
     this.gateway.onClose((c) => this.#onClose(c));
   }

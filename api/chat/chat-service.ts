@@ -14,13 +14,20 @@ export interface ChatLimits {
   readonly sendBurst: number;
   /** Typing frames are relayed at most once per this interval per person and conversation. */
   readonly typingIntervalMs: number;
-  /** How long a cached member list may be used for the pre-send checks (the commit re-checks membership). */
+  /** How long a cached member list may serve the pre-send checks and typing (the commit re-checks membership; changes invalidate it through the bus). */
   readonly membersTtlMs: number;
   /** Messages one chat.sync answers before it says "incomplete, ask again". */
   readonly syncBudget: number;
 }
 
-export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({ sendPerSecond: 10, sendBurst: 40, typingIntervalMs: 1500, membersTtlMs: 2000, syncBudget: 1000 });
+export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({ sendPerSecond: 10, sendBurst: 40, typingIntervalMs: 1500, membersTtlMs: 30_000, syncBudget: 1000 });
+
+interface Members {
+  readonly kind: 'direct' | 'group';
+  readonly ids: readonly string[];
+  readonly createdBy: string;
+  readonly at: number;
+}
 
 const blockedError = () => new HttpError(403, 'blocked', 'This person does not accept messages from you');
 const conflictError = () => new HttpError(409, 'client_message_id_conflict', 'This clientMessageId was already used for a different message');
@@ -34,7 +41,7 @@ export class ChatService {
   readonly #batcher: SendBatcher<AppendRequest, AppendOutcome>;
   readonly #sendLimiter: RateLimiter;
   readonly #typing = new Map<string, number>();
-  readonly #members = new Map<string, { kind: 'direct' | 'group'; ids: readonly string[]; at: number }>();
+  readonly #members = new Map<string, Members>();
 
   constructor(
     readonly store: ChatStore,
@@ -46,7 +53,13 @@ export class ChatService {
     readonly limits: ChatLimits = DEFAULT_CHAT_LIMITS,
   ) {
     this.#batcher = new SendBatcher((batch) => store.appendBatch(batch));
+    fanOut.onMembersChanged((id) => this.#members.delete(id));
     this.#sendLimiter = new RateLimiter(limits.sendPerSecond, limits.sendBurst);
+  }
+
+  /** Lets queued sends commit before the store closes (they are acknowledged then, or resent by the clients). */
+  async close(): Promise<void> {
+    await this.#batcher.drain();
   }
 
   // ------------------------------------------------------------ conversations
@@ -104,7 +117,7 @@ export class ChatService {
     for (const p of ids) if (p !== me.personId && (await this.rules.blocked(p, me.personId))) throw blockedError();
     const fresh = await this.store.addMembers(id, ids, Date.now());
     if (fresh.length) {
-      this.#members.delete(id);
+      this.fanOut.membersChanged(id);
       await this.#announce(id);
     }
     return this.view(me.personId, id);
@@ -114,10 +127,9 @@ export class ChatService {
     const personId = target === 'me' ? me.personId : target;
     const conv = await this.#requireMember(id, me.personId);
     if (conv.kind !== 'group') throw new HttpError(400, 'not_a_group', 'Nobody can leave or be removed from a one-to-one conversation');
-    const row = await this.store.conversation(id);
-    if (personId !== me.personId && row?.created_by !== me.personId) throw forbidden('Only the creator of a group removes others; anyone may leave');
+    if (personId !== me.personId && conv.createdBy !== me.personId) throw forbidden('Only the creator of a group removes others; anyone may leave');
     if (!(await this.store.removeMember(id, personId))) throw notFound('Not a member of this conversation');
-    this.#members.delete(id);
+    this.fanOut.membersChanged(id);
     this.fanOut.toPerson(personId, { type: 'chat.removed', conversationId: id });
     await this.#announce(id);
   }
@@ -138,7 +150,7 @@ export class ChatService {
   async send(me: Principal, conversationId: string, clientMessageId: string, text: string, originConnectionId?: string, onQueued?: () => void): Promise<SendResultDto> {
     const wait = this.#sendLimiter.take(me.personId);
     if (wait > 0) throw tooManyRequests(wait);
-    const conv = await this.#requireMember(conversationId, me.personId);
+    const conv = await this.#cachedMembers(conversationId, me.personId);
     const others = conv.ids.filter((p) => p !== me.personId);
     if (conv.kind === 'direct' && others.length === 1 && (await this.rules.blocked(others[0], me.personId))) throw blockedError();
     const dnd = new Set<string>();
@@ -152,6 +164,7 @@ export class ChatService {
       this.#members.delete(conversationId);
       throw notMember();
     }
+    if (outcome.kind !== 'conflict' && outcome.memberIds.length !== conv.ids.length) this.#members.delete(conversationId);
     if (outcome.kind === 'conflict') throw conflictError();
     return { message: outcome.message, duplicate: outcome.kind === 'duplicate', doNotDisturb: [...dnd] };
   }
@@ -178,7 +191,7 @@ export class ChatService {
     if (now - (this.#typing.get(key) ?? 0) < this.limits.typingIntervalMs) return;
     if (this.#typing.size > 50_000) this.#typing.clear();
     this.#typing.set(key, now);
-    const conv = await this.#requireMember(id, me.personId);
+    const conv = await this.#cachedMembers(id, me.personId);
     for (const p of conv.ids) if (p !== me.personId) this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
   }
 
@@ -213,18 +226,32 @@ export class ChatService {
 
   // ------------------------------------------------------------ helpers
 
-  /** The member list (cached briefly) if `personId` is a member; 404 otherwise, as for a conversation that does not exist. */
-  async #requireMember(id: string, personId: string): Promise<{ kind: 'direct' | 'group'; ids: readonly string[] }> {
-    const now = Date.now();
-    let entry = this.#members.get(id);
-    if (!entry || now - entry.at > this.limits.membersTtlMs || !entry.ids.includes(personId)) {
-      const conv = await this.store.conversation(id);
-      entry = { kind: conv?.kind ?? 'group', ids: conv ? await this.store.memberIds(id) : [], at: now };
-      if (this.#members.size > 50_000) this.#members.clear();
-      if (conv) this.#members.set(id, entry);
-    }
-    if (!entry.ids.includes(personId)) throw notMember();
+  /**
+   * Membership, read from the store: 404 (as for a conversation that does not exist) unless
+   * `personId` is a member. Everything that reads or changes a conversation goes through this.
+   */
+  async #requireMember(id: string, personId: string): Promise<Members> {
+    const m = await this.store.membership(id);
+    if (!m || !m.ids.includes(personId)) throw notMember();
+    const entry = { kind: m.kind, ids: m.ids, createdBy: m.createdBy, at: Date.now() };
+    this.#remember(id, entry);
     return entry;
+  }
+
+  /**
+   * Membership from a cache, for the hot paths whose store write re-checks it anyway (send) or
+   * that are ephemeral (typing). Changes anywhere invalidate it through the bus; the TTL bounds
+   * what a lost invalidation could cost.
+   */
+  async #cachedMembers(id: string, personId: string): Promise<Members> {
+    const entry = this.#members.get(id);
+    if (entry && Date.now() - entry.at <= this.limits.membersTtlMs && entry.ids.includes(personId)) return entry;
+    return this.#requireMember(id, personId);
+  }
+
+  #remember(id: string, entry: Members): void {
+    if (this.#members.size > 50_000) this.#members.clear();
+    this.#members.set(id, entry);
   }
 
   /** Resolves addresses to people who can chat (live, enabled people; not contacts). 400 names the others. */

@@ -104,18 +104,13 @@ export class ChatStore {
         list.push(row);
         out.push({ kind: 'new', row });
       }
-      // The counter row update takes the conversation's lock (PostgreSQL) in id order: no deadlocks between processes.
       const rows: MessagesTable[] = [];
-      for (const id of conversationIds) {
-        const list = fresh.get(id);
-        if (!list) continue;
-        const bumped = await trx
-          .updateTable('chat_conversations')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', list.length), last_message_at: list[list.length - 1].created_at }))
-          .where('id', '=', id)
-          .returning('last_seq')
-          .executeTakeFirstOrThrow();
-        let seq = Number(bumped.last_seq) - list.length;
+      const bumped = await this.#bumpCounters(
+        trx,
+        conversationIds.filter((id) => fresh.has(id)).map((id) => ({ id, n: fresh.get(id)!.length, at: fresh.get(id)!.at(-1)!.created_at })),
+      );
+      for (const [id, list] of fresh) {
+        let seq = bumped.get(id)! - list.length;
         for (const row of list) row.seq = ++seq;
         rows.push(...list);
       }
@@ -128,9 +123,53 @@ export class ChatStore {
     });
   }
 
+  /**
+   * Adds n to each conversation's counter and returns the new last_seq per conversation. The row
+   * locks (PostgreSQL) are taken in id order, so two processes never deadlock; on PostgreSQL it is
+   * two statements whatever the batch size (a round trip per conversation would not scale).
+   */
+  async #bumpCounters(trx: Transaction<ChatTables & Pick<DirectoryTables, 'people'>>, bumps: readonly { id: string; n: number; at: number }[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (bumps.length === 0) return out;
+    if (this.dialect === 'postgres') {
+      const ids = bumps.map((b) => b.id);
+      await sql`select id from chat_conversations where id = any(${ids}::varchar[]) order by id for update`.execute(trx);
+      const values = sql.join(bumps.map((b) => sql`(${b.id}::varchar, ${b.n}::bigint, ${b.at}::bigint)`));
+      const res = await sql<{ id: string; last_seq: number }>`
+        update chat_conversations as c set last_seq = c.last_seq + v.n, last_message_at = v.at
+        from (values ${values}) as v(id, n, at) where c.id = v.id returning c.id, c.last_seq`.execute(trx);
+      for (const r of res.rows) out.set(r.id, Number(r.last_seq));
+    } else {
+      // SQLite: one writer at a time, statements are in-process calls; ids are sorted anyway.
+      for (const b of bumps) {
+        const r = await trx
+          .updateTable('chat_conversations')
+          .set((eb) => ({ last_seq: eb('last_seq', '+', b.n), last_message_at: b.at }))
+          .where('id', '=', b.id)
+          .returning('last_seq')
+          .executeTakeFirstOrThrow();
+        out.set(b.id, Number(r.last_seq));
+      }
+    }
+    if (out.size !== bumps.length) throw new Error('a conversation vanished during a send');
+    return out;
+  }
+
   async #memberIds(db: Db | Transaction<ChatTables & Pick<DirectoryTables, 'people'>>, conversationId: string): Promise<string[]> {
     const rows = await db.selectFrom('chat_members').select('person_id').where('conversation_id', '=', conversationId).execute();
     return rows.map((r) => r.person_id);
+  }
+
+  /** The conversation's kind, creator and members in one query; undefined when it does not exist. */
+  async membership(conversationId: string): Promise<{ kind: 'direct' | 'group'; createdBy: string; ids: string[] } | undefined> {
+    const rows = await this.#db
+      .selectFrom('chat_conversations as c')
+      .leftJoin('chat_members as m', 'm.conversation_id', 'c.id')
+      .select(['c.kind', 'c.created_by', 'm.person_id'])
+      .where('c.id', '=', conversationId)
+      .execute();
+    if (rows.length === 0) return undefined;
+    return { kind: rows[0].kind, createdBy: rows[0].created_by, ids: rows.flatMap((r) => (r.person_id ? [r.person_id] : [])) };
   }
 
   memberIds(conversationId: string): Promise<string[]> {

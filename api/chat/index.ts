@@ -62,6 +62,7 @@ export function createChatFeature(deps: FeatureDeps, presence: PresenceService):
     },
     async stop() {
       await scanner.stop();
+      await service.close();
       rules.close();
       await fanOut.stop();
     },

@@ -22,6 +22,12 @@ export class SendBatcher<Req, Res> {
     });
   }
 
+  /** Resolves when everything submitted so far is committed (or failed), or after `timeoutMs`. */
+  async drain(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.#running || this.#queue.length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
   get pending(): number {
     return this.#queue.length;
   }
