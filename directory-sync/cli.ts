@@ -55,7 +55,9 @@ function progressPrinter(io: CliIo): (p: SyncProgress) => void {
       const pos = tick++ % (2 * width - 2);
       const at = pos < width ? pos : 2 * width - 2 - pos;
       const bar = Array.from({ length: width }, (_, i) => (i === at ? '█' : '░')).join('');
-      io.err(`\r\x1b[2K${p.source} ${bar} ${p.phase.padEnd(11)} ${p.entries.toLocaleString('en')} entries  ${p.perSecond.toLocaleString('en')}/s  ${seconds(p.elapsedMs)}`);
+      io.err(
+        `\r\x1b[2K${p.source} ${bar} ${p.phase.padEnd(11)} ${p.entries.toLocaleString('en')} entries  ${p.perSecond.toLocaleString('en')}/s  ${seconds(p.elapsedMs)}`,
+      );
     } else if (p.phase !== 'done' && (now - lastPlain >= 2000 || p.phase === 'reconciling')) {
       lastPlain = now;
       io.err(`${p.source}: ${p.phase} ${p.entries} entries (${p.perSecond}/s, ${seconds(p.elapsedMs)})\n`);
@@ -68,7 +70,8 @@ export function formatSummary(r: SyncReport): string {
     `${r.source}: ${r.status}${r.dryRun ? ' (dry run: nothing was changed)' : ''} — ${r.mode} pass, ${r.entries} entries read in ${seconds((r.finishedAt ?? Date.now()) - r.startedAt)}`,
     `  added ${r.added}, updated ${r.updated}, unchanged ${r.unchanged}, disabled ${r.disabled}, deleted ${r.deleted}, missing ${r.missing}, skipped ${r.skipped}, warnings ${r.warningCount}`,
   ];
-  if (r.status === 'deletions_blocked') lines.push(`  ${r.blockedDeletions} deletions were held back by the cap; check the source, then: npm run sync -- --source ${r.source} --allow-deletes`);
+  if (r.status === 'deletions_blocked')
+    lines.push(`  ${r.blockedDeletions} deletions were held back by the cap; check the source, then: npm run sync -- --source ${r.source} --allow-deletes`);
   if (r.error) lines.push(`  error: ${r.error}`);
   for (const w of r.warnings.slice(0, 20)) lines.push(`  warning: ${w}`);
   if (r.warningCount > 20) lines.push(`  … ${r.warningCount - 20} more warnings (GET /v1/admin/sync shows the first ${r.warnings.length})`);
@@ -81,7 +84,13 @@ export async function main(argv: readonly string[], env: Record<string, string |
   try {
     args = parseArgs({
       args: [...argv],
-      options: { full: { type: 'boolean' }, source: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'allow-deletes': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        full: { type: 'boolean' },
+        source: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'allow-deletes': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }).values;

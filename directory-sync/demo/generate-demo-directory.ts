@@ -30,8 +30,104 @@ function prng(seed: number): () => number {
   };
 }
 
-const FIRST = ['Aiden', 'Amara', 'Anna', 'Arjun', 'Beatriz', 'Ben', 'Carla', 'Chloe', 'Daniel', 'Dara', 'Elena', 'Elif', 'Emil', 'Fatima', 'Felix', 'Freya', 'Gabriel', 'Grace', 'Hana', 'Hugo', 'Ines', 'Isaac', 'Jonas', 'Julia', 'Kai', 'Kenji', 'Laila', 'Leo', 'Lucia', 'Malik', 'Maria', 'Mateo', 'Maya', 'Nadia', 'Nils', 'Noah', 'Olivia', 'Omar', 'Paula', 'Rafael', 'Rosa', 'Ruth', 'Sara', 'Sofia', 'Tariq', 'Theo', 'Uma', 'Victor', 'Yara', 'Zoe'];
-const LAST = ['Adeyemi', 'Andersen', 'Bauer', 'Bianchi', 'Brennan', 'Castro', 'Costa', 'Dubois', 'Eriksen', 'Ferreira', 'Garcia', 'Haddad', 'Hansen', 'Ivanova', 'Jensen', 'Kaur', 'Khan', 'Kowalski', 'Larsen', 'Lindqvist', 'Lopez', 'Mensah', 'Meyer', 'Moreau', 'Nakamura', 'Novak', 'Oliveira', 'Park', 'Petrov', 'Quinn', 'Rossi', 'Santos', 'Schmidt', 'Silva', 'Suzuki', 'Tan', 'Torres', 'Varga', 'Wagner', 'Walsh', 'Weber', 'Yilmaz', 'Young', 'Zhang'];
+const FIRST = [
+  'Aiden',
+  'Amara',
+  'Anna',
+  'Arjun',
+  'Beatriz',
+  'Ben',
+  'Carla',
+  'Chloe',
+  'Daniel',
+  'Dara',
+  'Elena',
+  'Elif',
+  'Emil',
+  'Fatima',
+  'Felix',
+  'Freya',
+  'Gabriel',
+  'Grace',
+  'Hana',
+  'Hugo',
+  'Ines',
+  'Isaac',
+  'Jonas',
+  'Julia',
+  'Kai',
+  'Kenji',
+  'Laila',
+  'Leo',
+  'Lucia',
+  'Malik',
+  'Maria',
+  'Mateo',
+  'Maya',
+  'Nadia',
+  'Nils',
+  'Noah',
+  'Olivia',
+  'Omar',
+  'Paula',
+  'Rafael',
+  'Rosa',
+  'Ruth',
+  'Sara',
+  'Sofia',
+  'Tariq',
+  'Theo',
+  'Uma',
+  'Victor',
+  'Yara',
+  'Zoe',
+];
+const LAST = [
+  'Adeyemi',
+  'Andersen',
+  'Bauer',
+  'Bianchi',
+  'Brennan',
+  'Castro',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Ferreira',
+  'Garcia',
+  'Haddad',
+  'Hansen',
+  'Ivanova',
+  'Jensen',
+  'Kaur',
+  'Khan',
+  'Kowalski',
+  'Larsen',
+  'Lindqvist',
+  'Lopez',
+  'Mensah',
+  'Meyer',
+  'Moreau',
+  'Nakamura',
+  'Novak',
+  'Oliveira',
+  'Park',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Santos',
+  'Schmidt',
+  'Silva',
+  'Suzuki',
+  'Tan',
+  'Torres',
+  'Varga',
+  'Wagner',
+  'Walsh',
+  'Weber',
+  'Yilmaz',
+  'Young',
+  'Zhang',
+];
 const OFFICES = ['Oslo HQ', 'Berlin', 'Boston', 'Singapore', 'Remote'];
 
 interface Dept {
@@ -42,15 +138,45 @@ interface Dept {
   readonly titles: readonly string[];
 }
 const DEPTS: readonly Dept[] = [
-  { name: 'Engineering', size: 88, head: 'VP Engineering', managerTitle: 'Engineering Manager', titles: ['Software Engineer', 'Senior Software Engineer', 'Staff Engineer', 'QA Engineer', 'Site Reliability Engineer'] },
-  { name: 'Sales', size: 42, head: 'Sales Manager', managerTitle: 'Regional Sales Lead', titles: ['Account Executive', 'Sales Development Representative', 'Solutions Consultant'] },
-  { name: 'Marketing', size: 26, head: 'Head of Marketing', managerTitle: 'Marketing Manager', titles: ['Content Strategist', 'Marketing Specialist', 'Brand Designer'] },
+  {
+    name: 'Engineering',
+    size: 88,
+    head: 'VP Engineering',
+    managerTitle: 'Engineering Manager',
+    titles: ['Software Engineer', 'Senior Software Engineer', 'Staff Engineer', 'QA Engineer', 'Site Reliability Engineer'],
+  },
+  {
+    name: 'Sales',
+    size: 42,
+    head: 'Sales Manager',
+    managerTitle: 'Regional Sales Lead',
+    titles: ['Account Executive', 'Sales Development Representative', 'Solutions Consultant'],
+  },
+  {
+    name: 'Marketing',
+    size: 26,
+    head: 'Head of Marketing',
+    managerTitle: 'Marketing Manager',
+    titles: ['Content Strategist', 'Marketing Specialist', 'Brand Designer'],
+  },
   { name: 'Design', size: 18, head: 'Head of Design', managerTitle: 'Design Lead', titles: ['Product Designer', 'UX Researcher'] },
-  { name: 'Customer Success', size: 37, head: 'Head of Customer Success', managerTitle: 'Support Team Lead', titles: ['Customer Success Manager', 'Support Engineer'] },
+  {
+    name: 'Customer Success',
+    size: 37,
+    head: 'Head of Customer Success',
+    managerTitle: 'Support Team Lead',
+    titles: ['Customer Success Manager', 'Support Engineer'],
+  },
   { name: 'IT', size: 16, head: 'IT Director', managerTitle: 'IT Operations Lead', titles: ['IT Administrator', 'Systems Engineer', 'Service Desk Analyst'] },
   { name: 'Finance', size: 20, head: 'CFO', managerTitle: 'Finance Manager', titles: ['Accountant', 'Financial Analyst', 'Payroll Specialist'] },
   { name: 'People', size: 18, head: 'Head of People', managerTitle: 'People Partner Lead', titles: ['People Partner', 'Recruiter', 'Learning Specialist'] },
-  { name: 'Operations', size: 22, head: 'COO', managerTitle: 'Operations Manager', titles: ['Operations Analyst', 'Facilities Coordinator', 'Procurement Specialist'] },
+  {
+    name: 'Operations',
+    size: 22,
+    head: 'COO',
+    managerTitle: 'Operations Manager',
+    titles: ['Operations Analyst', 'Facilities Coordinator', 'Procurement Specialist'],
+  },
   { name: 'Legal', size: 10, head: 'General Counsel', managerTitle: 'Senior Counsel', titles: ['Legal Counsel', 'Paralegal'] },
 ];
 
@@ -73,11 +199,47 @@ interface Person {
 /** The people other parts of the product (tests, the demo host) rely on. Keep them stable. */
 const FIXED: readonly Omit<Person, 'phone' | 'employeeNumber' | 'office'>[] = [
   { uid: 'alex.morgan', given: 'Alex', sn: 'Morgan', title: 'CEO', department: 'Executive', aliases: ['alex@auroraworks.example'], photo: [40, 70, 140] },
-  { uid: 'priya.natarajan', given: 'Priya', sn: 'Natarajan', title: 'VP Engineering', department: 'Engineering', managerUid: 'alex.morgan', aliases: ['priya@auroraworks.example', 'p.natarajan@auroraworks.example'], photo: [120, 40, 90] },
-  { uid: 'sam.okafor', given: 'Sam', sn: 'Okafor', title: 'Software Engineer', department: 'Engineering', managerUid: 'priya.natarajan', aliases: [], photo: [30, 110, 80] },
-  { uid: 'lena.fischer', given: 'Lena', sn: 'Fischer', title: 'Sales Manager', department: 'Sales', managerUid: 'alex.morgan', aliases: ['lena@auroraworks.example'], photo: [150, 90, 20] },
+  {
+    uid: 'priya.natarajan',
+    given: 'Priya',
+    sn: 'Natarajan',
+    title: 'VP Engineering',
+    department: 'Engineering',
+    managerUid: 'alex.morgan',
+    aliases: ['priya@auroraworks.example', 'p.natarajan@auroraworks.example'],
+    photo: [120, 40, 90],
+  },
+  {
+    uid: 'sam.okafor',
+    given: 'Sam',
+    sn: 'Okafor',
+    title: 'Software Engineer',
+    department: 'Engineering',
+    managerUid: 'priya.natarajan',
+    aliases: [],
+    photo: [30, 110, 80],
+  },
+  {
+    uid: 'lena.fischer',
+    given: 'Lena',
+    sn: 'Fischer',
+    title: 'Sales Manager',
+    department: 'Sales',
+    managerUid: 'alex.morgan',
+    aliases: ['lena@auroraworks.example'],
+    photo: [150, 90, 20],
+  },
   { uid: 'diego.ramos', given: 'Diego', sn: 'Ramos', title: 'IT Administrator', department: 'IT', aliases: [], photo: [70, 70, 70] },
-  { uid: 'mei.chen', given: 'Mei', sn: 'Chen', title: 'Product Designer', department: 'Design', managerUid: 'priya.natarajan', aliases: [], photo: [160, 50, 60] },
+  {
+    uid: 'mei.chen',
+    given: 'Mei',
+    sn: 'Chen',
+    title: 'Product Designer',
+    department: 'Design',
+    managerUid: 'priya.natarajan',
+    aliases: [],
+    photo: [160, 50, 60],
+  },
 ];
 
 const CONTACT_LIST = [
@@ -99,7 +261,8 @@ function uuidFor(name: string): string {
 
 /** One `attr: value` line, base64 when RFC 2849 says the value is not SAFE-STRING, folded at 76. */
 function line(attr: string, value: string | Buffer): string {
-  const safe = typeof value === 'string' && /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(value) && !value.endsWith(' ');
+  // RFC 2849 SAFE-STRING: printable ASCII, not starting with space, ':' or '<', not ending with a space.
+  const safe = typeof value === 'string' && /^[!-9;=-~][ -~]*$/.test(value) && !value.endsWith(' ');
   const raw = safe ? `${attr}: ${value}` : `${attr}:: ${Buffer.from(value).toString('base64')}`;
   const parts = [raw.slice(0, 76)];
   for (let i = 76; i < raw.length; i += 75) parts.push(` ${raw.slice(i, i + 75)}`);
@@ -131,7 +294,19 @@ export function generateDemoDirectory(seed = 20261122): string {
       usedAliases.add(alias);
       aliases.push(alias);
     }
-    const p: Person = { uid, given, sn, title, department, office: pick(OFFICES), managerUid, aliases, phone: phone(), mobile: rnd() < 0.5 ? phone() : undefined, employeeNumber: employee++ };
+    const p: Person = {
+      uid,
+      given,
+      sn,
+      title,
+      department,
+      office: pick(OFFICES),
+      managerUid,
+      aliases,
+      phone: phone(),
+      mobile: rnd() < 0.5 ? phone() : undefined,
+      employeeNumber: employee++,
+    };
     people.push(p);
     byUid.set(uid, p);
     return p;
@@ -153,7 +328,17 @@ export function generateDemoDirectory(seed = 20261122): string {
   newPerson('Executive', 'Chief of Staff', 'alex.morgan');
 
   // Photos: the fixed people plus a handful of others (15 in all).
-  const palette: Rgb[] = [[20, 90, 160], [160, 60, 30], [40, 130, 90], [110, 60, 150], [150, 120, 30], [30, 120, 140], [140, 40, 90], [80, 80, 120], [60, 110, 40]];
+  const palette: Rgb[] = [
+    [20, 90, 160],
+    [160, 60, 30],
+    [40, 130, 90],
+    [110, 60, 150],
+    [150, 120, 30],
+    [30, 120, 140],
+    [140, 40, 90],
+    [80, 80, 120],
+    [60, 110, 40],
+  ];
   for (const p of people.filter((x) => !x.photo && rnd() < 0.05).slice(0, 9)) p.photo = pick(palette);
   // One account that left: kept in the directory, disabled.
   const leaver = people.find((p) => p.department === 'Sales' && p.title === 'Account Executive' && !p.photo)!;
@@ -220,12 +405,37 @@ export function generateDemoDirectory(seed = 20261122): string {
   }
 
   const group = (name: string, members: string[], description: string) =>
-    rec([line('dn', `cn=${name},${GROUPS}`), 'objectClass: top', 'objectClass: groupOfNames', line('cn', name), line('description', description), ...members.map((m) => line('member', m))]);
+    rec([
+      line('dn', `cn=${name},${GROUPS}`),
+      'objectClass: top',
+      'objectClass: groupOfNames',
+      line('cn', name),
+      line('description', description),
+      ...members.map((m) => line('member', m)),
+    ]);
   const deptNames = ['Executive', ...DEPTS.map((d) => d.name)];
-  for (const d of deptNames) group(`${d} Team`, people.filter((p) => p.department === d).map((p) => dnOf(p.uid)), `Everyone in ${d}`);
-  group('All Staff', deptNames.map((d) => `cn=${d} Team,${GROUPS}`), 'Every employee (nested department groups)');
-  group('People Managers', people.filter((p) => people.some((r) => r.managerUid === p.uid)).map((p) => dnOf(p.uid)), 'Everyone with direct reports');
-  for (const o of OFFICES.filter((x) => x !== 'Remote')) group(`${o} Office`, people.filter((p) => p.office === o).map((p) => dnOf(p.uid)), `People based in ${o}`);
+  for (const d of deptNames)
+    group(
+      `${d} Team`,
+      people.filter((p) => p.department === d).map((p) => dnOf(p.uid)),
+      `Everyone in ${d}`,
+    );
+  group(
+    'All Staff',
+    deptNames.map((d) => `cn=${d} Team,${GROUPS}`),
+    'Every employee (nested department groups)',
+  );
+  group(
+    'People Managers',
+    people.filter((p) => people.some((r) => r.managerUid === p.uid)).map((p) => dnOf(p.uid)),
+    'Everyone with direct reports',
+  );
+  for (const o of OFFICES.filter((x) => x !== 'Remote'))
+    group(
+      `${o} Office`,
+      people.filter((p) => p.office === o).map((p) => dnOf(p.uid)),
+      `People based in ${o}`,
+    );
   group('Presence Admins', [dnOf('diego.ramos')], 'Administrators of the presence product (ADMIN_GROUP in the demo)');
   return out.join('\n');
 }

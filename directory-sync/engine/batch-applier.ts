@@ -58,8 +58,7 @@ export function timeOrderedId(now = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const managerRef = (e: DirectoryEntry): string | null =>
-  e.manager?.externalId ? `id:${e.manager.externalId}` : e.manager?.dn ? `dn:${e.manager.dn}` : null;
+const managerRef = (e: DirectoryEntry): string | null => (e.manager?.externalId ? `id:${e.manager.externalId}` : e.manager?.dn ? `dn:${e.manager.dn}` : null);
 
 /**
  * Applies one batch of checked entries of one source inside the caller's transaction. What
@@ -76,7 +75,10 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
     byId.set(e.externalId, e);
   }
   const list = [...byId.values()];
-  const existing = await store.links(source, list.map((e) => e.externalId));
+  const existing = await store.links(
+    source,
+    list.map((e) => e.externalId),
+  );
 
   const unchangedIds: string[] = [];
   const comeBack: string[] = [];
@@ -84,7 +86,7 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   for (const entry of list) {
     const hash = contentHash(entry);
     const old = existing.get(entry.externalId);
-    if (old && (old.content_hash === hash) && old.deleted_at === null) {
+    if (old && old.content_hash === hash && old.deleted_at === null) {
       unchangedIds.push(entry.externalId);
       if (old.missing_since !== null) comeBack.push(old.person_id);
     } else changed.push({ entry, hash, old });
@@ -100,12 +102,18 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   // No common immutable id: a person another source created with the same primary SMTP address is
   // the same person (e.g. a cloud-only Entra user and an LDAP entry), unless both carry different
   // immutable ids. Never two entries of one source: they are distinct people by definition.
-  const smtpWanted = changed.filter((c) => !c.old && c.entry.kind === 'person' && !c.entry.ownerExternalId && !(c.entry.immutableId && joined.has(c.entry.immutableId)));
-  const bySmtp = smtpWanted.length ? await store.smtpJoinCandidates(source, [...new Set(smtpWanted.map((c) => c.entry.primaryEmail!))]) : new Map<string, { id: string; immutable_id: string | null }>();
+  const smtpWanted = changed.filter(
+    (c) => !c.old && c.entry.kind === 'person' && !c.entry.ownerExternalId && !(c.entry.immutableId && joined.has(c.entry.immutableId)),
+  );
+  const bySmtp = smtpWanted.length
+    ? await store.smtpJoinCandidates(source, [...new Set(smtpWanted.map((c) => c.entry.primaryEmail!))])
+    : new Map<string, { id: string; immutable_id: string | null }>();
   // Personal contacts: their owners (same source); a contact whose address is a directory person's
   // is that person, not a second card.
   const contacts = changed.filter((c) => c.entry.ownerExternalId);
-  const owners = contacts.length ? await store.personIdsByExternalId(source, [...new Set(contacts.map((c) => c.entry.ownerExternalId!))]) : new Map<string, string>();
+  const owners = contacts.length
+    ? await store.personIdsByExternalId(source, [...new Set(contacts.map((c) => c.entry.ownerExternalId!))])
+    : new Map<string, string>();
   const directory = contacts.length ? await store.directoryAddresses([...new Set(contacts.map((c) => c.entry.primaryEmail!))]) : new Set<string>();
   const plans: Planned[] = [];
   for (const { entry, hash, old } of changed) {
@@ -206,7 +214,15 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, rowOf(p));
   if (ready.length) {
     await store.upsertLinks(
-      ready.map((p) => ({ source, external_id: p.entry.externalId, person_id: p.personId, dn: p.entry.dn ?? null, manager_ref: managerRef(p.entry), content_hash: p.hash, seen_at: now })),
+      ready.map((p) => ({
+        source,
+        external_id: p.entry.externalId,
+        person_id: p.personId,
+        dn: p.entry.dn ?? null,
+        manager_ref: managerRef(p.entry),
+        content_hash: p.hash,
+        seen_at: now,
+      })),
     );
   }
   // Skipped people that exist lose their addresses too: they may have handed them to someone in this batch.
@@ -215,17 +231,32 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   // Addresses held by people outside the batch were refused above and the ones released inside
   // it were deleted just now, so plain inserts cannot collide.
   // Outlook contacts' addresses stay private (no rows); a shared person keeps its other addresses.
-  const emailRows = ready.filter((p) => !p.ownerId).flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })));
+  const emailRows = ready
+    .filter((p) => !p.ownerId)
+    .flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })));
   if (emailRows.length) await store.insertEmails(emailRows);
 
   const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !shared(p)).map((p) => p.personId);
   if (withoutPhoto.length) await store.deletePhotosOf(withoutPhoto);
   const withPhoto = ready.filter((p) => p.entry.photo);
   if (withPhoto.length) {
-    await store.upsertPhotos(withPhoto.map((p) => ({ person_id: p.personId, bytes: p.entry.photo!, content_type: sniffImageType(p.entry.photo!), etag: photoEtag(p.entry.photo!), updated_at: now })));
+    await store.upsertPhotos(
+      withPhoto.map((p) => ({
+        person_id: p.personId,
+        bytes: p.entry.photo!,
+        content_type: sniffImageType(p.entry.photo!),
+        etag: photoEtag(p.entry.photo!),
+        updated_at: now,
+      })),
+    );
   }
 
-  out.unresolvedManagers = (await resolveManagerLinks(store, source, ready.map((p) => ({ personId: p.personId, ref: managerRef(p.entry) })))) > 0;
+  out.unresolvedManagers =
+    (await resolveManagerLinks(
+      store,
+      source,
+      ready.map((p) => ({ personId: p.personId, ref: managerRef(p.entry) })),
+    )) > 0;
   for (const p of ready) {
     if (p.isNew) out.added++;
     else out.updated++;
@@ -263,7 +294,13 @@ export async function resolvePendingManagers(db: Db, store: BatchStore, source: 
   const orphans = (await db.selectFrom('people').select('id').where('manager_id', 'is', null).where('deleted_at', 'is', null).execute()).map((r) => r.id);
   const links: { personId: string; ref: string | null }[] = [];
   for (const part of chunks(orphans)) {
-    const rows = await db.selectFrom('person_sources').select(['person_id', 'manager_ref']).where('person_id', 'in', part).where('source', '=', source).where('manager_ref', 'is not', null).execute();
+    const rows = await db
+      .selectFrom('person_sources')
+      .select(['person_id', 'manager_ref'])
+      .where('person_id', 'in', part)
+      .where('source', '=', source)
+      .where('manager_ref', 'is not', null)
+      .execute();
     for (const r of rows) links.push({ personId: r.person_id, ref: r.manager_ref });
   }
   return resolveManagerLinks(store, source, links);

@@ -17,11 +17,42 @@ export interface ExistingLink {
 export type PersonRow = Omit<PeopleTable, 'id' | 'manager_id' | 'owner_id' | 'created_at'>;
 
 /** What a person looks like now, for merging when several sources feed one person. */
-export type CurrentRow = Pick<PeopleTable, 'id' | 'display_name' | 'given_name' | 'surname' | 'title' | 'department' | 'company' | 'office' | 'phones' | 'primary_email' | 'upn' | 'immutable_id' | 'groups' | 'photo_etag'> & {
+export type CurrentRow = Pick<
+  PeopleTable,
+  | 'id'
+  | 'display_name'
+  | 'given_name'
+  | 'surname'
+  | 'title'
+  | 'department'
+  | 'company'
+  | 'office'
+  | 'phones'
+  | 'primary_email'
+  | 'upn'
+  | 'immutable_id'
+  | 'groups'
+  | 'photo_etag'
+> & {
   /** Another source than the one writing links to this person too. */
   shared: boolean;
 };
-const CURRENT_COLUMNS = ['id', 'display_name', 'given_name', 'surname', 'title', 'department', 'company', 'office', 'phones', 'primary_email', 'upn', 'immutable_id', 'groups', 'photo_etag'] as const;
+const CURRENT_COLUMNS = [
+  'id',
+  'display_name',
+  'given_name',
+  'surname',
+  'title',
+  'department',
+  'company',
+  'office',
+  'phones',
+  'primary_email',
+  'upn',
+  'immutable_id',
+  'groups',
+  'photo_etag',
+] as const;
 
 /**
  * The statements the batch applier needs. Two implementations: Kysely (PostgreSQL, and SQLite
@@ -70,7 +101,14 @@ export class KyselyBatchStore implements BatchStore {
       const rows = await this.db
         .selectFrom('person_sources')
         .innerJoin('people', 'people.id', 'person_sources.person_id')
-        .select(['person_sources.external_id', 'person_sources.person_id', 'person_sources.content_hash', 'people.deleted_at', 'people.missing_since', 'people.disabled'])
+        .select([
+          'person_sources.external_id',
+          'person_sources.person_id',
+          'person_sources.content_hash',
+          'people.deleted_at',
+          'people.missing_since',
+          'people.disabled',
+        ])
         .where('person_sources.source', '=', source)
         .where('person_sources.external_id', 'in', part)
         .execute();
@@ -79,7 +117,8 @@ export class KyselyBatchStore implements BatchStore {
     return out;
   }
   async touchSeen(source: string, ids: readonly string[], now: number) {
-    for (const part of chunks(ids)) await this.db.updateTable('person_sources').set({ seen_at: now }).where('source', '=', source).where('external_id', 'in', part).execute();
+    for (const part of chunks(ids))
+      await this.db.updateTable('person_sources').set({ seen_at: now }).where('source', '=', source).where('external_id', 'in', part).execute();
   }
   async clearMissing(personIds: readonly string[]) {
     for (const part of chunks(personIds)) await this.db.updateTable('people').set({ missing_since: null }).where('id', 'in', part).execute();
@@ -87,14 +126,16 @@ export class KyselyBatchStore implements BatchStore {
   async joinedByImmutableId(ids: readonly string[]) {
     const out = new Map<string, string>();
     for (const part of chunks(ids)) {
-      for (const r of await this.db.selectFrom('people').select(['id', 'immutable_id']).where('immutable_id', 'in', part).execute()) if (r.immutable_id) out.set(r.immutable_id, r.id);
+      for (const r of await this.db.selectFrom('people').select(['id', 'immutable_id']).where('immutable_id', 'in', part).execute())
+        if (r.immutable_id) out.set(r.immutable_id, r.id);
     }
     return out;
   }
   async emailHolders(emails: readonly string[]) {
     const out = new Map<string, string>();
     for (const part of chunks(emails)) {
-      for (const r of await this.db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', part).execute()) out.set(r.email, r.person_id);
+      for (const r of await this.db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', part).execute())
+        out.set(r.email, r.person_id);
     }
     return out;
   }
@@ -109,7 +150,11 @@ export class KyselyBatchStore implements BatchStore {
         .where('people.kind', '=', 'person')
         .where('people.owner_id', 'is', null)
         .where('people.deleted_at', 'is', null)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', source))))
+        .where((eb) =>
+          eb.not(
+            eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', source)),
+          ),
+        )
         .execute();
       for (const r of rows) out.set(r.email, { id: r.id, immutable_id: r.immutable_id });
     }
@@ -136,7 +181,11 @@ export class KyselyBatchStore implements BatchStore {
       const rows = await this.db
         .selectFrom('people')
         .select([...CURRENT_COLUMNS.map((c) => `people.${c}` as const)])
-        .select((eb) => eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', source)).as('shared'))
+        .select((eb) =>
+          eb
+            .exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', source))
+            .as('shared'),
+        )
         .where('people.id', 'in', part)
         .execute();
       for (const r of rows) out.set(r.id, { ...r, shared: Boolean(r.shared) });
@@ -144,7 +193,11 @@ export class KyselyBatchStore implements BatchStore {
     return out;
   }
   async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]) {
-    for (const part of chunks(rows, 400)) await this.db.insertInto('people').values(part.map((r) => ({ ...r, manager_id: null, owner_id: r.owner_id ?? null }))).execute();
+    for (const part of chunks(rows, 400))
+      await this.db
+        .insertInto('people')
+        .values(part.map((r) => ({ ...r, manager_id: null, owner_id: r.owner_id ?? null })))
+        .execute();
   }
   async updatePerson(id: string, row: PersonRow) {
     await this.db.updateTable('people').set(row).where('id', '=', id).execute();
@@ -170,7 +223,12 @@ export class KyselyBatchStore implements BatchStore {
     for (const part of chunks(personIds)) await this.db.deleteFrom('person_emails').where('person_id', 'in', part).execute();
   }
   async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
-    for (const part of chunks(rows, 1000)) await this.db.insertInto('person_emails').values(part).onConflict((oc) => oc.column('email').doNothing()).execute();
+    for (const part of chunks(rows, 1000))
+      await this.db
+        .insertInto('person_emails')
+        .values(part)
+        .onConflict((oc) => oc.column('email').doNothing())
+        .execute();
   }
   async deletePhotosOf(personIds: readonly string[]) {
     for (const part of chunks(personIds)) await this.db.deleteFrom('person_photos').where('person_id', 'in', part).execute();
@@ -194,14 +252,21 @@ export class KyselyBatchStore implements BatchStore {
   async personIdsByDn(source: string, dns: readonly string[]) {
     const out = new Map<string, string>();
     for (const part of chunks(dns)) {
-      for (const r of await this.db.selectFrom('person_sources').select(['dn', 'person_id']).where('source', '=', source).where('dn', 'in', part).execute()) if (r.dn) out.set(r.dn, r.person_id);
+      for (const r of await this.db.selectFrom('person_sources').select(['dn', 'person_id']).where('source', '=', source).where('dn', 'in', part).execute())
+        if (r.dn) out.set(r.dn, r.person_id);
     }
     return out;
   }
   async personIdsByExternalId(source: string, ids: readonly string[]) {
     const out = new Map<string, string>();
     for (const part of chunks(ids)) {
-      for (const r of await this.db.selectFrom('person_sources').select(['external_id', 'person_id']).where('source', '=', source).where('external_id', 'in', part).execute()) out.set(r.external_id, r.person_id);
+      for (const r of await this.db
+        .selectFrom('person_sources')
+        .select(['external_id', 'person_id'])
+        .where('source', '=', source)
+        .where('external_id', 'in', part)
+        .execute())
+        out.set(r.external_id, r.person_id);
     }
     return out;
   }
@@ -215,7 +280,31 @@ export class KyselyBatchStore implements BatchStore {
 }
 
 type Stmt = BetterSqlite3.Statement;
-const PEOPLE_COLUMNS = ['id', 'kind', 'display_name', 'given_name', 'surname', 'title', 'department', 'company', 'office', 'phones', 'primary_email', 'upn', 'immutable_id', 'manager_id', 'owner_id', 'groups', 'disabled', 'missing_since', 'deleted_at', 'photo_etag', 'search_text', 'created_at', 'updated_at'] as const;
+const PEOPLE_COLUMNS = [
+  'id',
+  'kind',
+  'display_name',
+  'given_name',
+  'surname',
+  'title',
+  'department',
+  'company',
+  'office',
+  'phones',
+  'primary_email',
+  'upn',
+  'immutable_id',
+  'manager_id',
+  'owner_id',
+  'groups',
+  'disabled',
+  'missing_since',
+  'deleted_at',
+  'photo_etag',
+  'search_text',
+  'created_at',
+  'updated_at',
+] as const;
 const UPDATE_COLUMNS = PEOPLE_COLUMNS.filter((c) => !['id', 'manager_id', 'owner_id', 'created_at'].includes(c)) as readonly (keyof PersonRow)[];
 const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 

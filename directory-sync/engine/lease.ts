@@ -87,7 +87,12 @@ export class StoreLease {
   async release(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#db.updateTable('sync_lease').set({ owner: '', run_id: null, expires_at: 0 }).where('name', '=', this.name).where('owner', '=', this.owner).execute();
+    await this.#db
+      .updateTable('sync_lease')
+      .set({ owner: '', run_id: null, expires_at: 0 })
+      .where('name', '=', this.name)
+      .where('owner', '=', this.owner)
+      .execute();
   }
 
   /** Who holds the lease now, if anyone. */

@@ -17,7 +17,12 @@ afterEach(() => store.dispose());
 
 const db = () => store.db as Kysely<DirectoryTables & SyncTables>;
 const personOf = async (externalId: string) =>
-  db().selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').selectAll('people').where('external_id', '=', externalId).executeTakeFirst();
+  db()
+    .selectFrom('person_sources')
+    .innerJoin('people', 'people.id', 'person_sources.person_id')
+    .selectAll('people')
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
 
 /** A small organisation: 1 boss, 50 reports of the boss. */
 function org(source = new MemorySource('memory', 10)): MemorySource {
@@ -53,7 +58,14 @@ describe('runSync: upserts', () => {
     // Rename and OU move of the boss: reports still point at the boss through the new DN.
     src.set(entry('boss', { dn: 'uid=boss,ou=moved,dc=example,dc=test', displayName: 'The Boss', title: 'CEO' }));
     for (let i = 1; i <= 50; i++) src.set(entry(i, { manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' } }));
-    src.set(entry(3, { displayName: 'Renamed Three', primaryEmail: 'three@example.test', dn: 'uid=three,ou=other,dc=example,dc=test', manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' } }));
+    src.set(
+      entry(3, {
+        displayName: 'Renamed Three',
+        primaryEmail: 'three@example.test',
+        dn: 'uid=three,ou=other,dc=example,dc=test',
+        manager: { dn: 'uid=boss,ou=moved,dc=example,dc=test' },
+      }),
+    );
     const r = await runSync(src, { store });
     expect(r).toMatchObject({ status: 'ok', added: 0, updated: 51 });
     const after = await personOf('uuid-user0003');
@@ -184,7 +196,7 @@ describe('runSync: deletions', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/connection lost/);
     expect(failed).toMatchObject({ missing: 0, deleted: 0 });
-    expect((await personOf('uuid-user0010'))).toMatchObject({ missing_since: null, deleted_at: null });
+    expect(await personOf('uuid-user0010')).toMatchObject({ missing_since: null, deleted_at: null });
     // The interrupted full pass is redone, and this time it reconciles.
     const next = await runSync(src, { store });
     expect(next).toMatchObject({ status: 'ok', mode: 'full', missing: 2, deleted: 2 });
@@ -248,7 +260,14 @@ describe('runSync: crash safety and plans', () => {
   function script(): { src: MemorySource; steps: ((s: MemorySource) => void)[] } {
     const src = new MemorySource('memory', 7);
     src.set(entry('boss'));
-    for (let i = 1; i <= 40; i++) src.set(entry(i, { manager: { dn: i % 5 === 0 ? 'uid=boss,ou=people,dc=example,dc=test' : `uid=user${String(i - (i % 5)).padStart(4, '0')},ou=people,dc=example,dc=test` } }));
+    for (let i = 1; i <= 40; i++)
+      src.set(
+        entry(i, {
+          manager: {
+            dn: i % 5 === 0 ? 'uid=boss,ou=people,dc=example,dc=test' : `uid=user${String(i - (i % 5)).padStart(4, '0')},ou=people,dc=example,dc=test`,
+          },
+        }),
+      );
     const steps = [
       (s: MemorySource) => {
         s.remove('uuid-user0003');

@@ -79,7 +79,12 @@ const parseWatermark = (s: string | null | undefined): Watermark | null => {
   }
 };
 
-async function saveState(db: Db, source: string, now: number, set: { watermark?: Watermark; needs_full?: string | null; managers_dirty?: number; last_full_at?: number; last_run_id?: string }): Promise<void> {
+async function saveState(
+  db: Db,
+  source: string,
+  now: number,
+  set: { watermark?: Watermark; needs_full?: string | null; managers_dirty?: number; last_full_at?: number; last_run_id?: string },
+): Promise<void> {
   const values = {
     ...(set.watermark !== undefined ? { watermark: JSON.stringify(set.watermark) } : {}),
     ...(set.needs_full !== undefined ? { needs_full: set.needs_full } : {}),
@@ -136,7 +141,27 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
   try {
     await db
       .insertInto('sync_runs')
-      .values({ id: runId, source: source.name, mode: report.mode, dry_run: dryRun ? 1 : 0, started_at: started, finished_at: null, status: 'running', entries: 0, added: 0, updated: 0, unchanged: 0, disabled: 0, deleted: 0, missing: 0, skipped: 0, blocked_deletions: 0, warning_count: 0, warnings: '[]', error: null })
+      .values({
+        id: runId,
+        source: source.name,
+        mode: report.mode,
+        dry_run: dryRun ? 1 : 0,
+        started_at: started,
+        finished_at: null,
+        status: 'running',
+        entries: 0,
+        added: 0,
+        updated: 0,
+        unchanged: 0,
+        disabled: 0,
+        deleted: 0,
+        missing: 0,
+        skipped: 0,
+        blocked_deletions: 0,
+        warning_count: 0,
+        warnings: '[]',
+        error: null,
+      })
       .execute();
   } catch (err) {
     await lease?.release();
@@ -148,7 +173,8 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     // managers_dirty: 0 all resolved; 1 unresolved references since the last resolution pass;
     // 2 the references left point outside the store (retried only when something changes).
     let managersDirty = state?.managers_dirty ?? 0;
-    let hasPending = (await tx((t) => t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', source.name).limit(1).execute())).length > 0;
+    let hasPending =
+      (await tx((t) => t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', source.name).limit(1).execute())).length > 0;
     for (let attempt = 0; ; attempt++) {
       const passStart = Date.now();
       report.mode = full ? 'full' : 'incremental';
@@ -180,7 +206,15 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
             const o = await applyBatch(batchStore(t), source.name, valid, now);
             if (hasPending && valid.length) {
               for (let i = 0; i < valid.length; i += 500) {
-                await t.deleteFrom('sync_pending_deletes').where('source', '=', source.name).where('external_id', 'in', valid.slice(i, i + 500).map((e) => e.externalId)).execute();
+                await t
+                  .deleteFrom('sync_pending_deletes')
+                  .where('source', '=', source.name)
+                  .where(
+                    'external_id',
+                    'in',
+                    valid.slice(i, i + 500).map((e) => e.externalId),
+                  )
+                  .execute();
               }
             }
             const deletes = [...new Set(batch.deletes)];
@@ -192,7 +226,10 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
                 .execute();
             }
             if (batch.watermark || (o.unresolvedManagers && managersDirty !== 1)) {
-              await saveState(t, source.name, now, { ...(batch.watermark ? { watermark: batch.watermark } : {}), ...(o.unresolvedManagers ? { managers_dirty: 1 } : {}) });
+              await saveState(t, source.name, now, {
+                ...(batch.watermark ? { watermark: batch.watermark } : {}),
+                ...(o.unresolvedManagers ? { managers_dirty: 1 } : {}),
+              });
             }
             return o;
           });
@@ -229,7 +266,13 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
 
   const progress = (phase: SyncProgress['phase']) => {
     const elapsedMs = Date.now() - started;
-    options.onProgress?.({ source: source.name, phase, entries: report.entries, perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0, elapsedMs });
+    options.onProgress?.({
+      source: source.name,
+      phase,
+      entries: report.entries,
+      perSecond: elapsedMs > 0 ? Math.round((report.entries * 1000) / elapsedMs) : 0,
+      elapsedMs,
+    });
   };
 
   const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: number, hasPendingNow: boolean) => {
@@ -244,7 +287,8 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Deletions. After a complete full pass: every link not seen since the pass started (that
       // covers tombstones too: an id the source still has was upserted and left the pending list).
       // Otherwise: the pending tombstones and held-back deletions only.
-      const onlyThisSource = (eb: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
+      const onlyThisSource = (eb: any) =>
+        // eslint-disable-line @typescript-eslint/no-explicit-any
         eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S)));
       const candidates = summary.complete
         ? t
@@ -263,17 +307,28 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
             .where('people.deleted_at', 'is', null)
             .where('people.missing_since', 'is', null)
             .where(onlyThisSource);
-      const pendingExists = hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
+      const pendingExists =
+        hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
       if (toMark > 0) {
         const live = Number(
-          (await t.selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').where('person_sources.source', '=', S).where('people.deleted_at', 'is', null).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+          (
+            await t
+              .selectFrom('person_sources')
+              .innerJoin('people', 'people.id', 'person_sources.person_id')
+              .where('person_sources.source', '=', S)
+              .where('people.deleted_at', 'is', null)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
         );
         const cap = Math.min(limits.deleteCap, Math.ceil((Math.max(live, summary.total ?? 0) * limits.deleteCapPercent) / 100));
         if (toMark > cap && !allowDeletes) {
           report.status = 'deletions_blocked';
           report.blockedDeletions = toMark;
-          addWarnings(report, [`${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of ${live}); none applied. Check the source, then run with --allow-deletes`]);
+          addWarnings(report, [
+            `${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of ${live}); none applied. Check the source, then run with --allow-deletes`,
+          ]);
           if (summary.complete) {
             // Remember what the full pass found missing, so an --allow-deletes run can apply it.
             await t
@@ -286,7 +341,11 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         } else {
           const ids = (await candidates.select('people.id').execute()).map((r) => r.id);
           for (let i = 0; i < ids.length; i += 500) {
-            const res = await t.updateTable('people').set({ missing_since: now, updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).executeTakeFirst();
+            const res = await t
+              .updateTable('people')
+              .set({ missing_since: now, updated_at: now })
+              .where('id', 'in', ids.slice(i, i + 500))
+              .executeTakeFirst();
             report.missing += Number(res.numUpdatedRows);
           }
           await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
@@ -302,7 +361,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         .where('people.missing_since', 'is not', null)
         .where('people.missing_since', '<=', now - limits.graceSeconds * 1000)
         .where('people.deleted_at', 'is', null)
-        .where((eb) => eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', S)))
+        .where((eb) =>
+          eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', S)),
+        )
         .where(onlyThisSource);
       const purgedIds = (await purgeable.execute()).map((r) => r.id);
       for (let i = 0; i < purgedIds.length; i += 500) {

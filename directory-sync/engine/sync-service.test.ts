@@ -39,7 +39,13 @@ describe('createDirectorySync (the feature inside npm start)', () => {
     for (let i = 1; i <= 5; i++) src.set(entry(i));
     const changed: unknown[] = [];
     await bus.subscribe(DIRECTORY_CHANGED, (m) => changed.push(m));
-    sync = createDirectorySync({ config: config({ SYNC_INTERVAL: '1', SYNC_FULL_INTERVAL: '2' }), store, bus, log: createLogger('silent'), registry: new SourceRegistry().register('memory', () => src) });
+    sync = createDirectorySync({
+      config: config({ SYNC_INTERVAL: '1', SYNC_FULL_INTERVAL: '2' }),
+      store,
+      bus,
+      log: createLogger('silent'),
+      registry: new SourceRegistry().register('memory', () => src),
+    });
     await sync.start();
     expect(sync.sourceNames()).toEqual(['memory']);
     await until(async () => (await sync!.status()).sources[0]?.lastRuns.some((r) => r.status === 'ok') ?? false);

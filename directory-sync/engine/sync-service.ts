@@ -29,7 +29,17 @@ export interface RunSummary {
   readonly status: SyncRunsTable['status'];
   readonly startedAt: string;
   readonly finishedAt: string | null;
-  readonly counts: { entries: number; added: number; updated: number; unchanged: number; disabled: number; deleted: number; missing: number; skipped: number; blockedDeletions: number };
+  readonly counts: {
+    entries: number;
+    added: number;
+    updated: number;
+    unchanged: number;
+    disabled: number;
+    deleted: number;
+    missing: number;
+    skipped: number;
+    blockedDeletions: number;
+  };
   readonly warningCount: number;
   readonly warnings: string[];
   readonly error: string | null;
@@ -95,7 +105,17 @@ export function toRunSummary(r: SyncRunsTable): RunSummary {
     status: r.status,
     startedAt: new Date(r.started_at).toISOString(),
     finishedAt: iso(r.finished_at),
-    counts: { entries: r.entries, added: r.added, updated: r.updated, unchanged: r.unchanged, disabled: r.disabled, deleted: r.deleted, missing: r.missing, skipped: r.skipped, blockedDeletions: r.blocked_deletions },
+    counts: {
+      entries: r.entries,
+      added: r.added,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      disabled: r.disabled,
+      deleted: r.deleted,
+      missing: r.missing,
+      skipped: r.skipped,
+      blockedDeletions: r.blocked_deletions,
+    },
     warningCount: r.warning_count,
     warnings,
     error: r.error,
@@ -135,9 +155,34 @@ export function createDirectorySync(deps: { config: Config; store: Store; bus: B
   async function startRun(source: DirectorySource, request: RunRequest): Promise<StartedRun> {
     const runId = randomUUID();
     await lease.acquire(runId);
-    const done = runSync(source, { store, full: request.full, dryRun: request.dryRun, allowDeletes: request.allowDeletes, limits, log, lease, leaseHeld: true, runId, signal: abort.signal }).then(async (report) => {
+    const done = runSync(source, {
+      store,
+      full: request.full,
+      dryRun: request.dryRun,
+      allowDeletes: request.allowDeletes,
+      limits,
+      log,
+      lease,
+      leaseHeld: true,
+      runId,
+      signal: abort.signal,
+    }).then(async (report) => {
       const level = report.status === 'ok' ? 'info' : 'warn';
-      log[level]({ runId, source: source.name, status: report.status, mode: report.mode, added: report.added, updated: report.updated, deleted: report.deleted, missing: report.missing, warnings: report.warningCount, error: report.error ?? undefined }, 'directory sync run finished');
+      log[level](
+        {
+          runId,
+          source: source.name,
+          status: report.status,
+          mode: report.mode,
+          added: report.added,
+          updated: report.updated,
+          deleted: report.deleted,
+          missing: report.missing,
+          warnings: report.warningCount,
+          error: report.error ?? undefined,
+        },
+        'directory sync run finished',
+      );
       if (!report.dryRun && report.added + report.updated + report.deleted + report.missing > 0) {
         await bus.publish(DIRECTORY_CHANGED, { source: source.name, runId }).catch(() => undefined);
       }
@@ -201,7 +246,9 @@ export function createDirectorySync(deps: { config: Config; store: Store; bus: B
           for (const s of remote) {
             if (stopped) return;
             try {
-              await (await startRun(s, {})).done;
+              await (
+                await startRun(s, {})
+              ).done;
             } catch (err) {
               log.warn({ err, source: s.name }, 'initial directory sync skipped');
             }
@@ -237,8 +284,12 @@ export function createDirectorySync(deps: { config: Config; store: Store; bus: B
           .where('people.deleted_at', 'is', null)
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow();
-        const pending = await db.selectFrom('sync_pending_deletes').where('source', '=', name).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-        let watermark: Watermark | null = null;
+        const pending = await db
+          .selectFrom('sync_pending_deletes')
+          .where('source', '=', name)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
+        let watermark: Watermark | null;
         try {
           watermark = st?.watermark ? (JSON.parse(st.watermark) as Watermark) : null;
         } catch {

@@ -14,8 +14,16 @@ const USER = 'uma.user@corp.example';
 
 const person = (uid: string, extra: string[] = []) =>
   [`dn: uid=${uid},ou=people,dc=corp,dc=example`, 'objectClass: inetOrgPerson', `cn: ${uid}`, `mail: ${uid}@corp.example`, ...extra, ''].join('\n');
-const group = (name: string, members: string[]) => [`dn: cn=${name},ou=groups,dc=corp,dc=example`, 'objectClass: groupOfNames', `cn: ${name}`, ...members.map((m) => `member: uid=${m},ou=people,dc=corp,dc=example`), ''].join('\n');
-const writeDirectory = (extra: string[] = []) => writeFileSync(ldif, [person('ada.admin'), person('uma.user'), ...extra, group('Sync Admins', ['ada.admin'])].join('\n'));
+const group = (name: string, members: string[]) =>
+  [
+    `dn: cn=${name},ou=groups,dc=corp,dc=example`,
+    'objectClass: groupOfNames',
+    `cn: ${name}`,
+    ...members.map((m) => `member: uid=${m},ou=people,dc=corp,dc=example`),
+    '',
+  ].join('\n');
+const writeDirectory = (extra: string[] = []) =>
+  writeFileSync(ldif, [person('ada.admin'), person('uma.user'), ...extra, group('Sync Admins', ['ada.admin'])].join('\n'));
 
 let server: TestServer;
 beforeAll(async () => {
@@ -27,7 +35,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Status = { running: unknown; sources: { source: string; configured: boolean; watermark: Record<string, unknown> | null; people: number; lastRuns: { id: string; status: string; counts: Record<string, number>; warnings: string[]; warningCount: number }[] }[] };
+type Status = {
+  running: unknown;
+  sources: {
+    source: string;
+    configured: boolean;
+    watermark: Record<string, unknown> | null;
+    people: number;
+    lastRuns: { id: string; status: string; counts: Record<string, number>; warnings: string[]; warningCount: number }[];
+  }[];
+};
 const status = async (): Promise<Status> => {
   const res = await server.api('GET', '/v1/admin/sync', { as: ADMIN });
   expect(res.status).toBe(200);
@@ -86,10 +103,15 @@ describe('admin sync routes', () => {
 
   it('a run over the deletion cap is blocked until allowDeletes', async () => {
     writeFileSync(ldif, [person('ada.admin'), group('Sync Admins', ['ada.admin'])].join('\n'));
-    const blocked = await waitForRun(((await (await server.api('POST', '/v1/admin/sync/ldif/run', { as: ADMIN, body: {} })).json()) as { runId: string }).runId);
+    const blocked = await waitForRun(
+      ((await (await server.api('POST', '/v1/admin/sync/ldif/run', { as: ADMIN, body: {} })).json()) as { runId: string }).runId,
+    );
     // 2 of 3 people gone: over 10% of the source.
     expect(blocked).toMatchObject({ status: 'deletions_blocked', counts: expect.objectContaining({ blockedDeletions: 2, deleted: 0 }) });
-    const allowed = await waitForRun(((await (await server.api('POST', '/v1/admin/sync/ldif/run', { as: ADMIN, body: { full: true, allowDeletes: true } })).json()) as { runId: string }).runId);
+    const allowed = await waitForRun(
+      ((await (await server.api('POST', '/v1/admin/sync/ldif/run', { as: ADMIN, body: { full: true, allowDeletes: true } })).json()) as { runId: string })
+        .runId,
+    );
     expect(allowed).toMatchObject({ status: 'ok', counts: expect.objectContaining({ deleted: 2 }) });
   });
 

@@ -23,7 +23,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Person = { id: string; displayName: string; title: string | null; department: string | null; kind: string; disabled: boolean; hasPhoto: boolean; email: string };
+type Person = {
+  id: string;
+  displayName: string;
+  title: string | null;
+  department: string | null;
+  kind: string;
+  disabled: boolean;
+  hasPhoto: boolean;
+  email: string;
+};
 type Card = Person & { aliases: string[]; managerChain: Person[]; groups: string[]; company: string | null; sources: string[] };
 
 async function lookup(email: string): Promise<Person> {

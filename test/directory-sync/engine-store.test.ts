@@ -11,25 +11,31 @@ import { createTempDatabase } from '../support/postgres.js';
 type TestStore = Store & { dispose(): Promise<void> };
 
 const dialects: [string, () => Promise<{ open: () => Promise<TestStore>; drop: () => Promise<void> }>][] = [
-  ['sqlite', async () => {
-    const s = await tempStore();
-    return { open: async () => s, drop: () => s.dispose() };
-  }],
-  ['postgres', async () => {
-    const pg = await createTempDatabase('sync');
-    const opened: TestStore[] = [];
-    return {
-      open: async () => {
-        const s = await tempStore(pg.url);
-        opened.push(s);
-        return s;
-      },
-      drop: async () => {
-        for (const s of opened) await s.dispose();
-        await pg.drop();
-      },
-    };
-  }],
+  [
+    'sqlite',
+    async () => {
+      const s = await tempStore();
+      return { open: async () => s, drop: () => s.dispose() };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const pg = await createTempDatabase('sync');
+      const opened: TestStore[] = [];
+      return {
+        open: async () => {
+          const s = await tempStore(pg.url);
+          opened.push(s);
+          return s;
+        },
+        drop: async () => {
+          for (const s of opened) await s.dispose();
+          await pg.drop();
+        },
+      };
+    },
+  ],
 ];
 
 const BOSS_DN = 'uid=boss,ou=people,dc=example,dc=test';
@@ -49,7 +55,13 @@ describe.each(dialects)('sync engine on %s', (_name, setup) => {
   });
   afterAll(() => env.drop());
   const db = () => store.db as Kysely<DirectoryTables>;
-  const link = (externalId: string) => db().selectFrom('person_sources').innerJoin('people', 'people.id', 'person_sources.person_id').selectAll('people').where('external_id', '=', externalId).executeTakeFirst();
+  const link = (externalId: string) =>
+    db()
+      .selectFrom('person_sources')
+      .innerJoin('people', 'people.id', 'person_sources.person_id')
+      .selectAll('people')
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
 
   it('loads, keeps people across renames, resolves managers, stores photo bytes', async () => {
     const src = directory();
@@ -85,7 +97,8 @@ describe.each(dialects)('sync engine on %s', (_name, setup) => {
     try {
       await runSync(directory(40), { store: reference });
       const src = directory(40);
-      for (const t of ['people', 'person_sources', 'person_emails', 'person_photos', 'sync_state'] as const) await (store.db as Kysely<Record<string, object>>).deleteFrom(t).execute();
+      for (const t of ['people', 'person_sources', 'person_emails', 'person_photos', 'sync_state'] as const)
+        await (store.db as Kysely<Record<string, object>>).deleteFrom(t).execute();
       const ac = new AbortController();
       const killed = await runSync(src, { store, signal: ac.signal, onBatch: (i) => i === 2 && ac.abort() });
       expect(killed.status).toBe('aborted');

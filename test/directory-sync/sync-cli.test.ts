@@ -37,7 +37,14 @@ function sync(args: string[], extraEnv: Record<string, string> = {}): Promise<{ 
 const people = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => {
     const n = from + i;
-    return [`dn: uid=p${n},ou=people,dc=x`, 'objectClass: inetOrgPerson', `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, `cn: Person ${n}`, `mail: p${n}@x.example`, ''].join('\n');
+    return [
+      `dn: uid=p${n},ou=people,dc=x`,
+      'objectClass: inetOrgPerson',
+      `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      `cn: Person ${n}`,
+      `mail: p${n}@x.example`,
+      '',
+    ].join('\n');
   }).join('\n');
 
 let store: Store;
@@ -67,7 +74,7 @@ describe('npm run sync (directory-sync/cli.ts)', () => {
     expect(r.stdout).toMatch(/ldif: ok — full pass, 30 entries read in \d+\.\d s/);
     expect(r.stdout).toMatch(/added 30, updated 0, unchanged 0, disabled 0, deleted 0, missing 0, skipped 0, warnings 0/);
     expect(r.stderr).toMatch(/ldif: reconciling 30 entries/);
-    expect(r.stderr).not.toMatch(/\x1b\[/);
+    expect(r.stderr).not.toContain('\u001b[');
     expect(await liveCount()).toBe(30);
     const again = await sync(['--source', 'ldif']);
     expect(again.code).toBe(0);

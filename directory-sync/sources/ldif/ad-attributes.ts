@@ -25,7 +25,10 @@ export function smtpAddresses(proxyAddresses: readonly string[], mail: string | 
     const colon = raw.indexOf(':');
     if (colon < 1) continue;
     const prefix = raw.slice(0, colon).trim();
-    const address = raw.slice(colon + 1).trim().toLowerCase();
+    const address = raw
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
     if (!address || prefix.toLowerCase() !== 'smtp') continue;
     if (prefix === 'SMTP' && primary === null) primary = address;
     else others.push(address);

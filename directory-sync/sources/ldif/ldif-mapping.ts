@@ -4,7 +4,11 @@ import { normalizeDn } from '../../engine/validate-entry.js';
 import type { LdifRecord } from './ldif-parser.js';
 
 const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
-const all = (r: LdifRecord, name: string): string[] => (r.attributes.get(name) ?? []).map(text).map((s) => s.trim()).filter(Boolean);
+const all = (r: LdifRecord, name: string): string[] =>
+  (r.attributes.get(name) ?? [])
+    .map(text)
+    .map((s) => s.trim())
+    .filter(Boolean);
 const one = (r: LdifRecord, ...names: string[]): string | undefined => {
   for (const n of names) {
     const v = all(r, n)[0];
@@ -96,7 +100,10 @@ export function recordToEntry(r: LdifRecord, groups: LdifGroupIndex): DirectoryE
   const externalId = guid && guid.length === 16 ? guidString(guid) : entryUuid ? entryUuid.toLowerCase() : `dn:${normalizeDn(r.dn)}`;
   const mails = all(r, 'mail');
   const { primary, aliases } = smtpAddresses(all(r, 'proxyaddresses'), mails[0]);
-  const extraMails = mails.slice(1).map((m) => m.toLowerCase()).filter((m) => m !== primary && !aliases.includes(m));
+  const extraMails = mails
+    .slice(1)
+    .map((m) => m.toLowerCase())
+    .filter((m) => m !== primary && !aliases.includes(m));
   const given = one(r, 'givenname');
   const sn = one(r, 'sn', 'surname');
   const uac = Number(one(r, 'useraccountcontrol') ?? 0);

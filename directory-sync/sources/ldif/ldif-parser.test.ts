@@ -18,7 +18,22 @@ const failure = async (text: string): Promise<LdifError> => {
 
 describe('parseLdif', () => {
   it('reads records, multi-valued attributes, comments and the version line', async () => {
-    const records = await parse(['version: 1', '# a comment', '#  folded comment', ' continues here', 'dn: uid=a,dc=x', 'objectClass: top', 'objectClass: inetOrgPerson', 'cn: A', '', '', 'dn: uid=b,dc=x', 'cn: B'].join('\n'));
+    const records = await parse(
+      [
+        'version: 1',
+        '# a comment',
+        '#  folded comment',
+        ' continues here',
+        'dn: uid=a,dc=x',
+        'objectClass: top',
+        'objectClass: inetOrgPerson',
+        'cn: A',
+        '',
+        '',
+        'dn: uid=b,dc=x',
+        'cn: B',
+      ].join('\n'),
+    );
     expect(records.map((r) => r.dn)).toEqual(['uid=a,dc=x', 'uid=b,dc=x']);
     expect(records[0].attributes.get('objectclass')).toEqual(['top', 'inetOrgPerson']);
     expect(records[0].line).toBe(5);
@@ -134,7 +149,14 @@ describe('recordToEntry', () => {
     groups.add(records[0]);
     groups.add(records[1]);
     const bo = recordToEntry(records[2], groups);
-    expect(bo).toMatchObject({ externalId: '6f1a4b7e-0000-4000-8000-000000000001', primaryEmail: 'bo@x.example', aliases: ['b.berg@x.example'], groups: ['All Staff', 'Engineering'], phones: [{ type: 'business', number: '+1 555 0100' }], disabled: false });
+    expect(bo).toMatchObject({
+      externalId: '6f1a4b7e-0000-4000-8000-000000000001',
+      primaryEmail: 'bo@x.example',
+      aliases: ['b.berg@x.example'],
+      groups: ['All Staff', 'Engineering'],
+      phones: [{ type: 'business', number: '+1 555 0100' }],
+      disabled: false,
+    });
     const pp = recordToEntry(records[3], groups);
     expect(pp).toMatchObject({ kind: 'contact', externalId: 'dn:cn=partner person,ou=contacts,dc=x', primaryEmail: 'pp@partner.example' });
   });

@@ -20,14 +20,25 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const person = (n: number, extra: string[] = []) => [`dn: uid=p${n},ou=people,dc=x`, 'objectClass: inetOrgPerson', `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, `cn: Person ${n}`, `mail: p${n}@x.example`, ...extra, ''].join('\n');
+const person = (n: number, extra: string[] = []) =>
+  [
+    `dn: uid=p${n},ou=people,dc=x`,
+    'objectClass: inetOrgPerson',
+    `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    `cn: Person ${n}`,
+    `mail: p${n}@x.example`,
+    ...extra,
+    '',
+  ].join('\n');
 const write = (name: string, text: string) => {
   const f = path.join(dir, name);
   writeFileSync(f, text);
   return f;
 };
 const live = async () =>
-  (await (store.db as Kysely<DirectoryTables>).selectFrom('people').select('primary_email').where('deleted_at', 'is', null).orderBy('primary_email').execute()).map((r) => r.primary_email);
+  (
+    await (store.db as Kysely<DirectoryTables>).selectFrom('people').select('primary_email').where('deleted_at', 'is', null).orderBy('primary_email').execute()
+  ).map((r) => r.primary_email);
 
 describe('LdifSource through the engine', () => {
   it('loads the file, then an unchanged file is a no-op', async () => {

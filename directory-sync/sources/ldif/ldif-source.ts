@@ -38,7 +38,10 @@ export class LdifSource implements DirectorySource {
     const hash = createHash('sha256');
     const groups = new LdifGroupIndex();
     let total = 0;
-    for await (const r of parseLdif(fileLines(this.file, (c) => hash.update(c)), this.file)) {
+    for await (const r of parseLdif(
+      fileLines(this.file, (c) => hash.update(c)),
+      this.file,
+    )) {
       options.signal.throwIfAborted();
       const kind = recordKind(r);
       if (kind === 'group') groups.add(r);
