@@ -63,7 +63,12 @@ interface RoundResult {
 }
 
 /** Connects the clients, runs the change load through `drive`, then checks the final state against `truth`. */
-async function round(mode: 'product' | 'floor', url: string, drive: () => Promise<{ changes: number; seconds: number }>, truth: () => Promise<Record<string, { version: number; availability: string }>>): Promise<RoundResult> {
+async function round(
+  mode: 'product' | 'floor',
+  url: string,
+  drive: () => Promise<{ changes: number; seconds: number }>,
+  truth: () => Promise<Record<string, { version: number; availability: string }>>,
+): Promise<RoundResult> {
   const clients = Array.from({ length: CHILDREN }, () => child('client.ts'));
   let closedSockets = 0;
   for (const c of clients) c.on('message', (m: { type: string }) => m.type === 'closed' && closedSockets++);
@@ -71,7 +76,16 @@ async function round(mode: 'product' | 'floor', url: string, drive: () => Promis
   const t0 = Date.now();
   await Promise.all(
     clients.map((c, k) => {
-      c.send({ type: 'init', mode, url, secret: TEST_DEV_SECRET, from: k * per, to: Math.min(PEOPLE, (k + 1) * per), people: PEOPLE, subscriptions: SUBSCRIPTIONS });
+      c.send({
+        type: 'init',
+        mode,
+        url,
+        secret: TEST_DEV_SECRET,
+        from: k * per,
+        to: Math.min(PEOPLE, (k + 1) * per),
+        people: PEOPLE,
+        subscriptions: SUBSCRIPTIONS,
+      });
       return waitFor(c, 'ready', 15 * 60_000);
     }),
   );
@@ -88,7 +102,9 @@ async function round(mode: 'product' | 'floor', url: string, drive: () => Promis
     s.hist.forEach((n, i) => (hist[i] += n));
   }
   const want = await truth();
-  const verified = await Promise.all(clients.map((c) => (c.send({ type: 'verify', truth: want }), waitFor<{ checked: number; mismatches: number; examples: string[] }>(c, 'verified', 120_000))));
+  const verified = await Promise.all(
+    clients.map((c) => (c.send({ type: 'verify', truth: want }), waitFor<{ checked: number; mismatches: number; examples: string[] }>(c, 'verified', 120_000))),
+  );
   await Promise.all(clients.map((c) => (c.send({ type: 'close' }), waitFor(c, 'closed-all', 60_000).catch(() => c.kill()))));
   return {
     delivered,
@@ -119,7 +135,9 @@ async function measureMemory(): Promise<void> {
 async function main(): Promise<void> {
   const nofile = Number(execSync('sh -c "ulimit -n"').toString().trim());
   if (nofile < PEOPLE + 1000) log(`warning: ulimit -n is ${nofile}; ${PEOPLE} sockets need more (raise it with ulimit -n ${PEOPLE * 2})`);
-  log(`presence bench: ${PEOPLE} clients x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, ${CHILDREN} client processes, load ${loadavg()[0].toFixed(2)}`);
+  log(
+    `presence bench: ${PEOPLE} clients x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, ${CHILDREN} client processes, load ${loadavg()[0].toFixed(2)}`,
+  );
 
   server = await startTestServer({ gatewayLimits: { connectionsPerUser: 20 }, tuning: { 'presence.coalesceMs': 50 } });
   const t0 = Date.now();
@@ -140,7 +158,9 @@ async function main(): Promise<void> {
     async () => {
       driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
       drive = await waitFor(driver, 'changes-done', (SECONDS + 120) * 1000);
-      log(`changes: ${drive!.ok} ok, ${drive!.errors} failed in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`);
+      log(
+        `changes: ${drive!.ok} ok, ${drive!.errors} failed in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
+      );
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {
@@ -154,7 +174,9 @@ async function main(): Promise<void> {
       return truth;
     },
   );
-  log(`product: ${product.delivered} updates delivered, ${Math.round(product.perSecond)}/s, p50 ${product.p50} ms, p99 ${product.p99} ms, mismatches ${product.mismatches}/${product.checked}, sockets closed by the server ${product.closedSockets}`);
+  log(
+    `product: ${product.delivered} updates delivered, ${Math.round(product.perSecond)}/s, p50 ${product.p50} ms, p99 ${product.p99} ms, mismatches ${product.mismatches}/${product.checked}, sockets closed by the server ${product.closedSockets}`,
+  );
   for (const e of product.examples) log(`  mismatch: ${e}`);
 
   // 2. POST /v1/presence/query, 100 addresses (10 unknown), one process, no sockets open.
@@ -182,13 +204,21 @@ async function main(): Promise<void> {
     async () => floorTruth,
   );
   floor.send({ type: 'close' });
-  log(`floor: ${bare.delivered} frames delivered, ${Math.round(bare.perSecond)}/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms, mismatches ${bare.mismatches}/${bare.checked}`);
+  log(
+    `floor: ${bare.delivered} frames delivered, ${Math.round(bare.perSecond)}/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms, mismatches ${bare.mismatches}/${bare.checked}`,
+  );
 
   const share = product.perSecond / bare.perSecond;
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-  const row = (name: string, value: string, target: string, ok: boolean) => console.log(`  ${name.padEnd(38)} ${value.padStart(16)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+  const row = (name: string, value: string, target: string, ok: boolean) =>
+    console.log(`  ${name.padEnd(38)} ${value.padStart(16)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
   console.log(`\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, 2-core box, loopback)`);
-  row('delivered updates/s (product)', String(Math.round(product.perSecond)), `>= ${Math.round(bare.perSecond * TARGET.floorShare)}`, share >= TARGET.floorShare);
+  row(
+    'delivered updates/s (product)',
+    String(Math.round(product.perSecond)),
+    `>= ${Math.round(bare.perSecond * TARGET.floorShare)}`,
+    share >= TARGET.floorShare,
+  );
   row('delivered frames/s (bare ws floor)', String(Math.round(bare.perSecond)), '(floor)', true);
   row('product / floor', `${(share * 100).toFixed(0)} %`, `>= ${TARGET.floorShare * 100} %`, share >= TARGET.floorShare);
   row('delivery latency p50 (product)', `${product.p50} ms`, '', true);
@@ -197,7 +227,9 @@ async function main(): Promise<void> {
   row('final-state mismatches', `${product.mismatches}`, '0', product.mismatches === 0);
   row('server RSS per connection', kb(rssPerConnection), `<= ${kb(TARGET.bytesPerConnection)}`, rssPerConnection <= TARGET.bytesPerConnection);
   row('POST /v1/presence/query (100 addr)/s', String(Math.round(q.rps)), `>= ${TARGET.queryRps}`, q.rps >= TARGET.queryRps);
-  console.log(`  (changes applied: ${product.changes}; deliveries without coalescing would be ~${product.changes * SUBSCRIPTIONS}; sockets the server closed: ${product.closedSockets})`);
+  console.log(
+    `  (changes applied: ${product.changes}; deliveries without coalescing would be ~${product.changes * SUBSCRIPTIONS}; sockets the server closed: ${product.closedSockets})`,
+  );
   process.exit(0);
 }
 

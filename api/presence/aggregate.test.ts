@@ -1,14 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  aggregate,
-  defaultManualExpiry,
-  machineState,
-  nextVersion,
-  samePresence,
-  viewFor,
-  type AggregateInputs,
-  type EndpointInput,
-} from './aggregate.js';
+import { aggregate, defaultManualExpiry, machineState, nextVersion, samePresence, viewFor, type AggregateInputs, type EndpointInput } from './aggregate.js';
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const MIN = 60_000;
@@ -102,9 +93,18 @@ describe('calendar and out of office', () => {
   });
 
   it('shows a plain busy block as Busy, idle as BusyIdle, and ignores free and tentative', () => {
-    expect(at(inputs({ endpoints: [ep('a', 'active', T0 + 10 * MIN)], calendar: [block] }), T0 + 10 * MIN)).toMatchObject({ availability: 'Busy', activity: 'Busy' });
-    expect(at(inputs({ endpoints: [ep('a', 'inactive', T0 + 10 * MIN)], calendar: [meeting] }), T0 + 11 * MIN)).toMatchObject({ availability: 'BusyIdle', activity: 'InAMeeting' });
-    const soft = [{ ...block, showAs: 'free' as const }, { ...block, showAs: 'tentative' as const }];
+    expect(at(inputs({ endpoints: [ep('a', 'active', T0 + 10 * MIN)], calendar: [block] }), T0 + 10 * MIN)).toMatchObject({
+      availability: 'Busy',
+      activity: 'Busy',
+    });
+    expect(at(inputs({ endpoints: [ep('a', 'inactive', T0 + 10 * MIN)], calendar: [meeting] }), T0 + 11 * MIN)).toMatchObject({
+      availability: 'BusyIdle',
+      activity: 'InAMeeting',
+    });
+    const soft = [
+      { ...block, showAs: 'free' as const },
+      { ...block, showAs: 'tentative' as const },
+    ];
     expect(at(inputs({ endpoints: [ep('a', 'active', T0 + 10 * MIN)], calendar: soft }), T0 + 10 * MIN)).toMatchObject({ availability: 'Available' });
   });
 
@@ -125,7 +125,10 @@ describe('calendar and out of office', () => {
       { source: 'old', active: false, message: 'ignored', updatedAt: T0 },
     ];
     // OOF is an overlay: availability still follows the endpoints, and shows even when Offline.
-    expect(at(inputs({ endpoints: [ep('a', 'active')], oof }), T0)).toMatchObject({ availability: 'Available', outOfOffice: { active: true, message: 'Away until Monday' } });
+    expect(at(inputs({ endpoints: [ep('a', 'active')], oof }), T0)).toMatchObject({
+      availability: 'Available',
+      outOfOffice: { active: true, message: 'Away until Monday' },
+    });
     expect(at(inputs({ oof }), T0)).toMatchObject({ availability: 'Offline', outOfOffice: { active: true } });
     expect(at(inputs({ oof: [oof[2]] }), T0).outOfOffice).toEqual({ active: false, message: null });
   });
@@ -133,16 +136,32 @@ describe('calendar and out of office', () => {
 
 describe('external endpoints (Teams)', () => {
   it('counts as a live endpoint and merges by DND > Busy > Available > Away', () => {
-    expect(at(inputs({ external: [{ source: 'teams', availability: 'Busy', activity: 'InACall' }] }), T0)).toMatchObject({ availability: 'Busy', activity: 'InACall' });
-    expect(at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'Away', activity: 'Away' }] }), T0)).toMatchObject({ availability: 'Available' });
-    expect(at(inputs({ endpoints: [ep('a', 'away')], external: [{ source: 'teams', availability: 'Available', activity: 'Available' }] }), T0)).toMatchObject({ availability: 'Available' });
-    expect(at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'DoNotDisturb', activity: 'Presenting' }] }), T0)).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
+    expect(at(inputs({ external: [{ source: 'teams', availability: 'Busy', activity: 'InACall' }] }), T0)).toMatchObject({
+      availability: 'Busy',
+      activity: 'InACall',
+    });
+    expect(at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'Away', activity: 'Away' }] }), T0)).toMatchObject({
+      availability: 'Available',
+    });
+    expect(at(inputs({ endpoints: [ep('a', 'away')], external: [{ source: 'teams', availability: 'Available', activity: 'Available' }] }), T0)).toMatchObject({
+      availability: 'Available',
+    });
+    expect(
+      at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'DoNotDisturb', activity: 'Presenting' }] }), T0),
+    ).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
     expect(at(inputs({ external: [{ source: 'teams', availability: 'Offline', activity: 'Offline' }] }), T0)).toMatchObject({ availability: 'Offline' });
   });
 });
 
 describe('views per viewer', () => {
-  const view = { availability: 'Busy' as const, activity: 'InAMeeting' as const, note: 'Quarterly review', outOfOffice: { active: true, message: 'Back Monday' }, lastActive: T0, version: 42 };
+  const view = {
+    availability: 'Busy' as const,
+    activity: 'InAMeeting' as const,
+    note: 'Quarterly review',
+    outOfOffice: { active: true, message: 'Back Monday' },
+    lastActive: T0,
+    version: 42,
+  };
 
   it('shows everything to colleagues and oneself', () => {
     expect(viewFor(view, 'colleague')).toEqual(view);
@@ -150,11 +169,25 @@ describe('views per viewer', () => {
   });
 
   it('shows blocked viewers PresenceUnknown with no note', () => {
-    expect(viewFor(view, 'blocked')).toEqual({ availability: 'PresenceUnknown', activity: 'PresenceUnknown', note: null, outOfOffice: { active: false, message: null }, lastActive: null, version: 42 });
+    expect(viewFor(view, 'blocked')).toEqual({
+      availability: 'PresenceUnknown',
+      activity: 'PresenceUnknown',
+      note: null,
+      outOfOffice: { active: false, message: null },
+      lastActive: null,
+      version: 42,
+    });
   });
 
   it('shows external viewers availability only', () => {
-    expect(viewFor(view, 'external')).toEqual({ availability: 'Busy', activity: 'Busy', note: null, outOfOffice: { active: false, message: null }, lastActive: null, version: 42 });
+    expect(viewFor(view, 'external')).toEqual({
+      availability: 'Busy',
+      activity: 'Busy',
+      note: null,
+      outOfOffice: { active: false, message: null },
+      lastActive: null,
+      version: 42,
+    });
   });
 });
 

@@ -153,7 +153,8 @@ export function aggregate(inputs: AggregateInputs, now: number, timers: IdleTime
     const event = inputs.calendar.find((e) => isBusyEvent(e) && activeEvent(e, now));
     const busyActivity: Activity | null = event ? (event.showAs === 'oof' ? 'OutOfOffice' : event.isMeeting ? 'InAMeeting' : 'Busy') : null;
     if (machine === 'away') candidates.push({ availability: 'Away', activity: 'Away' });
-    else if (machine === 'inactive') candidates.push(busyActivity ? { availability: 'BusyIdle', activity: busyActivity } : { availability: 'AvailableIdle', activity: 'Inactive' });
+    else if (machine === 'inactive')
+      candidates.push(busyActivity ? { availability: 'BusyIdle', activity: busyActivity } : { availability: 'AvailableIdle', activity: 'Inactive' });
     else candidates.push(busyActivity ? { availability: 'Busy', activity: busyActivity } : { availability: 'Available', activity: 'Available' });
   }
   for (const x of external) candidates.push({ availability: x.availability, activity: x.activity });

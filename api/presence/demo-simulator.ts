@@ -100,7 +100,10 @@ export function createDemoSimulator(deps: {
       for (const pid of await deps.presenceStore.clearExternalSource(DEMO_SOURCE)) await deps.engine.setExternalEndpoint(pid, DEMO_SOURCE, null);
       await load();
       let ticks = 0;
-      timer = setInterval(() => void (ticks++ % 15 === 0 ? load() : tick()).catch((err: unknown) => deps.log.warn({ err }, 'demo simulator tick failed')), deps.intervalMs ?? 4000);
+      timer = setInterval(
+        () => void (ticks++ % 15 === 0 ? load() : tick()).catch((err: unknown) => deps.log.warn({ err }, 'demo simulator tick failed')),
+        deps.intervalMs ?? 4000,
+      );
       timer.unref();
       // Someone who signs in must show their real presence within a second, not at their next random turn.
       watcher = setInterval(() => {

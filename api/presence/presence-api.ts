@@ -5,7 +5,21 @@
 export const AVAILABILITIES = ['Available', 'AvailableIdle', 'Busy', 'BusyIdle', 'DoNotDisturb', 'BeRightBack', 'Away', 'Offline', 'PresenceUnknown'] as const;
 export type Availability = (typeof AVAILABILITIES)[number];
 
-export const ACTIVITIES = ['Available', 'Away', 'BeRightBack', 'Busy', 'DoNotDisturb', 'InACall', 'InAMeeting', 'Presenting', 'OutOfOffice', 'OffWork', 'Inactive', 'Offline', 'PresenceUnknown'] as const;
+export const ACTIVITIES = [
+  'Available',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'DoNotDisturb',
+  'InACall',
+  'InAMeeting',
+  'Presenting',
+  'OutOfOffice',
+  'OffWork',
+  'Inactive',
+  'Offline',
+  'PresenceUnknown',
+] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 
 export interface OutOfOffice {

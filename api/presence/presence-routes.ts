@@ -1,12 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { DirectoryReader } from '../../directory-sync/directory/index.js';
-import {
-  presenceQueryRoute,
-  putMyPresenceRoute,
-  putOutOfOfficeRoute,
-  type MyPresenceDto,
-} from '../contract/presence.js';
+import { presenceQueryRoute, putMyPresenceRoute, putOutOfOfficeRoute, type MyPresenceDto } from '../contract/presence.js';
 import { badRequest, notFound, readJson } from '../http/index.js';
 import type { AddressBook } from './address-book.js';
 import { presenceJson, unknownPresence, viewFor } from './aggregate.js';

@@ -147,7 +147,11 @@ export class PresenceStore {
   async blockedByMany(ownerIds: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (let i = 0; i < ownerIds.length; i += 500) {
-      const rows = await this.#db.selectFrom('presence_blocks').select(['owner_id', 'blocked_id']).where('owner_id', 'in', ownerIds.slice(i, i + 500)).execute();
+      const rows = await this.#db
+        .selectFrom('presence_blocks')
+        .select(['owner_id', 'blocked_id'])
+        .where('owner_id', 'in', ownerIds.slice(i, i + 500))
+        .execute();
       for (const r of rows) {
         let list = out.get(r.owner_id);
         if (!list) out.set(r.owner_id, (list = []));

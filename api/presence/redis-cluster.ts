@@ -93,7 +93,13 @@ export class RedisCluster implements PresenceCluster {
     for (const u of this.#unsubs.splice(0)) await u().catch(() => {});
     this.#events = undefined;
     // A clean stop: our endpoints were removed by the engine; forget this process at once.
-    await this.#redis.multi().del(this.#node(this.nodeId)).del(this.#nodeEps(this.nodeId)).srem(this.#nodes(), this.nodeId).exec().catch(() => {});
+    await this.#redis
+      .multi()
+      .del(this.#node(this.nodeId))
+      .del(this.#nodeEps(this.nodeId))
+      .srem(this.#nodes(), this.nodeId)
+      .exec()
+      .catch(() => {});
   }
 
   async putEndpoint(personId: string, endpoint: EndpointInput): Promise<void> {
@@ -200,7 +206,12 @@ export class RedisCluster implements PresenceCluster {
       const pids = await this.#redis.smembers(this.#nodeEps(node));
       for (const pid of pids) {
         const fields = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(`${node}|`));
-        if (fields.length) await this.#redis.multi().hdel(this.#ep(pid), ...fields).incr(this.#epoch(pid)).exec();
+        if (fields.length)
+          await this.#redis
+            .multi()
+            .hdel(this.#ep(pid), ...fields)
+            .incr(this.#epoch(pid))
+            .exec();
       }
       await this.#redis.multi().del(this.#nodeEps(node)).srem(this.#nodes(), node).exec();
       this.options.log.info({ node, people: pids.length }, 'reaped the endpoints of a dead API process');

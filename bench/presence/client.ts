@@ -40,7 +40,9 @@ function ticket(token: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(body) as { ticket: string }).ticket) : reject(new Error(`ticket ${res.statusCode} ${body}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve((JSON.parse(body) as { ticket: string }).ticket) : reject(new Error(`ticket ${res.statusCode} ${body}`)),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -149,7 +151,7 @@ process.on('message', (m: { type: string; truth?: Record<string, Seen> }) => {
         setTimeout(() => process.exit(0), 50);
       }
     } catch (err) {
-      send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
   })();
 });

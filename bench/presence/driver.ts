@@ -13,12 +13,16 @@ let tokens: string[] = [];
 function request(method: string, path: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
-    const req = http.request(`${url}${path}`, { method, agent, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method, agent, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -42,7 +46,7 @@ async function changes(rate: number, seconds: number, people: number): Promise<v
         return;
       }
       // Paced by the clock, not by tick count: a late tick sends what is due.
-      for (const due = Math.floor(((now - started) * rate) / 1000); seq < due; ) {
+      for (const due = Math.floor(((now - started) * rate) / 1000); seq < due;) {
         const p = Math.floor(Math.random() * people);
         const sentAt = Date.now();
         const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };
@@ -91,22 +95,25 @@ async function queries(seconds: number, concurrency: number, batch: number, peop
   send({ type: 'queries-done', requests: done, errors, rps: done / elapsed, p50: percentile(hist, 0.5), p99: percentile(hist, 0.99) });
 }
 
-process.on('message', (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number }) => {
-  void (async () => {
-    try {
-      if (m.type === 'init') {
-        url = m.url!;
-        const secret = new TextEncoder().encode(m.secret!);
-        tokens = await Promise.all(Array.from({ length: m.people! }, (_, i) => mintDevToken(emailOf(i), secret)));
-        send({ type: 'ready' });
-      } else if (m.type === 'changes') await changes(m.rate!, m.seconds!, m.people!);
-      else if (m.type === 'queries') await queries(m.seconds!, m.concurrency!, m.batch!, m.people!);
-      else if (m.type === 'close') {
-        agent.destroy();
-        process.exit(0);
+process.on(
+  'message',
+  (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number }) => {
+    void (async () => {
+      try {
+        if (m.type === 'init') {
+          url = m.url!;
+          const secret = new TextEncoder().encode(m.secret!);
+          tokens = await Promise.all(Array.from({ length: m.people! }, (_, i) => mintDevToken(emailOf(i), secret)));
+          send({ type: 'ready' });
+        } else if (m.type === 'changes') await changes(m.rate!, m.seconds!, m.people!);
+        else if (m.type === 'queries') await queries(m.seconds!, m.concurrency!, m.batch!, m.people!);
+        else if (m.type === 'close') {
+          agent.destroy();
+          process.exit(0);
+        }
+      } catch (err) {
+        send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       }
-    } catch (err) {
-      send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
-    }
-  })();
-});
+    })();
+  },
+);

@@ -10,7 +10,11 @@ const versions = new Map<number, { version: number; availability: string }>();
 const send = (m: unknown) => process.send?.(m);
 
 const frame = (p: number, availability: string, note: string | null, version: number) =>
-  JSON.stringify({ type: 'presence', email: emailOf(p), presence: { availability, activity: availability, note, outOfOffice: { active: false, message: null }, lastActive: Date.now(), version } });
+  JSON.stringify({
+    type: 'presence',
+    email: emailOf(p),
+    presence: { availability, activity: availability, note, outOfOffice: { active: false, message: null }, lastActive: Date.now(), version },
+  });
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false }, () => {
   const address = wss.address() as { port: number };
@@ -49,7 +53,7 @@ process.on('message', (m: { type: string; rate?: number; seconds?: number; peopl
         return;
       }
       // Paced by the clock, not by tick count: a late tick sends what is due.
-      for (const due = Math.floor(((now - start) * m.rate!) / 1000); seq < due; ) {
+      for (const due = Math.floor(((now - start) * m.rate!) / 1000); seq < due;) {
         const p = Math.floor(Math.random() * m.people!);
         const availability = AVAILABILITIES[seq % AVAILABILITIES.length];
         const version = (versions.get(p)?.version ?? 0) + 1;

@@ -86,7 +86,9 @@ const open = async (base: string, email: string) => {
   return s;
 };
 const presenceOf = (s: TestSocket, email: string, match: (p: Record<string, unknown>) => boolean, timeoutMs = 5000) =>
-  s.next('presence', (f: Frame) => f.email === email && match(f.presence as Record<string, unknown>), timeoutMs).then((f) => f.presence as Record<string, unknown>);
+  s
+    .next('presence', (f: Frame) => f.email === email && match(f.presence as Record<string, unknown>), timeoutMs)
+    .then((f) => f.presence as Record<string, unknown>);
 
 let a: ApiProcess;
 let b: ApiProcess;
@@ -149,7 +151,7 @@ describe('presence across two API processes (PostgreSQL + Redis)', () => {
     a.child.kill('SIGKILL');
     await new Promise((r) => a.child.once('exit', r));
     // The bound the issue sets is 60 s; with a 3 s TTL the reaper (every TTL/3) must act within ~TTL + TTL/3.
-    const offline = await presenceOf(watcher, CAROL, (p) => p.availability === 'Offline' && (p.version as number) > (online.version as number), 20_000);
+    await presenceOf(watcher, CAROL, (p) => p.availability === 'Offline' && (p.version as number) > (online.version as number), 20_000);
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan((NODE_TTL_SECONDS + 3) * 1000);
     // Bob's pane was on A as well.

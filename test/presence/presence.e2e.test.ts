@@ -17,7 +17,15 @@ const PRIYA_ALIAS = 'priya@auroraworks.example';
 
 const demoPerson = (local: string, displayName: string, title: string, aliases: string[] = []) => {
   const email = `${local}@auroraworks.example`;
-  return person(local, { externalId: `demo-${local}`, primaryEmail: email, upn: email, displayName, title, aliases, dn: `cn=${displayName},ou=people,dc=auroraworks,dc=example` });
+  return person(local, {
+    externalId: `demo-${local}`,
+    primaryEmail: email,
+    upn: email,
+    displayName,
+    title,
+    aliases,
+    dn: `cn=${displayName},ou=people,dc=auroraworks,dc=example`,
+  });
 };
 
 let server: TestServer;
@@ -51,7 +59,9 @@ describe('live presence in the demo host (headless Chromium)', () => {
     // Priya has no pane open yet: Offline (resolved through her alias).
     await labelOf(samPane, PRIYA_ALIAS).and(samPane.locator('[data-availability="Offline"]')).waitFor({ timeout: 15_000 });
     // Mei and Alex are in the directory but offline; Sam sees himself Available.
-    await samPane.locator(`[data-testid="person-row"][data-email="${SAM}"] [data-testid="presence-label"][data-availability="Available"]`).waitFor({ timeout: 5000 });
+    await samPane
+      .locator(`[data-testid="person-row"][data-email="${SAM}"] [data-testid="presence-label"][data-availability="Available"]`)
+      .waitFor({ timeout: 5000 });
 
     const priya = await browser.openDemo(server.url, PRIYA, { app: 'outlook', message: 'msg-roadmap' });
     const priyaPane = await priya.pane('outlook');
@@ -70,7 +80,9 @@ describe('live presence in the demo host (headless Chromium)', () => {
     expect(Date.now() - savedAt).toBeLessThan(2000);
     expect(await samSees.textContent()).toContain('Do not disturb');
     expect(await samSees.textContent()).toContain('Roadmap slides, back at 3');
-    await samPane.locator(`[data-testid="person-row"][data-email="${PRIYA_ALIAS}"] [data-testid="presence-avatar"][data-availability="DoNotDisturb"]`).waitFor({ timeout: 2000 });
+    await samPane
+      .locator(`[data-testid="person-row"][data-email="${PRIYA_ALIAS}"] [data-testid="presence-avatar"][data-availability="DoNotDisturb"]`)
+      .waitFor({ timeout: 2000 });
     // Her own header follows too.
     await priyaPane.locator('[data-testid="my-status-text"][data-availability="DoNotDisturb"]').waitFor({ timeout: 2000 });
     await browser.screenshot(sam.page, 'presence-outlook-dnd');
@@ -82,7 +94,10 @@ describe('live presence in the demo host (headless Chromium)', () => {
     await priyaPane.getByTestId('status-reset').click();
     const back = labelOf(samPane, PRIYA_ALIAS).and(samPane.locator('[data-availability="Available"]'));
     await back.waitFor({ timeout: 2000 });
-    await samPane.locator(`[data-testid="person-row"][data-email="${PRIYA_ALIAS}"] [data-testid="presence-oof"]`).filter({ hasText: 'At the offsite until Friday' }).waitFor({ timeout: 2000 });
+    await samPane
+      .locator(`[data-testid="person-row"][data-email="${PRIYA_ALIAS}"] [data-testid="presence-oof"]`)
+      .filter({ hasText: 'At the offsite until Friday' })
+      .waitFor({ timeout: 2000 });
 
     // Priya closes her pane (the browser context): she goes Offline for Sam.
     await priya.context.close();

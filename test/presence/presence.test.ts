@@ -105,7 +105,10 @@ describe('endpoints and manual state', () => {
     await presenceOf(watcher, CAROL, availability('Offline'));
     await open(CAROL);
     expect(await presenceOf(watcher, CAROL, availability('DoNotDisturb'))).toMatchObject({ activity: 'DoNotDisturb', note: 'Writing the report' });
-    const appear = await server.api('PUT', '/v1/me/presence', { as: CAROL, body: { availability: 'Offline', expiresAt: new Date(Date.now() + 3600_000).toISOString() } });
+    const appear = await server.api('PUT', '/v1/me/presence', {
+      as: CAROL,
+      body: { availability: 'Offline', expiresAt: new Date(Date.now() + 3600_000).toISOString() },
+    });
     expect(appear.status).toBe(200);
     expect(await presenceOf(watcher, CAROL, availability('Offline'))).toMatchObject({ activity: 'OffWork', note: null });
     const reset = await server.api('DELETE', '/v1/me/presence', { as: CAROL });
@@ -118,14 +121,22 @@ describe('endpoints and manual state', () => {
     await open(DAN);
     watcher.send({ type: 'presence.subscribe', emails: [DAN] });
     await presenceOf(watcher, DAN, availability('Available'));
-    const res = await server.api('PUT', '/v1/me/presence', { as: DAN, body: { availability: 'BeRightBack', expiresAt: new Date(Date.now() + 400).toISOString() } });
+    const res = await server.api('PUT', '/v1/me/presence', {
+      as: DAN,
+      body: { availability: 'BeRightBack', expiresAt: new Date(Date.now() + 400).toISOString() },
+    });
     expect(res.status).toBe(200);
     await presenceOf(watcher, DAN, availability('BeRightBack'));
     await presenceOf(watcher, DAN, availability('Available'), 3000);
   });
 
   it('refuses bad manual states', async () => {
-    for (const body of [{ availability: 'Sleeping' }, { availability: 'Busy', expiresAt: '2001-01-01T00:00:00Z' }, { availability: 'Busy', note: 'x'.repeat(281) }, { availability: 'Busy', mood: 'great' }]) {
+    for (const body of [
+      { availability: 'Sleeping' },
+      { availability: 'Busy', expiresAt: '2001-01-01T00:00:00Z' },
+      { availability: 'Busy', note: 'x'.repeat(281) },
+      { availability: 'Busy', mood: 'great' },
+    ]) {
       expect((await server.api('PUT', '/v1/me/presence', { as: DAN, body })).status).toBe(400);
     }
   });
@@ -151,7 +162,10 @@ describe('endpoints and manual state', () => {
     await presenceOf(watcher, DAN);
     const res = await server.api('PUT', '/v1/me/out-of-office', { as: DAN, body: { active: true, message: 'Hiking until Tuesday' } });
     expect(((await res.json()) as { outOfOffice: unknown }).outOfOffice).toEqual({ active: true, message: 'Hiking until Tuesday' });
-    expect(await presenceOf(watcher, DAN, (p) => (p.outOfOffice as { active: boolean }).active)).toMatchObject({ availability: 'Offline', outOfOffice: { message: 'Hiking until Tuesday' } });
+    expect(await presenceOf(watcher, DAN, (p) => (p.outOfOffice as { active: boolean }).active)).toMatchObject({
+      availability: 'Offline',
+      outOfOffice: { message: 'Hiking until Tuesday' },
+    });
     await server.api('PUT', '/v1/me/out-of-office', { as: DAN, body: { active: false } });
     await presenceOf(watcher, DAN, (p) => !(p.outOfOffice as { active: boolean }).active);
   });

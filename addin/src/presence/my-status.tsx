@@ -7,7 +7,15 @@ import { StatusPicker } from './status-picker.js';
 import { usePresence } from './use-presence.js';
 
 const useStyles = makeStyles({
-  trigger: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0, maxWidth: '100%', justifyContent: 'flex-start', paddingInline: tokens.spacingHorizontalXS },
+  trigger: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    minWidth: 0,
+    maxWidth: '100%',
+    justifyContent: 'flex-start',
+    paddingInline: tokens.spacingHorizontalXS,
+  },
   text: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', minWidth: 0, textAlign: 'start' },
   line: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '100%' },
   status: { color: tokens.colorNeutralForeground2 },

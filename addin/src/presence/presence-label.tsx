@@ -21,7 +21,11 @@ export function PresenceLabel({ email }: { email: string | null }) {
         {presenceText(presence)}
         {seen ? ` · ${seen}` : ''}
       </Caption1>
-      {presence?.note && <Caption1 className={s.note} data-testid="presence-note">“{presence.note}”</Caption1>}
+      {presence?.note && (
+        <Caption1 className={s.note} data-testid="presence-note">
+          “{presence.note}”
+        </Caption1>
+      )}
       {presence?.outOfOffice.active && (
         <Caption1 className={s.oof} data-testid="presence-oof">
           Out of office{presence.outOfOffice.message ? `: ${presence.outOfOffice.message}` : ''}

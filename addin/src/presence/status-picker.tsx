@@ -1,4 +1,23 @@
-import { Button, Caption1, Divider, Dropdown, Field, Input, makeStyles, MessageBar, MessageBarBody, Option, PresenceBadge, Radio, RadioGroup, Spinner, Switch, Textarea, tokens, type PresenceBadgeStatus } from '@fluentui/react-components';
+import {
+  Button,
+  Caption1,
+  Divider,
+  Dropdown,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  PresenceBadge,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Switch,
+  Textarea,
+  tokens,
+  type PresenceBadgeStatus,
+} from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/index.js';
 import { useApi } from '../services/index.js';
@@ -146,10 +165,23 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
         </RadioGroup>
       </Field>
       <Field label="Note" hint={availability ? undefined : 'A note shows with a status you pick.'}>
-        <Input value={note} maxLength={280} onChange={(_, d) => setNote(d.value)} disabled={!availability} placeholder="What are you up to?" data-testid="status-note" />
+        <Input
+          value={note}
+          maxLength={280}
+          onChange={(_, d) => setNote(d.value)}
+          disabled={!availability}
+          placeholder="What are you up to?"
+          data-testid="status-note"
+        />
       </Field>
       <Field label="Reset after">
-        <Dropdown value={EXPIRIES.find((x) => x.value === expiry)!.label} selectedOptions={[expiry]} onOptionSelect={(_, d) => setExpiry(d.optionValue as Expiry)} disabled={!availability} data-testid="status-expiry">
+        <Dropdown
+          value={EXPIRIES.find((x) => x.value === expiry)!.label}
+          selectedOptions={[expiry]}
+          onOptionSelect={(_, d) => setExpiry(d.optionValue as Expiry)}
+          disabled={!availability}
+          data-testid="status-expiry"
+        >
           {EXPIRIES.map((x) => (
             <Option key={x.value} value={x.value}>
               {x.label}
@@ -164,11 +196,7 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
           <Textarea value={oofMessage} maxLength={2000} onChange={(_, d) => setOofMessage(d.value)} resize="vertical" data-testid="status-oof-message" />
         </Field>
       )}
-      {mine?.manual && (
-        <Caption1>
-          Set by you until {new Date(mine.manual.expiresAt).toLocaleString()}.
-        </Caption1>
-      )}
+      {mine?.manual && <Caption1>Set by you until {new Date(mine.manual.expiresAt).toLocaleString()}.</Caption1>}
       {error && (
         <MessageBar intent="error">
           <MessageBarBody>{error}</MessageBarBody>
