@@ -194,6 +194,15 @@ describe('visibility', () => {
     });
   });
 
+  it('concurrent first opens over HTTP (each co-author with their own fresh stamp) end with one key and one stamp', async () => {
+    const u = url();
+    const answers = await Promise.all(
+      [ALICE, BOB, CAROL, ALICE, BOB, CAROL].map((as, i) => resolveDoc(server, as, { url: i % 2 ? u : `${u}?web=1`, docId: randomUUID() })),
+    );
+    expect(new Set(answers.map((a) => a.docKey)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.docId)).size).toBe(1);
+  });
+
   it('publishes the routes in the OpenAPI document', async () => {
     const doc = (await (await server.api('GET', '/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
