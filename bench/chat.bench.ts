@@ -2,7 +2,7 @@
 // Send → delivery latency is measured at the other member's socket. Runs on SQLite (one
 // process) and on PostgreSQL + Redis (two processes, every pair split across them).
 // Environment: CHAT_BENCH_SECONDS (30), CHAT_BENCH_RATE (offered msg/s, 2500), CHAT_BENCH_USERS (1000),
-// CHAT_BENCH_ONLY=sqlite|postgres.
+// CHAT_BENCH_ONLY=sqlite|postgres, CHAT_BENCH_PG_PROCESSES (2).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ const SECONDS = Number(process.env.CHAT_BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.CHAT_BENCH_RATE ?? 2500);
 const USERS = Number(process.env.CHAT_BENCH_USERS ?? 1000);
 const ONLY = process.env.CHAT_BENCH_ONLY;
+const PG_PROCESSES = Number(process.env.CHAT_BENCH_PG_PROCESSES ?? 2);
 const TARGET_RATE = 2000;
 const TARGET_P99 = 100;
 
@@ -67,9 +68,9 @@ async function postgres(): Promise<boolean> {
   try {
     await prepareStore(temp.url, entries);
     const env = { DATABASE_URL: temp.url, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, CHAT_TEST_TUNING: tuning };
-    servers.push(await spawnServer(env), await spawnServer(env));
+    for (let i = 0; i < PG_PROCESSES; i++) servers.push(await spawnServer(env));
     const r = await runChatLoad({ urls: servers.map((s) => s.url), users: USERS, seconds: SECONDS, rate: RATE, email, pids: servers.map((s) => s.child.pid!) });
-    return report('PostgreSQL + Redis, two processes (every pair split across them)', r, false);
+    return report(`PostgreSQL + Redis, ${PG_PROCESSES} process(es)${PG_PROCESSES > 1 ? ' (every pair split across them)' : ''}`, r, false);
   } finally {
     for (const s of servers) await s.stop();
     await temp.drop();

@@ -277,6 +277,11 @@ describe('presence rules', () => {
     await call('PUT', `/v1/me/blocked/${victorId}`, E.walter);
     const refused = await send(E.victor, c.id, 'blk-1', 'hello?', 403);
     expect(refused.error.code).toBe('blocked');
+    const victor = await open(E.victor);
+    victor.send({ type: 'chat.send', conversationId: c.id, clientMessageId: 'blk-ws', text: 'hello?' });
+    expect(await victor.next('chat.ack', (f) => f.clientMessageId === 'blk-ws')).toMatchObject({ ok: false, error: { status: 403, code: 'blocked' } });
+    const stored = (await call('GET', `/v1/conversations/${c.id}/messages?limit=200`, E.walter)).messages.map((m: { clientMessageId: string }) => m.clientMessageId);
+    expect(stored.filter((id: string) => id.startsWith('blk-'))).toEqual([]);
     expect((await start(E.victor, [E.walter, E.alice], 'sneaky').catch((e: Error) => e)).toString()).toContain('403');
     // The blocker can still write.
     await send(E.walter, c.id, 'blk-2', 'I can still talk');
