@@ -12,6 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NEEDS = [
   { what: 'OpenLDAP slapd', file: '/usr/sbin/slapd', pkg: 'slapd' },
   { what: 'ldap-utils', file: '/usr/bin/ldapsearch', pkg: 'ldap-utils' },
+  // The slapd harness makes a CA and a server certificate for LDAPS/StartTLS with it.
+  { what: 'openssl', file: '/usr/bin/openssl', pkg: 'openssl' },
   { what: 'Samba AD DC', file: '/usr/bin/samba-tool', pkg: 'samba' },
   { what: 'Samba AD DC daemon', file: '/usr/sbin/samba', pkg: 'samba-ad-dc' },
   // Only a Recommends of samba-ad-dc: without it `samba-tool domain provision` has no setup data.
