@@ -17,7 +17,9 @@ const TARGET_S = 20;
 const TARGET_MB = 400;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'graph-emulator-process.ts'), String(USERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'graph-emulator-process.ts'), String(USERS)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const env = await new Promise<Record<string, string>>((resolve, reject) => {
   createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as Record<string, string>));
   child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));

@@ -22,7 +22,13 @@ interface CalendarViewEvent {
   attendees?: unknown[];
 }
 
-const SHOW_AS: Record<string, CalendarEvent['showAs']> = { busy: 'busy', tentative: 'tentative', oof: 'oof', workingElsewhere: 'workingElsewhere', free: 'free' };
+const SHOW_AS: Record<string, CalendarEvent['showAs']> = {
+  busy: 'busy',
+  tentative: 'tentative',
+  oof: 'oof',
+  workingElsewhere: 'workingElsewhere',
+  free: 'free',
+};
 const UTC = { Prefer: 'outlook.timezone="UTC"' };
 
 /**
@@ -52,7 +58,12 @@ export class CalendarRefresher {
       chunks.map(async (chunk) => {
         const res = await this.api.post<{ value: ScheduleInformation[] }>(
           `/users/${encodeURIComponent(chunk[0].userId)}/calendar/getSchedule`,
-          { schedules: chunk.map((p) => p.email), startTime: { dateTime: from, timeZone: 'UTC' }, endTime: { dateTime: to, timeZone: 'UTC' }, availabilityViewInterval: 15 },
+          {
+            schedules: chunk.map((p) => p.email),
+            startTime: { dateTime: from, timeZone: 'UTC' },
+            endTime: { dateTime: to, timeZone: 'UTC' },
+            availabilityViewInterval: 15,
+          },
           { idempotent: true, headers: UTC, signal },
         );
         for (const info of res.value ?? []) {
@@ -71,7 +82,9 @@ export class CalendarRefresher {
       }),
     );
     // Meetings (with attendees) among the blocks happening now.
-    const busyNow = people.filter((p) => found.get(p.personId)?.some((e) => e.start <= now && now < e.end && (e.showAs === 'busy' || e.showAs === 'tentative')));
+    const busyNow = people.filter((p) =>
+      found.get(p.personId)?.some((e) => e.start <= now && now < e.end && (e.showAs === 'busy' || e.showAs === 'tentative')),
+    );
     if (busyNow.length) {
       const nowFrom = new Date(now).toISOString();
       const nowTo = new Date(now + 60_000).toISOString();

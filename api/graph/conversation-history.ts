@@ -114,10 +114,26 @@ export class ConversationHistoryWriter {
     const key = `<op-${createHash('sha256').update(`${conversationId}|${box.personId}|${first}`).digest('hex').slice(0, 40)}@office-presence.invalid>`;
     await this.#db
       .insertInto('graph_history_items')
-      .values({ conversation_id: conversationId, person_id: box.personId, first_seq: first, last_seq: last, message_key: key, state: 'pending', message_id: null, attempts: 0, updated_at: this.#now() })
+      .values({
+        conversation_id: conversationId,
+        person_id: box.personId,
+        first_seq: first,
+        last_seq: last,
+        message_key: key,
+        state: 'pending',
+        message_id: null,
+        attempts: 0,
+        updated_at: this.#now(),
+      })
       .onConflict((oc) => oc.columns(['conversation_id', 'person_id', 'first_seq']).doNothing())
       .execute();
-    return this.#db.selectFrom('graph_history_items').selectAll().where('conversation_id', '=', conversationId).where('person_id', '=', box.personId).where('first_seq', '=', first).executeTakeFirst();
+    return this.#db
+      .selectFrom('graph_history_items')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('person_id', '=', box.personId)
+      .where('first_seq', '=', first)
+      .executeTakeFirst();
   }
 
   async #save(
@@ -133,13 +149,26 @@ export class ConversationHistoryWriter {
       const folderId = await this.#folder(box.userId, signal);
       if (row.attempts > 0) {
         // The last attempt may have created the item even though we did not hear back.
-        const found = await this.api.get<{ value: { id: string }[] }>(`${base}/mailFolders/${encodeURIComponent(folderId)}/messages?$filter=internetMessageId eq '${row.message_key}'&$select=id`, { signal });
+        const found = await this.api.get<{ value: { id: string }[] }>(
+          `${base}/mailFolders/${encodeURIComponent(folderId)}/messages?$filter=internetMessageId eq '${row.message_key}'&$select=id`,
+          { signal },
+        );
         if (found.value?.length) return this.#mark(row, found.value[0].id);
       }
       const content = ctx ?? (await this.#context(row));
-      await this.#db.updateTable('graph_history_items').set({ attempts: row.attempts + 1, updated_at: this.#now() }).where('conversation_id', '=', row.conversation_id).where('person_id', '=', row.person_id).where('first_seq', '=', row.first_seq).execute();
+      await this.#db
+        .updateTable('graph_history_items')
+        .set({ attempts: row.attempts + 1, updated_at: this.#now() })
+        .where('conversation_id', '=', row.conversation_id)
+        .where('person_id', '=', row.person_id)
+        .where('first_seq', '=', row.first_seq)
+        .execute();
       row = { ...row, attempts: row.attempts + 1 };
-      const created = await this.api.post<{ id: string }>(`${base}/mailFolders/${encodeURIComponent(folderId)}/messages`, await this.#message(row, box, content), { idempotent: false, signal });
+      const created = await this.api.post<{ id: string }>(
+        `${base}/mailFolders/${encodeURIComponent(folderId)}/messages`,
+        await this.#message(row, box, content),
+        { idempotent: false, signal },
+      );
       return this.#mark(row, created.id);
     } catch (err) {
       this.o.log.warn({ err, conversationId: row.conversation_id, personId: row.person_id }, 'graph: conversation history not saved yet; will retry');
@@ -178,7 +207,10 @@ export class ConversationHistoryWriter {
     const name = new Map(people.map((p) => [p.id, p.display_name]));
     const others = people.filter((p) => p.id !== box.personId);
     const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-    const lines = ctx.burst.map((m) => `<p><b>${escapeHtml(name.get(m.sender_id) ?? 'Unknown')}</b> <span style="color:#666">${time(m.created_at)} UTC</span><br>${escapeHtml(m.text)}</p>`);
+    const lines = ctx.burst.map(
+      (m) =>
+        `<p><b>${escapeHtml(name.get(m.sender_id) ?? 'Unknown')}</b> <span style="color:#666">${time(m.created_at)} UTC</span><br>${escapeHtml(m.text)}</p>`,
+    );
     const last = ctx.burst[ctx.burst.length - 1]?.created_at ?? this.#now();
     return {
       subject: ctx.topic ?? `Conversation with ${others.map((p) => p.display_name).join(', ') || 'yourself'}`,
@@ -199,7 +231,8 @@ export class ConversationHistoryWriter {
     const cached = this.#folders.get(userId);
     if (cached) return cached;
     const base = `/users/${encodeURIComponent(userId)}/mailFolders`;
-    const find = async () => (await this.api.get<{ value: { id: string }[] }>(`${base}?$filter=displayName eq '${HISTORY_FOLDER}'&$select=id,displayName`, { signal })).value?.[0]?.id;
+    const find = async () =>
+      (await this.api.get<{ value: { id: string }[] }>(`${base}?$filter=displayName eq '${HISTORY_FOLDER}'&$select=id,displayName`, { signal })).value?.[0]?.id;
     let id = await find();
     if (!id) {
       try {

@@ -25,7 +25,12 @@ export class GraphMailboxes {
     return this.#db
       .selectFrom('person_sources')
       .innerJoin('people', 'people.id', 'person_sources.person_id')
-      .select(['person_sources.person_id as personId', 'person_sources.external_id as userId', 'people.primary_email as email', 'people.display_name as displayName'])
+      .select([
+        'person_sources.person_id as personId',
+        'person_sources.external_id as userId',
+        'people.primary_email as email',
+        'people.display_name as displayName',
+      ])
       .where('person_sources.source', '=', 'graph')
       .where('person_sources.external_id', 'not like', 'orgcontact:%')
       .where('person_sources.external_id', 'not like', 'pc:%')
@@ -36,7 +41,9 @@ export class GraphMailboxes {
   async of(personIds: readonly string[]): Promise<Map<string, Mailbox>> {
     const out = new Map<string, Mailbox>();
     for (let i = 0; i < personIds.length; i += 500) {
-      const rows = await this.#base().where('person_sources.person_id', 'in', personIds.slice(i, i + 500)).execute();
+      const rows = await this.#base()
+        .where('person_sources.person_id', 'in', personIds.slice(i, i + 500))
+        .execute();
       for (const r of rows) if (r.email) out.set(r.personId, { ...r, email: r.email });
     }
     return out;

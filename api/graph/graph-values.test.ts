@@ -12,21 +12,36 @@ describe('graph values', () => {
   });
 
   it('turns automatic-reply HTML into plain text', () => {
-    expect(htmlToText('<html><head><style>p{}</style></head><body><p>Out&nbsp;until <b>Monday</b></p><p>Ask &lt;Bob&gt;</p></body></html>')).toBe('Out until Monday\nAsk <Bob>');
+    expect(htmlToText('<html><head><style>p{}</style></head><body><p>Out&nbsp;until <b>Monday</b></p><p>Ask &lt;Bob&gt;</p></body></html>')).toBe(
+      'Out until Monday\nAsk <Bob>',
+    );
   });
 
   it('decides out of office from status and schedule', () => {
     const now = Date.parse('2026-03-01T12:00:00Z');
     const at = (iso: string) => ({ dateTime: iso, timeZone: 'UTC' });
     expect(oofOf({ status: 'alwaysEnabled', internalReplyMessage: '<p>Away</p>' }, now)).toEqual({ active: true, message: 'Away' });
-    expect(oofOf({ status: 'scheduled', scheduledStartDateTime: at('2026-03-01T00:00:00'), scheduledEndDateTime: at('2026-03-02T00:00:00'), internalReplyMessage: 'x' }, now).active).toBe(true);
-    expect(oofOf({ status: 'scheduled', scheduledStartDateTime: at('2026-03-02T00:00:00'), scheduledEndDateTime: at('2026-03-03T00:00:00'), internalReplyMessage: 'x' }, now)).toEqual({ active: false, message: null });
+    expect(
+      oofOf(
+        { status: 'scheduled', scheduledStartDateTime: at('2026-03-01T00:00:00'), scheduledEndDateTime: at('2026-03-02T00:00:00'), internalReplyMessage: 'x' },
+        now,
+      ).active,
+    ).toBe(true);
+    expect(
+      oofOf(
+        { status: 'scheduled', scheduledStartDateTime: at('2026-03-02T00:00:00'), scheduledEndDateTime: at('2026-03-03T00:00:00'), internalReplyMessage: 'x' },
+        now,
+      ),
+    ).toEqual({ active: false, message: null });
     expect(oofOf({ status: 'disabled', internalReplyMessage: 'x' }, now)).toEqual({ active: false, message: null });
   });
 
   it('maps Teams presence onto the product model; offline removes the endpoint', () => {
     expect(teamsState({ id: 'a', availability: 'Busy', activity: 'InAConferenceCall' })).toEqual({ availability: 'Busy', activity: 'InACall' });
-    expect(teamsState({ id: 'a', availability: 'DoNotDisturb', activity: 'UrgentInterruptionsOnly' })).toEqual({ availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+    expect(teamsState({ id: 'a', availability: 'DoNotDisturb', activity: 'UrgentInterruptionsOnly' })).toEqual({
+      availability: 'DoNotDisturb',
+      activity: 'DoNotDisturb',
+    });
     expect(teamsState({ id: 'a', availability: 'Offline', activity: 'OffWork' })).toBeNull();
     expect(teamsState({ id: 'a', availability: 'PresenceUnknown' })).toBeNull();
     expect(teamsState({ id: 'a', availability: 'Nonsense' })).toBeNull();

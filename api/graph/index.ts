@@ -46,7 +46,10 @@ export function createGraphIntegration(
 
   const env = config.env;
   const api = createGraphApi(settings, {
-    policy: tuning['graph.retryBaseMs'] !== undefined ? { baseDelayMs: tuning['graph.retryBaseMs'], jitterMs: Math.min(250, tuning['graph.retryBaseMs']) } : undefined,
+    policy:
+      tuning['graph.retryBaseMs'] !== undefined
+        ? { baseDelayMs: tuning['graph.retryBaseMs'], jitterMs: Math.min(250, tuning['graph.retryBaseMs']) }
+        : undefined,
     events: { onRetry: (e) => log.info({ status: e.status, attempt: e.attempt, delayMs: e.delayMs }, 'graph: throttled, retrying') },
   });
   const mailboxes = new GraphMailboxes(deps.store);
@@ -60,11 +63,20 @@ export function createGraphIntegration(
   tasks.push(new Periodic('oof', ms('graph.oofRefreshMs', env.GRAPH_OOF_REFRESH_SECONDS), async (signal) => oof.refresh(await oofList.next(), signal), log));
   const calendar = new CalendarRefresher(api, withFeatures.presence, log);
   const calList = list();
-  tasks.push(new Periodic('calendar', ms('graph.calendarRefreshMs', env.GRAPH_CALENDAR_REFRESH_SECONDS), async (signal) => calendar.refresh(await calList.next(), signal), log));
+  tasks.push(
+    new Periodic(
+      'calendar',
+      ms('graph.calendarRefreshMs', env.GRAPH_CALENDAR_REFRESH_SECONDS),
+      async (signal) => calendar.refresh(await calList.next(), signal),
+      log,
+    ),
+  );
   if (env.GRAPH_TEAMS_PRESENCE) {
     const teams = new TeamsPresenceRefresher(api, withFeatures.presence);
     const teamsList = list();
-    tasks.push(new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log));
+    tasks.push(
+      new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log),
+    );
   }
   // New people get their photo within minutes; known photos are re-checked (ETag) every interval.
   const photoMs = ms('graph.photoRefreshMs', env.GRAPH_PHOTO_REFRESH_SECONDS);

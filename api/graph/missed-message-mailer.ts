@@ -64,7 +64,12 @@ export class MissedMessageMailer implements MissedMessageNotifier {
     } catch (err) {
       const certain = err instanceof GraphRequestError && err.status >= 400 && err.status < 500;
       if (certain)
-        await this.#db.deleteFrom('graph_missed_mail').where('recipient_id', '=', key.recipient_id).where('conversation_id', '=', key.conversation_id).where('first_seq', '=', key.first_seq).execute();
+        await this.#db
+          .deleteFrom('graph_missed_mail')
+          .where('recipient_id', '=', key.recipient_id)
+          .where('conversation_id', '=', key.conversation_id)
+          .where('first_seq', '=', key.first_seq)
+          .execute();
       throw err;
     }
   }

@@ -18,7 +18,11 @@ const ACTIVITY_ALIASES: Record<string, Activity> = {
 export function teamsState(p: GraphPresence): { availability: Availability; activity: Activity } | null {
   const availability = AVAILABILITIES.find((a) => a === p.availability);
   if (!availability || availability === 'Offline' || availability === 'PresenceUnknown') return null;
-  const activity = ACTIVITY_ALIASES[p.activity ?? ''] ?? ACTIVITIES.find((a) => a === p.activity) ?? (ACTIVITIES.find((a) => a === availability) as Activity | undefined) ?? 'Available';
+  const activity =
+    ACTIVITY_ALIASES[p.activity ?? ''] ??
+    ACTIVITIES.find((a) => a === p.activity) ??
+    (ACTIVITIES.find((a) => a === availability) as Activity | undefined) ??
+    'Available';
   return { availability, activity };
 }
 
@@ -38,7 +42,11 @@ export class TeamsPresenceRefresher {
     const ids = [...byUser.keys()];
     let changed = 0;
     for (let i = 0; i < ids.length; i += 650) {
-      const res = await this.api.post<{ value: GraphPresence[] }>('/communications/getPresencesByUserId', { ids: ids.slice(i, i + 650) }, { idempotent: true, signal });
+      const res = await this.api.post<{ value: GraphPresence[] }>(
+        '/communications/getPresencesByUserId',
+        { ids: ids.slice(i, i + 650) },
+        { idempotent: true, signal },
+      );
       for (const p of res.value ?? []) {
         const who = byUser.get(p.id);
         if (!who) continue;

@@ -39,14 +39,17 @@ afterAll(async () => {
 });
 
 describe('out of office from Exchange in the Outlook pane (headless Chromium)', () => {
-  it("appears next to the sender once Exchange has automatic replies on, and goes away when they are off", async () => {
+  it('appears next to the sender once Exchange has automatic replies on, and goes away when they are off', async () => {
     const demo = await browser.openDemo(server.url, SAM, { message: 'msg-budget-2027' });
     const pane = await demo.pane();
     const alexRow = pane.locator(`[data-testid="person-row"][data-email="${ALEX}"]`).first();
     await alexRow.waitFor({ timeout: 15_000 });
     expect(await alexRow.locator('[data-testid="presence-oof"]').count()).toBe(0);
 
-    em.state.automaticReplies.set(graphUser('alex.morgan', {}, DOMAIN).id, { status: 'alwaysEnabled', internalReplyMessage: '<p>At the board offsite, back Friday</p>' });
+    em.state.automaticReplies.set(graphUser('alex.morgan', {}, DOMAIN).id, {
+      status: 'alwaysEnabled',
+      internalReplyMessage: '<p>At the board offsite, back Friday</p>',
+    });
     const oof = alexRow.locator('[data-testid="presence-oof"]');
     await oof.waitFor({ timeout: 10_000 });
     expect((await oof.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Out of office: At the board offsite, back Friday');

@@ -43,8 +43,15 @@ describe('npm run sync -- --source graph', () => {
     expect(second.code).toBe(0);
     const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'cli.sqlite') });
     try {
-      const db = store.db as Kysely<DirectoryTables & { sync_runs: { source: string; mode: string; status: string; added: number; updated: number; started_at: number } }>;
-      const runs = await db.selectFrom('sync_runs').select(['mode', 'status', 'added', 'updated']).where('source', '=', 'graph').orderBy('started_at').execute();
+      const db = store.db as Kysely<
+        DirectoryTables & { sync_runs: { source: string; mode: string; status: string; added: number; updated: number; started_at: number } }
+      >;
+      const runs = await db
+        .selectFrom('sync_runs')
+        .select(['mode', 'status', 'added', 'updated'])
+        .where('source', '=', 'graph')
+        .orderBy('started_at')
+        .execute();
       expect(runs).toEqual([
         { mode: 'full', status: 'ok', added: 3, updated: 0 },
         { mode: 'incremental', status: 'ok', added: 0, updated: 1 },
@@ -58,7 +65,14 @@ describe('npm run sync -- --source graph', () => {
 
   it('exits 1 and deletes nobody when Graph refuses the credentials', async () => {
     const r = await run(process.execPath, ['--import', 'tsx', 'directory-sync/cli.ts', '--source', 'graph', '--full'], {
-      env: { ...process.env, ...em.env({ GRAPH_CLIENT_SECRET: 'wrong' }), DATABASE_URL: path.join(dir, 'cli.sqlite'), AUTH_MODE: 'dev', LOG_LEVEL: 'silent', NODE_OPTIONS: '' },
+      env: {
+        ...process.env,
+        ...em.env({ GRAPH_CLIENT_SECRET: 'wrong' }),
+        DATABASE_URL: path.join(dir, 'cli.sqlite'),
+        AUTH_MODE: 'dev',
+        LOG_LEVEL: 'silent',
+        NODE_OPTIONS: '',
+      },
       timeout: 60_000,
     }).then(
       () => ({ code: 0 }),

@@ -6,7 +6,14 @@ import { loadConfig } from '../../core/config/index.js';
 import { openStore, runMigrations, type Store } from '../../core/store/index.js';
 import { directoryMigrations, type DirectoryTables } from '../../directory-sync/directory/index.js';
 import { runSync, syncMigrations, type SyncReport } from '../../directory-sync/index.js';
-import { createGraphApi, graphPhotoMigrations, graphSettingsFrom, GraphSource, type GraphApi, type GraphApiOptions } from '../../directory-sync/sources/graph/index.js';
+import {
+  createGraphApi,
+  graphPhotoMigrations,
+  graphSettingsFrom,
+  GraphSource,
+  type GraphApi,
+  type GraphApiOptions,
+} from '../../directory-sync/sources/graph/index.js';
 import { startGraphEmulator, type GraphEmulator } from '../support/graph-emulator/index.js';
 import { createTempDatabase } from '../support/postgres.js';
 
@@ -23,7 +30,9 @@ export interface GraphHarness {
 }
 
 /** An emulator, a temp SQLite (or PostgreSQL) store with the directory + sync schema, and the graph source. */
-export async function startGraphHarness(options: { contacts?: boolean; api?: GraphApiOptions; pageSize?: number; postgres?: boolean } = {}): Promise<GraphHarness> {
+export async function startGraphHarness(
+  options: { contacts?: boolean; api?: GraphApiOptions; pageSize?: number; postgres?: boolean } = {},
+): Promise<GraphHarness> {
   const em = await startGraphEmulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'graph-sync-'));
   const pg = options.postgres ? await createTempDatabase('graph') : null;
@@ -39,7 +48,11 @@ export async function startGraphHarness(options: { contacts?: boolean; api?: Gra
     source: new GraphSource({ api, personalContacts: options.contacts, pageSize: options.pageSize }),
     sync: (o = {}) => runSync(h.source, { store, full: o.full, limits: { graceSeconds: 0 } }),
     async livePeople() {
-      const rows = await h.db.selectFrom('people').select(['id', 'kind', 'owner_id', 'title', 'missing_since', 'primary_email']).where('deleted_at', 'is', null).execute();
+      const rows = await h.db
+        .selectFrom('people')
+        .select(['id', 'kind', 'owner_id', 'title', 'missing_since', 'primary_email'])
+        .where('deleted_at', 'is', null)
+        .execute();
       return new Map(rows.map((r) => [r.primary_email!, r]));
     },
     async close() {

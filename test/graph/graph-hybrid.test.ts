@@ -14,7 +14,15 @@ const ad = new MemorySource('ad');
 const ldap = new MemorySource('ldap');
 
 const adPerson = (local: string, guid: string, extra: Parameters<typeof person>[1] = {}) =>
-  person(local, { externalId: guid, immutableId: immutableIdOf(guidToBytes(guid)), dn: `CN=${local},OU=Staff,DC=samdom,DC=example,DC=com`, department: 'Sales (AD)', phones: [{ type: 'business', number: '+1 555 0101' }], photo: null, ...extra });
+  person(local, {
+    externalId: guid,
+    immutableId: immutableIdOf(guidToBytes(guid)),
+    dn: `CN=${local},OU=Staff,DC=samdom,DC=example,DC=com`,
+    department: 'Sales (AD)',
+    phones: [{ type: 'business', number: '+1 555 0101' }],
+    photo: null,
+    ...extra,
+  });
 
 const sourcesOf = async (email: string) => {
   const rows = await h.db
@@ -40,7 +48,14 @@ describe('hybrid join: one person, two sources', () => {
     ad.set(adPerson('alice.archer', ALICE_GUID, { aliases: ['alice@ad-only.contoso.test'] }), adPerson('bob.baker', BOB_GUID));
     expect((await runSync(ad, { store: h.store })).status).toBe('ok');
     // Entra has Alice under another primary address: the immutable id joins them anyway.
-    h.em.state.users.put(graphUser('alice.archer', { onPremisesImmutableId: immutableIdFromGuid(ALICE_GUID), department: null, mail: 'alice.archer@contoso.test', proxyAddresses: ['SMTP:alice.archer@contoso.test', 'smtp:alice@cloud.contoso.test'] }));
+    h.em.state.users.put(
+      graphUser('alice.archer', {
+        onPremisesImmutableId: immutableIdFromGuid(ALICE_GUID),
+        department: null,
+        mail: 'alice.archer@contoso.test',
+        proxyAddresses: ['SMTP:alice.archer@contoso.test', 'smtp:alice@cloud.contoso.test'],
+      }),
+    );
     h.em.state.users.put(graphUser('bob.baker', { onPremisesImmutableId: immutableIdFromGuid(BOB_GUID), jobTitle: 'Cloud title' }));
     const report = await h.sync();
     expect(report.status).toBe('ok');
@@ -69,7 +84,11 @@ describe('hybrid join: one person, two sources', () => {
     h.em.state.users.remove(graphUser('bob.baker').id);
     const report = await h.sync();
     expect(report.status).toBe('ok');
-    const bob = await h.db.selectFrom('people').select(['deleted_at', 'missing_since']).where('primary_email', '=', 'bob.baker@contoso.test').executeTakeFirstOrThrow();
+    const bob = await h.db
+      .selectFrom('people')
+      .select(['deleted_at', 'missing_since'])
+      .where('primary_email', '=', 'bob.baker@contoso.test')
+      .executeTakeFirstOrThrow();
     expect(bob).toEqual({ deleted_at: null, missing_since: null });
   });
 
@@ -103,8 +122,21 @@ describe('Outlook contacts', () => {
     const report = await h.sync();
     expect(report.status).toBe('ok');
     const aliceId = (await h.db.selectFrom('people').select('id').where('primary_email', '=', 'alice.archer@contoso.test').executeTakeFirstOrThrow()).id;
-    const carolId = (await h.db.selectFrom('people').select('id').where('primary_email', '=', 'carol.clark@contoso.test').where('owner_id', 'is', null).executeTakeFirstOrThrow()).id;
-    const zoes = await h.db.selectFrom('people').select(['owner_id', 'kind', 'display_name', 'company']).where('primary_email', '=', 'zoe.zimmer@fabrikam.example').where('deleted_at', 'is', null).orderBy('display_name').execute();
+    const carolId = (
+      await h.db
+        .selectFrom('people')
+        .select('id')
+        .where('primary_email', '=', 'carol.clark@contoso.test')
+        .where('owner_id', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const zoes = await h.db
+      .selectFrom('people')
+      .select(['owner_id', 'kind', 'display_name', 'company'])
+      .where('primary_email', '=', 'zoe.zimmer@fabrikam.example')
+      .where('deleted_at', 'is', null)
+      .orderBy('display_name')
+      .execute();
     expect(zoes).toEqual([
       { owner_id: carolId, kind: 'contact', display_name: 'Zoe Z.', company: 'Fabrikam' },
       { owner_id: aliceId, kind: 'contact', display_name: 'Zoe Zimmer', company: 'Fabrikam' },
@@ -122,12 +154,22 @@ describe('Outlook contacts', () => {
     let report = await h.sync();
     expect(report.status).toBe('ok');
     const aliceId = (await h.db.selectFrom('people').select('id').where('primary_email', '=', 'alice.archer@contoso.test').executeTakeFirstOrThrow()).id;
-    const row = await h.db.selectFrom('people').select(['title']).where('owner_id', '=', aliceId).where('primary_email', '=', 'zoe.zimmer@fabrikam.example').executeTakeFirstOrThrow();
+    const row = await h.db
+      .selectFrom('people')
+      .select(['title'])
+      .where('owner_id', '=', aliceId)
+      .where('primary_email', '=', 'zoe.zimmer@fabrikam.example')
+      .executeTakeFirstOrThrow();
     expect(row.title).toBe('Buyer');
     h.em.state.contactsOf(alice.id).remove(zoe.id);
     report = await h.sync();
     expect(report.deleted).toBe(1);
-    const live = await h.db.selectFrom('people').select('owner_id').where('primary_email', '=', 'zoe.zimmer@fabrikam.example').where('deleted_at', 'is', null).execute();
+    const live = await h.db
+      .selectFrom('people')
+      .select('owner_id')
+      .where('primary_email', '=', 'zoe.zimmer@fabrikam.example')
+      .where('deleted_at', 'is', null)
+      .execute();
     expect(live).toHaveLength(1); // Carol's Zoe remains
     expect(live[0].owner_id).not.toBe(aliceId);
   });

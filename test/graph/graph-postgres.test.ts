@@ -46,7 +46,11 @@ describe('graph source on PostgreSQL', () => {
     // A later directory change of Alice keeps her photo (Graph photos are refreshed apart).
     h.em.state.users.patch(users[0].id, { officeLocation: 'Building 9' });
     expect((await h.sync()).updated).toBe(1);
-    const photo = await h.db.selectFrom('person_photos').select('person_id').where('person_id', '=', people.get('alice.archer@contoso.test')!.id).executeTakeFirst();
+    const photo = await h.db
+      .selectFrom('person_photos')
+      .select('person_id')
+      .where('person_id', '=', people.get('alice.archer@contoso.test')!.id)
+      .executeTakeFirst();
     expect(photo).toBeDefined();
   });
 });

@@ -27,7 +27,13 @@ beforeAll(async () => {
   for (const u of [alice, bob, carol]) em.state.users.put(u);
   em.state.contactsOf(alice.id).put(outlookContact('zoe.zimmer@fabrikam.example', { displayName: 'Zoe Zimmer' }));
   server = await startTestServer({
-    env: em.env({ GRAPH_TEAMS_PRESENCE: 'true', GRAPH_MISSED_MESSAGE_MAIL: 'true', GRAPH_CONVERSATION_HISTORY: 'true', GRAPH_CONTACTS: 'true', CHAT_MISSED_AFTER_SECONDS: '1' }),
+    env: em.env({
+      GRAPH_TEAMS_PRESENCE: 'true',
+      GRAPH_MISSED_MESSAGE_MAIL: 'true',
+      GRAPH_CONVERSATION_HISTORY: 'true',
+      GRAPH_CONTACTS: 'true',
+      CHAT_MISSED_AFTER_SECONDS: '1',
+    }),
     tuning: {
       'graph.oofRefreshMs': 1000,
       'graph.calendarRefreshMs': 400,
@@ -41,7 +47,11 @@ beforeAll(async () => {
   });
   // The server runs the graph sync at start: wait for the directory.
   const db = server.deps.store.db as Kysely<DirectoryTables>;
-  await until(async () => (await db.selectFrom('person_sources').select('person_id').where('source', '=', 'graph').execute()).length === 4, 15_000, 'the initial graph sync');
+  await until(
+    async () => (await db.selectFrom('person_sources').select('person_id').where('source', '=', 'graph').execute()).length === 4,
+    15_000,
+    'the initial graph sync',
+  );
 }, 60_000);
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((s) => s.close()));
@@ -65,20 +75,28 @@ const presenceOf = (s: TestSocket, email: string, match: (p: Record<string, unkn
     });
 
 describe('presence inputs from Exchange and Teams', () => {
-  it('shows out of office in a subscriber\'s pane within one refresh, and clears it', async () => {
+  it("shows out of office in a subscriber's pane within one refresh, and clears it", async () => {
     const s = await open(ALICE);
     s.ws.send(JSON.stringify({ type: 'presence.subscribe', emails: [BOB] }));
     await presenceOf(s, BOB, () => true);
     const oofReads = () => em.state.requests.filter((r) => r.path === `/users/${bob.id}/mailboxSettings/automaticRepliesSetting`).length;
     const readsBefore = oofReads();
-    em.state.automaticReplies.set(bob.id, { status: 'alwaysEnabled', internalReplyMessage: '<html><body><p>On leave until Monday &amp; unreachable</p></body></html>' });
+    em.state.automaticReplies.set(bob.id, {
+      status: 'alwaysEnabled',
+      internalReplyMessage: '<html><body><p>On leave until Monday &amp; unreachable</p></body></html>',
+    });
     const p = await presenceOf(s, BOB, (x) => (x.outOfOffice as { active: boolean }).active, 10_000);
     expect(p.outOfOffice).toEqual({ active: true, message: 'On leave until Monday & unreachable' });
     // Within one refresh: the read that saw it is at most the second one after the change (one may
     // have been in flight already), whatever the machine's load.
     expect(oofReads() - readsBefore).toBeLessThanOrEqual(2);
     // A schedule that has ended is not out of office.
-    em.state.automaticReplies.set(bob.id, { status: 'scheduled', scheduledStart: new Date(Date.now() - 7200_000).toISOString(), scheduledEnd: new Date(Date.now() - 3600_000).toISOString(), internalReplyMessage: 'Back' });
+    em.state.automaticReplies.set(bob.id, {
+      status: 'scheduled',
+      scheduledStart: new Date(Date.now() - 7200_000).toISOString(),
+      scheduledEnd: new Date(Date.now() - 3600_000).toISOString(),
+      internalReplyMessage: 'Back',
+    });
     const q = await presenceOf(s, BOB, (x) => !(x.outOfOffice as { active: boolean }).active, 3000);
     expect(q.outOfOffice).toEqual({ active: false, message: null });
   });
@@ -93,13 +111,25 @@ describe('presence inputs from Exchange and Teams', () => {
     const bobPane = await open(BOB);
     expect(bobPane).toBeDefined();
     const now = Date.now();
-    em.state.calendars.set(bob.id, [{ start: new Date(now - 600_000).toISOString(), end: new Date(now + 1800_000).toISOString(), showAs: 'busy', subject: 'Design review', attendees: [ALICE] }]);
+    em.state.calendars.set(bob.id, [
+      {
+        start: new Date(now - 600_000).toISOString(),
+        end: new Date(now + 1800_000).toISOString(),
+        showAs: 'busy',
+        subject: 'Design review',
+        attendees: [ALICE],
+      },
+    ]);
     const meeting = await presenceOf(s, BOB, (x) => x.activity === 'InAMeeting', 3000);
     expect(meeting.availability).toBe('Busy');
-    em.state.calendars.set(bob.id, [{ start: new Date(now - 600_000).toISOString(), end: new Date(now + 1800_000).toISOString(), showAs: 'busy', subject: 'Focus time' }]);
+    em.state.calendars.set(bob.id, [
+      { start: new Date(now - 600_000).toISOString(), end: new Date(now + 1800_000).toISOString(), showAs: 'busy', subject: 'Focus time' },
+    ]);
     const busy = await presenceOf(s, BOB, (x) => x.activity === 'Busy', 3000);
     expect(busy.availability).toBe('Busy');
-    em.state.calendars.set(bob.id, [{ start: new Date(now - 600_000).toISOString(), end: new Date(now + 86_400_000).toISOString(), showAs: 'oof', subject: 'Vacation' }]);
+    em.state.calendars.set(bob.id, [
+      { start: new Date(now - 600_000).toISOString(), end: new Date(now + 86_400_000).toISOString(), showAs: 'oof', subject: 'Vacation' },
+    ]);
     const oof = await presenceOf(s, BOB, (x) => x.activity === 'OutOfOffice', 3000);
     expect((oof.outOfOffice as { active: boolean }).active).toBe(true);
     em.state.calendars.set(bob.id, []);
@@ -125,7 +155,9 @@ describe('Outlook contacts in the API', () => {
     expect(body.results).toEqual([expect.objectContaining({ displayName: 'Zoe Zimmer', email: 'zoe.zimmer@fabrikam.example', kind: 'contact' })]);
     expect(((await (await server.api('GET', '/v1/me/contacts', { as: BOB })).json()) as { results: unknown[] }).results).toEqual([]);
     // Not in the shared directory: a lookup by address finds nobody.
-    const lookup = (await (await server.api('POST', '/v1/people/lookup', { as: BOB, body: { emails: ['zoe.zimmer@fabrikam.example'] } })).json()) as { results: { person: unknown }[] };
+    const lookup = (await (await server.api('POST', '/v1/people/lookup', { as: BOB, body: { emails: ['zoe.zimmer@fabrikam.example'] } })).json()) as {
+      results: { person: unknown }[];
+    };
     expect(lookup.results[0].person).toBeNull();
     const doc = (await (await server.api('GET', '/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/v1/me/contacts');
@@ -135,7 +167,7 @@ describe('Outlook contacts in the API', () => {
 describe('IM into Exchange', () => {
   let conversationId: string;
 
-  it('sends the missed-message mail once, from the sender\'s mailbox', async () => {
+  it("sends the missed-message mail once, from the sender's mailbox", async () => {
     const res = await server.api('POST', '/v1/conversations', { as: ALICE, body: { participants: [BOB] } });
     expect(res.status).toBeLessThan(300);
     conversationId = ((await res.json()) as { id: string }).id;
@@ -153,7 +185,7 @@ describe('IM into Exchange', () => {
     expect(JSON.stringify(mails[0].message.body)).toContain('Hi Bob');
   });
 
-  it('saves the burst into each participant\'s Conversation History folder once, even across a lost answer', async () => {
+  it("saves the burst into each participant's Conversation History folder once, even across a lost answer", async () => {
     // Alice's item is created but the answer is lost (504): the retry must find it, not duplicate it.
     em.state.fault({ match: new RegExp(`^POST /users/${alice.id}/mailFolders/[^/]+/messages$`), status: 504, afterApplying: true, times: 1 });
     const folderOf = (u: { id: string }) => (em.state.mailFolders.get(u.id) ?? []).find((f) => f.displayName === 'Conversation History');
@@ -163,7 +195,11 @@ describe('IM into Exchange', () => {
     };
     await until(() => itemsOf(alice).length >= 1 && itemsOf(bob).length >= 1, 10_000, 'conversation history items');
     const db = server.deps.store.db as Kysely<{ graph_history_items: { state: string; attempts: number; person_id: string } }>;
-    await until(async () => (await db.selectFrom('graph_history_items').select('state').execute()).every((r) => r.state === 'saved'), 10_000, 'items marked saved');
+    await until(
+      async () => (await db.selectFrom('graph_history_items').select('state').execute()).every((r) => r.state === 'saved'),
+      10_000,
+      'items marked saved',
+    );
     await new Promise((r) => setTimeout(r, 1000)); // several more passes
     expect(itemsOf(alice)).toHaveLength(1);
     expect(itemsOf(bob)).toHaveLength(1);

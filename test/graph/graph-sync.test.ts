@@ -8,7 +8,10 @@ const names = ['alice.archer', 'bob.baker', 'carol.clark', 'dan.dixon', 'erin.ev
 beforeAll(async () => {
   h = await startGraphHarness();
   h.em.state.pageSize = 2; // several pages per round
-  const alice = graphUser('alice.archer', { jobTitle: 'Head of Sales', proxyAddresses: ['SMTP:alice.archer@contoso.test', 'smtp:a.archer@contoso.test', 'X500:/o=x'] });
+  const alice = graphUser('alice.archer', {
+    jobTitle: 'Head of Sales',
+    proxyAddresses: ['SMTP:alice.archer@contoso.test', 'smtp:a.archer@contoso.test', 'X500:/o=x'],
+  });
   h.em.state.users.put(alice);
   for (const n of names.slice(1)) h.em.state.users.put(graphUser(n, { managerId: alice.id }));
   h.em.state.users.patch(graphUser('erin.evans').id, { accountEnabled: false });
@@ -30,7 +33,11 @@ describe('graph source: users and organisational contacts by delta', () => {
     expect(erin.disabled).toBe(1);
     const aliases = await h.db.selectFrom('person_emails').select('email').where('person_id', '=', alice.id).execute();
     expect(aliases.map((a) => a.email).sort()).toEqual(['a.archer@contoso.test', 'alice.archer@contoso.test']);
-    const state = await h.db.selectFrom('sync_state' as never).selectAll().where('source' as never, '=', 'graph' as never).executeTakeFirstOrThrow() as { watermark: string };
+    const state = (await h.db
+      .selectFrom('sync_state' as never)
+      .selectAll()
+      .where('source' as never, '=', 'graph' as never)
+      .executeTakeFirstOrThrow()) as { watermark: string };
     const wm = JSON.parse(state.watermark) as Record<string, string>;
     expect(wm.users).toMatch(/\/users\/delta\?\$deltatoken=/);
     expect(wm.contacts).toMatch(/\/contacts\/delta\?\$deltatoken=/);

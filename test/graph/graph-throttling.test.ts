@@ -79,9 +79,19 @@ describe('photos', () => {
     h.em.state.setPhoto(users[2].id, Buffer.alloc(150 * 1024, 1));
     report = await refreshGraphPhotos(h.store, h.api);
     expect(report).toMatchObject({ updated: 1, removed: 1, tooLarge: 1 });
-    const p0 = await h.db.selectFrom('person_photos').innerJoin('person_sources', 'person_sources.person_id', 'person_photos.person_id').select(['person_photos.content_type']).where('person_sources.external_id', '=', users[0].id).executeTakeFirstOrThrow();
+    const p0 = await h.db
+      .selectFrom('person_photos')
+      .innerJoin('person_sources', 'person_sources.person_id', 'person_photos.person_id')
+      .select(['person_photos.content_type'])
+      .where('person_sources.external_id', '=', users[0].id)
+      .executeTakeFirstOrThrow();
     expect(p0.content_type).toBe('image/png');
-    const p1 = await h.db.selectFrom('person_photos').innerJoin('person_sources', 'person_sources.person_id', 'person_photos.person_id').select('person_photos.person_id').where('person_sources.external_id', '=', users[1].id).executeTakeFirst();
+    const p1 = await h.db
+      .selectFrom('person_photos')
+      .innerJoin('person_sources', 'person_sources.person_id', 'person_photos.person_id')
+      .select('person_photos.person_id')
+      .where('person_sources.external_id', '=', users[1].id)
+      .executeTakeFirst();
     expect(p1).toBeUndefined();
     // The oversized photo is not downloaded again while its ETag stays the same.
     const mark = h.em.state.requests.length;

@@ -125,7 +125,18 @@ export function createGraphApi(settings: GraphSettings, options: GraphApiOptions
         for (let attempt = 0; pending.length; attempt++) {
           const res = await api.post<{ responses: BatchResult[] }>(
             '/$batch',
-            { requests: pending.map((it) => ({ id: it.id, method: it.method, url: it.url, ...(it.body !== undefined ? { body: it.body, headers: { 'Content-Type': 'application/json', ...it.headers } } : it.headers ? { headers: it.headers } : {}) })) },
+            {
+              requests: pending.map((it) => ({
+                id: it.id,
+                method: it.method,
+                url: it.url,
+                ...(it.body !== undefined
+                  ? { body: it.body, headers: { 'Content-Type': 'application/json', ...it.headers } }
+                  : it.headers
+                    ? { headers: it.headers }
+                    : {}),
+              })),
+            },
             { signal: o.signal, idempotent: pending.every((p) => p.method === 'GET') },
           );
           const retry: BatchItem[] = [];

@@ -8,14 +8,38 @@ describe('graph mapping', () => {
   });
 
   it('maps a user: disabled, phones, manager, immutable id; UPN stands in for a missing mailbox', () => {
-    const e = userToEntry({ id: 'u1', displayName: 'Ann', mail: null, userPrincipalName: 'Ann@X.test', accountEnabled: false, businessPhones: ['1'], mobilePhone: '2', onPremisesImmutableId: 'abc=', 'manager@delta': [{ id: 'm1' }] });
-    expect(e).toMatchObject({ externalId: 'u1', primaryEmail: 'ann@x.test', disabled: true, immutableId: 'abc=', manager: { externalId: 'm1' }, phones: [{ type: 'business', number: '1' }, { type: 'mobile', number: '2' }] });
+    const e = userToEntry({
+      id: 'u1',
+      displayName: 'Ann',
+      mail: null,
+      userPrincipalName: 'Ann@X.test',
+      accountEnabled: false,
+      businessPhones: ['1'],
+      mobilePhone: '2',
+      onPremisesImmutableId: 'abc=',
+      'manager@delta': [{ id: 'm1' }],
+    });
+    expect(e).toMatchObject({
+      externalId: 'u1',
+      primaryEmail: 'ann@x.test',
+      disabled: true,
+      immutableId: 'abc=',
+      manager: { externalId: 'm1' },
+      phones: [
+        { type: 'business', number: '1' },
+        { type: 'mobile', number: '2' },
+      ],
+    });
     expect(userToEntry({ id: 'g', userPrincipalName: 'guest_x.test#EXT#@t.onmicrosoft.com' }).primaryEmail).toBeNull();
     expect(userToEntry({ id: 'u2', mail: 'b@x.test' }, null).manager).toBeUndefined();
   });
 
   it('maps organisational and Outlook contacts with stable, bounded external ids', () => {
-    expect(orgContactToEntry({ id: 'c1', mail: 'p@partner.test', phones: [{ type: 'businessFax', number: '9' }] })).toMatchObject({ externalId: 'orgcontact:c1', kind: 'contact', phones: [{ type: 'fax', number: '9' }] });
+    expect(orgContactToEntry({ id: 'c1', mail: 'p@partner.test', phones: [{ type: 'businessFax', number: '9' }] })).toMatchObject({
+      externalId: 'orgcontact:c1',
+      kind: 'contact',
+      phones: [{ type: 'fax', number: '9' }],
+    });
     const longId = 'AAMkAD' + 'x'.repeat(300);
     const pc = personalContactToEntry('owner-1', { id: longId, emailAddresses: [{ address: 'Z@F.test' }, { address: 'z2@f.test' }] });
     expect(pc).toMatchObject({ kind: 'contact', ownerExternalId: 'owner-1', primaryEmail: 'z@f.test', aliases: ['z2@f.test'] });

@@ -3,13 +3,52 @@ import type { DirectoryEntry, Phone } from '../../model/directory-entry.js';
 
 /** Properties the users delta asks for ($select is encoded into the delta tokens). */
 export const USER_SELECT = [
-  'id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'proxyAddresses', 'jobTitle', 'department',
-  'companyName', 'officeLocation', 'businessPhones', 'mobilePhone', 'faxNumber', 'accountEnabled', 'onPremisesImmutableId', 'userType', 'manager',
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'userPrincipalName',
+  'proxyAddresses',
+  'jobTitle',
+  'department',
+  'companyName',
+  'officeLocation',
+  'businessPhones',
+  'mobilePhone',
+  'faxNumber',
+  'accountEnabled',
+  'onPremisesImmutableId',
+  'userType',
+  'manager',
 ] as const;
 
-export const ORG_CONTACT_SELECT = ['id', 'displayName', 'givenName', 'surname', 'mail', 'proxyAddresses', 'jobTitle', 'department', 'companyName', 'phones'] as const;
+export const ORG_CONTACT_SELECT = [
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'proxyAddresses',
+  'jobTitle',
+  'department',
+  'companyName',
+  'phones',
+] as const;
 
-export const PERSONAL_CONTACT_SELECT = ['id', 'displayName', 'givenName', 'surname', 'emailAddresses', 'jobTitle', 'department', 'companyName', 'businessPhones', 'mobilePhone', 'homePhones'] as const;
+export const PERSONAL_CONTACT_SELECT = [
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'emailAddresses',
+  'jobTitle',
+  'department',
+  'companyName',
+  'businessPhones',
+  'mobilePhone',
+  'homePhones',
+] as const;
 
 export interface GraphUser {
   id: string;
@@ -174,6 +213,11 @@ export function immutableIdFromGuid(guid: string): string {
   const hex = guid.replace(/[{}-]/g, '');
   if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`not a GUID: ${guid}`);
   const b = Buffer.from(hex, 'hex');
-  const le = Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  const le = Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
   return le.toString('base64');
 }

@@ -4,8 +4,17 @@ import type { DirectorySource, ReadOptions, ReadSummary, SourceBatch, Watermark 
 import type { GraphApi } from './graph-client.js';
 import { GraphRequestError } from './graph-error.js';
 import {
-  ORG_CONTACT_SELECT, PERSONAL_CONTACT_SELECT, USER_SELECT, orgContactId, orgContactToEntry, personalContactId, personalContactToEntry, userToEntry,
-  type GraphOrgContact, type GraphPersonalContact, type GraphUser,
+  ORG_CONTACT_SELECT,
+  PERSONAL_CONTACT_SELECT,
+  USER_SELECT,
+  orgContactId,
+  orgContactToEntry,
+  personalContactId,
+  personalContactToEntry,
+  userToEntry,
+  type GraphOrgContact,
+  type GraphPersonalContact,
+  type GraphUser,
 } from './graph-mapping.js';
 
 export interface GraphSourceOptions {
@@ -61,7 +70,11 @@ export class GraphSource implements DirectorySource {
     if (!full) for (const [k, v] of Object.entries(options.watermark ?? {})) if (typeof v === 'string') wm[k] = v;
     let total = 0;
     let complete = full;
-    const mailboxes = new Set<string>(Object.keys(wm).filter((k) => k.startsWith(PC)).map((k) => k.slice(PC.length)));
+    const mailboxes = new Set<string>(
+      Object.keys(wm)
+        .filter((k) => k.startsWith(PC))
+        .map((k) => k.slice(PC.length)),
+    );
     const goneMailboxes = new Set<string>();
 
     const stream = async function* (this: GraphSource, key: string, start: string, kind: 'users' | 'contacts'): AsyncGenerator<SourceBatch, void, void> {
@@ -94,7 +107,10 @@ export class GraphSource implements DirectorySource {
                 }
               }
             } else {
-              for (const c of page.value as GraphOrgContact[]) (c['@removed'] ? deletes.push(orgContactId(c.id)) : upserts.push(orgContactToEntry(c)));
+              for (const c of page.value as GraphOrgContact[]) {
+                if (c['@removed']) deletes.push(orgContactId(c.id));
+                else upserts.push(orgContactToEntry(c));
+              }
             }
             total += upserts.length;
             url = page['@odata.nextLink'] ?? undefined;
@@ -136,7 +152,12 @@ export class GraphSource implements DirectorySource {
   }
 
   /** Outlook contacts per mailbox; a mailbox that cannot be read makes the pass incomplete. */
-  async *#personalContacts(owners: string[], wm: Record<string, string>, full: boolean, signal: AbortSignal): AsyncGenerator<SourceBatch, { total: number; complete: boolean }, void> {
+  async *#personalContacts(
+    owners: string[],
+    wm: Record<string, string>,
+    full: boolean,
+    signal: AbortSignal,
+  ): AsyncGenerator<SourceBatch, { total: number; complete: boolean }, void> {
     let total = 0;
     let complete = true;
     // A few mailboxes are read concurrently; their pages are yielded one at a time.
@@ -152,13 +173,17 @@ export class GraphSource implements DirectorySource {
     const readMailbox = async (owner: string) => {
       const key = PC + owner;
       for (let restart = 0; restart <= 1; restart++) {
-        let url: string | undefined = (full ? undefined : wm[key]) ?? `/users/${encodeURIComponent(owner)}/contacts/delta?$select=${PERSONAL_CONTACT_SELECT.join(',')}`;
+        let url: string | undefined =
+          (full ? undefined : wm[key]) ?? `/users/${encodeURIComponent(owner)}/contacts/delta?$select=${PERSONAL_CONTACT_SELECT.join(',')}`;
         try {
           while (url) {
             const page: DeltaPage<GraphPersonalContact> = await this.#get(url, signal);
             const upserts: DirectoryEntry[] = [];
             const deletes: string[] = [];
-            for (const c of page.value) (c['@removed'] ? deletes.push(personalContactId(owner, c.id)) : upserts.push(personalContactToEntry(owner, c)));
+            for (const c of page.value) {
+              if (c['@removed']) deletes.push(personalContactId(owner, c.id));
+              else upserts.push(personalContactToEntry(owner, c));
+            }
             total += upserts.length;
             url = page['@odata.nextLink'];
             const link = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
@@ -219,7 +244,10 @@ export class GraphSource implements DirectorySource {
     const out = new Map<string, string | null>();
     const need = users.filter((u) => !u['@removed'] && !u['manager@delta']);
     if (need.length === 0) return out;
-    const res = await this.#api.batch(need.map((u) => ({ id: u.id, method: 'GET' as const, url: `/users/${encodeURIComponent(u.id)}/manager?$select=id` })), { signal });
+    const res = await this.#api.batch(
+      need.map((u) => ({ id: u.id, method: 'GET' as const, url: `/users/${encodeURIComponent(u.id)}/manager?$select=id` })),
+      { signal },
+    );
     for (const [id, r] of res) {
       if (r.status === 200) out.set(id, (r.body as { id?: string })?.id ?? null);
       else if (r.status === 404) out.set(id, null);

@@ -8,7 +8,15 @@ export { createGraphApi, type GraphApi, type GraphApiOptions, type BatchItem, ty
 export { GraphRequestError } from './graph-error.js';
 export { graphSettingsFrom, type GraphSettings } from './graph-settings.js';
 export { GraphSource, type GraphSourceOptions } from './graph-source.js';
-export { immutableIdFromGuid, userToEntry, orgContactToEntry, personalContactToEntry, personalContactId, orgContactId, smtpAddresses } from './graph-mapping.js';
+export {
+  immutableIdFromGuid,
+  userToEntry,
+  orgContactToEntry,
+  personalContactToEntry,
+  personalContactId,
+  orgContactId,
+  smtpAddresses,
+} from './graph-mapping.js';
 export { createHttpsTransport, type Transport } from './https-transport.js';
 export { createMsalTokenProvider, type TokenProvider } from './token-provider.js';
 export { KeyedSemaphore, RateBudget, parseRetryAfter, retryDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './throttle.js';
@@ -18,7 +26,11 @@ export { refreshGraphPhotos, graphPhotoMigrations, type PhotoRefreshReport } fro
  * The `graph` source from the configuration (GRAPH_TENANT_ID & co.), or null when Graph is not
  * configured. The source owns its client; the engine's close() releases its sockets.
  */
-export function createGraphSourceFromConfig(config: Config, log?: Logger, options: GraphApiOptions = {}): (GraphSource & { close(): Promise<void>; api: GraphApi }) | null {
+export function createGraphSourceFromConfig(
+  config: Config,
+  log?: Logger,
+  options: GraphApiOptions = {},
+): (GraphSource & { close(): Promise<void>; api: GraphApi }) | null {
   const settings = graphSettingsFrom(config);
   if (!settings) return null;
   const api = createGraphApi(settings, {

@@ -63,7 +63,13 @@ export async function refreshGraphPhotos(
       .innerJoin('people', 'people.id', 'person_sources.person_id')
       .leftJoin('graph_photos', 'graph_photos.user_id', 'person_sources.external_id')
       .leftJoin('person_photos', 'person_photos.person_id', 'person_sources.person_id')
-      .select(['person_sources.external_id as userId', 'person_sources.person_id as personId', 'graph_photos.graph_etag as graphEtag', 'graph_photos.checked_at as checkedAt', 'person_photos.person_id as hasPhoto'])
+      .select([
+        'person_sources.external_id as userId',
+        'person_sources.person_id as personId',
+        'graph_photos.graph_etag as graphEtag',
+        'graph_photos.checked_at as checkedAt',
+        'person_photos.person_id as hasPhoto',
+      ])
       .where('person_sources.source', '=', 'graph')
       .where('person_sources.external_id', '>', after)
       .where('person_sources.external_id', 'not like', 'orgcontact:%')
@@ -76,7 +82,10 @@ export async function refreshGraphPhotos(
     after = rows[rows.length - 1].userId;
     const due = rows.filter((r) => r.checkedAt === null || r.checkedAt <= cutoff);
     if (due.length === 0) continue;
-    const meta = await api.batch(due.map((r) => ({ id: r.userId, method: 'GET' as const, url: `/users/${encodeURIComponent(r.userId)}/photo` })), { signal: options.signal });
+    const meta = await api.batch(
+      due.map((r) => ({ id: r.userId, method: 'GET' as const, url: `/users/${encodeURIComponent(r.userId)}/photo` })),
+      { signal: options.signal },
+    );
     const writes: { userId: string; personId: string; graphEtag: string | null; bytes?: Uint8Array | null }[] = [];
     await Promise.all(
       due.map(async (r) => {

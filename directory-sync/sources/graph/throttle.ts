@@ -70,7 +70,8 @@ export class KeyedSemaphore {
       const q = this.#waiting.get(key);
       const next = q?.shift();
       if (q && q.length === 0) this.#waiting.delete(key);
-      if (next) next(); // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else {
         const left = (this.#active.get(key) ?? 1) - 1;
         if (left <= 0) this.#active.delete(key);

@@ -46,10 +46,15 @@ export function createMsalTokenProvider(settings: GraphSettings, transport: Tran
   };
 }
 
-async function call<T>(transport: Transport, url: string, method: string, options?: { headers?: Record<string, string>; body?: string }): Promise<NetworkResponse<T>> {
+async function call<T>(
+  transport: Transport,
+  url: string,
+  method: string,
+  options?: { headers?: Record<string, string>; body?: string },
+): Promise<NetworkResponse<T>> {
   const res = await transport(url, { method, headers: options?.headers, body: options?.body });
   const text = await res.text();
-  let body: unknown = {};
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : {};
   } catch {

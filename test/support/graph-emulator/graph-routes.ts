@@ -18,7 +18,11 @@ export interface EmResponse {
   body?: Json | Buffer;
 }
 
-const err = (status: number, code: string, message: string, headers?: Record<string, string>): EmResponse => ({ status, headers, body: { error: { code, message } } });
+const err = (status: number, code: string, message: string, headers?: Record<string, string>): EmResponse => ({
+  status,
+  headers,
+  body: { error: { code, message } },
+});
 const ok = (body: Json, status = 200): EmResponse => ({ status, body });
 
 /** The Graph surface the product uses, answering in Graph's documented shapes. */
@@ -41,7 +45,12 @@ export class GraphRoutes {
     const fault = s.faults.find((f) => f.times > 0 && f.match.test(key) && (f.inBatch === undefined || f.inBatch === req.inBatch));
     if (fault && !fault.afterApplying) {
       fault.times--;
-      return err(fault.status, fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'injected', fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined);
+      return err(
+        fault.status,
+        fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+        'injected',
+        fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined,
+      );
     }
     const mailbox = /^\/users\/([^/]+)\//.exec(req.path)?.[1];
     if (mailbox) {
@@ -82,7 +91,14 @@ export class GraphRoutes {
         if (req.headers['if-none-match'] === photo.etag) return { status: 304, headers: { ETag: photo.etag } };
         return { status: 200, headers: { 'Content-Type': photo.contentType, ETag: photo.etag }, body: photo.bytes };
       }
-      return ok({ '@odata.context': `${this.base()}/$metadata#users('${u!.id}')/photo/$entity`, '@odata.mediaContentType': photo.contentType, '@odata.mediaEtag': photo.etag, id: 'default', height: 96, width: 96 });
+      return ok({
+        '@odata.context': `${this.base()}/$metadata#users('${u!.id}')/photo/$entity`,
+        '@odata.mediaContentType': photo.contentType,
+        '@odata.mediaEtag': photo.etag,
+        id: 'default',
+        height: 96,
+        width: 96,
+      });
     }
     if (method === 'GET' && (m = /^\/users\/([^/]+)\/mailboxSettings\/automaticRepliesSetting$/.exec(p))) {
       const u = s.userByKey(decodeURIComponent(m[1]));
@@ -171,7 +187,7 @@ export class GraphRoutes {
     if (method === 'GET' && (m = /^\/users\/([^/]+)\/manager$/.exec(p))) {
       const u = s.userByKey(decodeURIComponent(m[1]));
       const mgr = u && typeof u.managerId === 'string' ? s.users.items.get(u.managerId) : undefined;
-      return mgr ? ok({ '@odata.type': '#microsoft.graph.user', id: mgr.id }) : err(404, 'Request_ResourceNotFound', 'Resource \'manager\' does not exist.');
+      return mgr ? ok({ '@odata.type': '#microsoft.graph.user', id: mgr.id }) : err(404, 'Request_ResourceNotFound', "Resource 'manager' does not exist.");
     }
     if (method === 'GET' && (m = /^\/users\/([^/]+)$/.exec(p))) {
       const u = s.userByKey(decodeURIComponent(m[1]));
@@ -188,7 +204,8 @@ export class GraphRoutes {
     const skip = query.get('$skiptoken');
     const deltaToken = query.get('$deltatoken');
     let pagingId: string;
-    const gone = (): EmResponse => err(410, 'syncStateNotFound', 'The sync state is no longer valid; restart with a full synchronization.', { Location: `${this.base()}${route}` });
+    const gone = (): EmResponse =>
+      err(410, 'syncStateNotFound', 'The sync state is no longer valid; restart with a full synchronization.', { Location: `${this.base()}${route}` });
     if (skip) {
       if (coll.pagingEpoch(skip) === undefined) return gone();
       if (coll.pagingEpoch(skip) !== coll.epoch) return gone();
@@ -219,7 +236,8 @@ export class GraphRoutes {
 
   private getSchedule(req: EmRequest): EmResponse {
     const b = req.body as { schedules?: unknown; startTime?: { dateTime?: string }; endTime?: { dateTime?: string }; availabilityViewInterval?: number };
-    if (!Array.isArray(b?.schedules) || !b.startTime?.dateTime || !b.endTime?.dateTime) return err(400, 'ErrorInvalidRequest', 'schedules, startTime and endTime are required');
+    if (!Array.isArray(b?.schedules) || !b.startTime?.dateTime || !b.endTime?.dateTime)
+      return err(400, 'ErrorInvalidRequest', 'schedules, startTime and endTime are required');
     if (b.schedules.length > 20) return err(400, 'ErrorExceededFindCountLimit', 'The number of schedules cannot exceed 20.');
     const utc = (v: string) => Date.parse(/Z$|[+-]\d\d:\d\d$/.test(v) ? v : `${v}Z`);
     const from = utc(b.startTime.dateTime);
@@ -247,7 +265,12 @@ export class GraphRoutes {
             start: { dateTime: i.start.replace(/Z$/, ''), timeZone: 'UTC' },
             end: { dateTime: i.end.replace(/Z$/, ''), timeZone: 'UTC' },
           })),
-          workingHours: { daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], startTime: '08:00:00.0000000', endTime: '17:00:00.0000000', timeZone: { name: 'UTC' } },
+          workingHours: {
+            daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+            startTime: '08:00:00.0000000',
+            endTime: '17:00:00.0000000',
+            timeZone: { name: 'UTC' },
+          },
         };
       }),
     });

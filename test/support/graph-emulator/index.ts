@@ -46,7 +46,12 @@ export async function startGraphEmulator(options: { tls?: TestTls } = {}): Promi
     const tenantRoute = /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/.exec(ctx.path);
     if (tenantRoute && tenantRoute[2] === 'oauth2/v2.0/token' && ctx.method === 'POST') {
       const form = new URLSearchParams(raw);
-      if (tenantRoute[1] !== EMULATOR_TENANT || form.get('client_id') !== EMULATOR_CLIENT_ID || form.get('client_secret') !== EMULATOR_CLIENT_SECRET || form.get('grant_type') !== 'client_credentials') {
+      if (
+        tenantRoute[1] !== EMULATOR_TENANT ||
+        form.get('client_id') !== EMULATOR_CLIENT_ID ||
+        form.get('client_secret') !== EMULATOR_CLIENT_SECRET ||
+        form.get('grant_type') !== 'client_credentials'
+      ) {
         ctx.status = 401;
         ctx.body = { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' };
         return;
@@ -100,13 +105,22 @@ export async function startGraphEmulator(options: { tls?: TestTls } = {}): Promi
     if (gpath === '/$batch' && ctx.method === 'POST') {
       const token = (headers.authorization ?? '').replace(/^Bearer /, '');
       const exp = state.tokens.get(token);
-      if (!exp || exp < Date.now()) return send(ctx, { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } } }, gpath, false, body);
+      if (!exp || exp < Date.now())
+        return send(ctx, { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } } }, gpath, false, body);
       const reqs = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }[] })?.requests;
-      if (!Array.isArray(reqs) || reqs.length > 20) return send(ctx, { status: 400, body: { error: { code: 'BadRequest', message: 'A batch holds 1 to 20 requests.' } } }, gpath, false, body);
+      if (!Array.isArray(reqs) || reqs.length > 20)
+        return send(ctx, { status: 400, body: { error: { code: 'BadRequest', message: 'A batch holds 1 to 20 requests.' } } }, gpath, false, body);
       const responses = await Promise.all(
         reqs.map(async (r) => {
           const u = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://x');
-          const res = await routes.handle({ method: r.method.toUpperCase(), path: u.pathname, query: u.searchParams, headers: lower(r.headers ?? {}), body: r.body, inBatch: true });
+          const res = await routes.handle({
+            method: r.method.toUpperCase(),
+            path: u.pathname,
+            query: u.searchParams,
+            headers: lower(r.headers ?? {}),
+            body: r.body,
+            inBatch: true,
+          });
           record(u.pathname, r.method.toUpperCase(), true, res.status, r.body);
           const out: Record<string, unknown> = { id: r.id, status: res.status, headers: res.headers ?? {} };
           if (Buffer.isBuffer(res.body)) {
