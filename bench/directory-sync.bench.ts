@@ -25,7 +25,16 @@ interface Step {
   readonly cpuMs: number;
   readonly entries: number;
   readonly maxRssKb: number;
-  readonly report?: { status: string; mode: string; added: number; updated: number; unchanged: number; missing: number; warnings: number; error: string | null };
+  readonly report?: {
+    status: string;
+    mode: string;
+    added: number;
+    updated: number;
+    unchanged: number;
+    missing: number;
+    warnings: number;
+    error: string | null;
+  };
 }
 
 function worker(job: object): Promise<Step> {
@@ -82,7 +91,9 @@ async function main() {
     const ldif = path.join(dir, 'directory.ldif');
     let t0 = performance.now();
     const count = writeBenchLdif(ldif, { people: PEOPLE, groups: 200, groupSize: 500, photoEvery: 10, photoBytes: 4096 });
-    console.log(`generated ${count.toLocaleString('en-US')} entries (${(statSync(ldif).size / 1e6).toFixed(0)} MB LDIF) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${count.toLocaleString('en-US')} entries (${(statSync(ldif).size / 1e6).toFixed(0)} MB LDIF) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     t0 = performance.now();
     ldap = await startSlapd({ ldifFile: ldif });
     console.log(`slapadd -q + slapd start in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -90,7 +101,22 @@ async function main() {
     const map = parseAttributeMap(undefined);
 
     // Floors.
-    const ldapsearchMs = await timed('ldapsearch', ['-x', '-H', ldap.url, '-D', ldap.adminDn, '-w', ldap.adminPassword, '-b', BASE_DN, '-E', 'pr=1000/noprompt', '-LLL', map.personFilter, ...personAttributes(map)]);
+    const ldapsearchMs = await timed('ldapsearch', [
+      '-x',
+      '-H',
+      ldap.url,
+      '-D',
+      ldap.adminDn,
+      '-w',
+      ldap.adminPassword,
+      '-b',
+      BASE_DN,
+      '-E',
+      'pr=1000/noprompt',
+      '-LLL',
+      map.personFilter,
+      ...personAttributes(map),
+    ]);
     row('floor: ldapsearch paged > /dev/null', ldapsearchMs, '', PEOPLE, '', '', '');
     const bare = await worker({ kind: 'bare', env });
     if (bare.entries !== PEOPLE) throw new Error(`bare read counted ${bare.entries}, expected ${PEOPLE}`);
@@ -102,14 +128,32 @@ async function main() {
     const full = await worker({ kind: 'sync', env: sqliteEnv, full: true });
     if (full.report?.status !== 'ok' || full.report.added !== PEOPLE) throw new Error(`full sync: ${JSON.stringify(full.report)}`);
     const fullRatio = full.ms / bare.ms;
-    row('full sync → SQLite', full.ms, full.cpuMs, full.entries, full.maxRssKb / 1024, fullRatio, '≤1.6x bare, <6 s, RSS <400 MB', fullRatio <= 1.6 && full.ms < 6000 && full.maxRssKb < 400 * 1024);
+    row(
+      'full sync → SQLite',
+      full.ms,
+      full.cpuMs,
+      full.entries,
+      full.maxRssKb / 1024,
+      fullRatio,
+      '≤1.6x bare, <6 s, RSS <400 MB',
+      fullRatio <= 1.6 && full.ms < 6000 && full.maxRssKb < 400 * 1024,
+    );
 
     if (!SKIP_PG) {
       const pg = await createTempDatabase('dsync_bench');
       try {
         const pgFull = await worker({ kind: 'sync', env: { ...env, DATABASE_URL: pg.url }, full: true });
         if (pgFull.report?.status !== 'ok' || pgFull.report.added !== PEOPLE) throw new Error(`PostgreSQL full sync: ${JSON.stringify(pgFull.report)}`);
-        row('full sync → PostgreSQL', pgFull.ms, pgFull.cpuMs, pgFull.entries, pgFull.maxRssKb / 1024, pgFull.ms / bare.ms, 'RSS <400 MB', pgFull.maxRssKb < 400 * 1024);
+        row(
+          'full sync → PostgreSQL',
+          pgFull.ms,
+          pgFull.cpuMs,
+          pgFull.entries,
+          pgFull.maxRssKb / 1024,
+          pgFull.ms / bare.ms,
+          'RSS <400 MB',
+          pgFull.maxRssKb < 400 * 1024,
+        );
       } finally {
         await pg.drop();
       }
@@ -137,7 +181,11 @@ async function main() {
     console.log(`OpenLDAP directory sync, ${PEOPLE.toLocaleString('en-US')} people, 10% with 4 KB photos, 200 groups of 500, page size 1000`);
     print();
     const { loadavg } = await import('node:os');
-    console.log(`load average while running: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs (a busy machine inflates wall times; CPU is the process's own, all threads)`);
+    console.log(
+      `load average while running: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${(await import('node:os')).cpus().length} CPUs (a busy machine inflates wall times; CPU is the process's own, all threads)`,
+    );
     console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
   } finally {
     await ldap?.cleanup();

@@ -8,9 +8,7 @@ import { directoryMigrations } from '../../directory-sync/directory/index.js';
 import { runSync, syncMigrations } from '../../directory-sync/engine/index.js';
 import { createLdapSource, parseAttributeMap, personAttributes } from '../../directory-sync/sources/ldap/index.js';
 
-type Job =
-  | { kind: 'bare'; env: Record<string, string> }
-  | { kind: 'sync'; env: Record<string, string>; full: boolean };
+type Job = { kind: 'bare'; env: Record<string, string> } | { kind: 'sync'; env: Record<string, string>; full: boolean };
 
 const job = JSON.parse(process.argv[2]!) as Job;
 const config = loadConfig(job.env, { dotEnvFile: false });
@@ -54,5 +52,19 @@ if (job.kind === 'bare') {
   const cpu = cpuMs();
   await source.close();
   await store.close();
-  out({ ms, entries: report.entries, cpuMs: cpu, report: { status: report.status, mode: report.mode, added: report.added, updated: report.updated, unchanged: report.unchanged, missing: report.missing, warnings: report.warningCount, error: report.error } });
+  out({
+    ms,
+    entries: report.entries,
+    cpuMs: cpu,
+    report: {
+      status: report.status,
+      mode: report.mode,
+      added: report.added,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      missing: report.missing,
+      warnings: report.warningCount,
+      error: report.error,
+    },
+  });
 }

@@ -69,7 +69,11 @@ describe('LdaptsConnection against slapd', () => {
       const root = await conn.readRootDse(['supportedControl', 'namingContexts']);
       expect(root.attributes.supportedcontrol).toContain('1.2.840.113556.1.4.319');
       expect(attrString(root, 'namingContexts')).toBe('dc=example,dc=com');
-      const [p7] = await conn.search('uid=p7,ou=people,dc=example,dc=com', { scope: 'base', attributes: ['objectGUID', 'entryUUID'], binaryAttributes: ['objectGUID'] });
+      const [p7] = await conn.search('uid=p7,ou=people,dc=example,dc=com', {
+        scope: 'base',
+        attributes: ['objectGUID', 'entryUUID'],
+        binaryAttributes: ['objectGUID'],
+      });
       expect(attrBuffer(p7!, 'objectGUID')!.toString('hex')).toBe('0011223344556677889900aabbccddee');
       expect(Buffer.isBuffer(p7!.attributes.objectguid![0])).toBe(true);
       expect(attrString(p7!, 'entryUUID')).toMatch(/^[0-9a-f-]{36}$/);

@@ -44,7 +44,13 @@ export function personLdif(p: PersonSpec): string {
     `displayName: ${cn}`,
   ];
   if (p.mail !== null) lines.push(`mail: ${p.mail ?? `${p.uid}@example.com`}`);
-  lines.push(`title: ${p.title ?? 'Engineer'}`, `departmentNumber: ${p.department ?? 'Engineering'}`, 'o: Example Corp', 'physicalDeliveryOfficeName: Paris', `telephoneNumber: +33 1 00 00 ${p.uid.length}`);
+  lines.push(
+    `title: ${p.title ?? 'Engineer'}`,
+    `departmentNumber: ${p.department ?? 'Engineering'}`,
+    'o: Example Corp',
+    'physicalDeliveryOfficeName: Paris',
+    `telephoneNumber: +33 1 00 00 ${p.uid.length}`,
+  );
   if (p.manager) lines.push(`manager: ${p.manager}`);
   for (const a of p.aliases ?? []) lines.push(`proxyAddresses: smtp:${a}`);
   lines.push(`userAccountControl: ${p.disabled ? 514 : 512}`);

@@ -23,9 +23,17 @@ beforeAll(async () => {
   let ldif = baseLdif();
   for (let i = 0; i < PEOPLE; i++) {
     const uid = `k${String(i).padStart(5, '0')}`;
-    ldif += personLdif({ uid, manager: i ? personDn(`k${String(Math.floor((i - 1) / 10)).padStart(5, '0')}`) : undefined, aliases: [`alias.${uid}@example.com`], photo: i % 10 === 0 ? photoBytes(i, 1024) : undefined });
+    ldif += personLdif({
+      uid,
+      manager: i ? personDn(`k${String(Math.floor((i - 1) / 10)).padStart(5, '0')}`) : undefined,
+      aliases: [`alias.${uid}@example.com`],
+      photo: i % 10 === 0 ? photoBytes(i, 1024) : undefined,
+    });
   }
-  ldif += groupLdif('everyone-a', Array.from({ length: 600 }, (_, i) => personDn(`k${String(i).padStart(5, '0')}`)));
+  ldif += groupLdif(
+    'everyone-a',
+    Array.from({ length: 600 }, (_, i) => personDn(`k${String(i).padStart(5, '0')}`)),
+  );
   ldap = await startSlapd({ ldif });
   dir = mkdtempSync(path.join(tmpdir(), 'killed-cli-'));
 }, 120_000);
@@ -74,9 +82,8 @@ describe('sync CLI killed mid-run', () => {
     const run1 = cli(killedDb, ['--full']);
     // Wait (bounded: 120 s) until some batches are committed but not all, then kill.
     const deadline = Date.now() + 120_000;
-    let seen = 0;
     for (;;) {
-      seen = countPeople(killedDb);
+      const seen = countPeople(killedDb);
       if (seen >= 1000) break;
       if (Date.now() > deadline) throw new Error(`no batch committed within 120 s (${seen})`);
       await new Promise((r) => setTimeout(r, 20));

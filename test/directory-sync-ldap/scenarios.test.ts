@@ -1,6 +1,6 @@
 // The ldap source through the real engine (runSync) into a temp SQLite store, against a real
 // slapd: what an admin sees after each kind of directory change.
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../core/config/index.js';
 import { StoreDirectoryReader } from '../../directory-sync/directory/index.js';
@@ -41,8 +41,23 @@ function source(env: Record<string, string> = {}, tuning: { pageSize?: number } 
 
 const db = () => store!.db as Kysely<DirectoryTables>;
 const personRow = async (email: string) =>
-  db().selectFrom('people').innerJoin('person_emails', 'person_emails.person_id', 'people.id').selectAll('people').where('person_emails.email', '=', email).executeTakeFirst();
-const liveCount = async () => Number((await db().selectFrom('people').where('deleted_at', 'is', null).where('missing_since', 'is', null).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  db()
+    .selectFrom('people')
+    .innerJoin('person_emails', 'person_emails.person_id', 'people.id')
+    .selectAll('people')
+    .where('person_emails.email', '=', email)
+    .executeTakeFirst();
+const liveCount = async () =>
+  Number(
+    (
+      await db()
+        .selectFrom('people')
+        .where('deleted_at', 'is', null)
+        .where('missing_since', 'is', null)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('ldap source → engine → store (real slapd)', () => {
   it('initial full sync: people, aliases, manager chain, photo, disabled flag, office data', async () => {
@@ -62,7 +77,14 @@ describe('ldap source → engine → store (real slapd)', () => {
     expect(one.email).toBe('u0001@example.com');
     expect(found.get('nobody@example.com')).toBeNull();
     const card = await reader.getCard(one.id);
-    expect(card).toMatchObject({ displayName: 'Person u0001', title: 'Engineer', department: 'Engineering', company: 'Example Corp', office: 'Paris', aliases: ['one.alias@example.com'] });
+    expect(card).toMatchObject({
+      displayName: 'Person u0001',
+      title: 'Engineer',
+      department: 'Engineering',
+      company: 'Example Corp',
+      office: 'Paris',
+      aliases: ['one.alias@example.com'],
+    });
     expect(card!.managerChain.map((m) => m.email)).toEqual(['u0000@example.com']);
     const photoOwner = found.get('u0003@example.com')!;
     expect(photoOwner.hasPhoto).toBe(true);
@@ -72,13 +94,18 @@ describe('ldap source → engine → store (real slapd)', () => {
   });
 
   it('modify, disable, alias added and removed, photo changed: each picked up by an incremental pass', async () => {
-    await setup(people(10, (i) => ({ photo: i === 5 ? photoBytes(5) : undefined })), groupLdif('team', [personDn('u0001')]));
+    await setup(
+      people(10, (i) => ({ photo: i === 5 ? photoBytes(5) : undefined })),
+      groupLdif('team', [personDn('u0001')]),
+    );
     await runSync(source(), { store: store! });
     const reader = new StoreDirectoryReader(store!);
     const idOf = async (email: string) => (await reader.lookupEmails([email])).get(email)!.id;
     const id1 = await idOf('u0001@example.com');
 
-    await ldap!.ldapmodify(`dn: ${personDn('u0001')}\nchangetype: modify\nreplace: title\ntitle: Director\n-\nreplace: userAccountControl\nuserAccountControl: 514\n-\nadd: proxyAddresses\nproxyAddresses: smtp:director@example.com\nproxyAddresses: X500:/o=ignored\n\n`);
+    await ldap!.ldapmodify(
+      `dn: ${personDn('u0001')}\nchangetype: modify\nreplace: title\ntitle: Director\n-\nreplace: userAccountControl\nuserAccountControl: 514\n-\nadd: proxyAddresses\nproxyAddresses: smtp:director@example.com\nproxyAddresses: X500:/o=ignored\n\n`,
+    );
     await ldap!.ldapmodify(`dn: ${personDn('u0005')}\nchangetype: modify\nreplace: jpegPhoto\njpegPhoto:: ${photoBytes(55).toString('base64')}\n\n`);
     // Small pages: the incremental pass reads several pages and needs the group members too.
     const r1 = await runSync(source({}, { pageSize: 3 }), { store: store! });
@@ -153,7 +180,8 @@ describe('ldap source → engine → store (real slapd)', () => {
   it('a group of 2,000 members and a nested group reach every member', async () => {
     const specs = people(2100);
     const bigMembers = specs.slice(0, 2000).map((p) => personDn(p.uid));
-    const groups = groupLdif('all-staff', bigMembers) + groupLdif('sales-emea', [personDn('u2050')]) + groupLdif('sales', [groupDn('sales-emea'), personDn('u2099')]);
+    const groups =
+      groupLdif('all-staff', bigMembers) + groupLdif('sales-emea', [personDn('u2050')]) + groupLdif('sales', [groupDn('sales-emea'), personDn('u2099')]);
     await setup(specs, groups);
     const r = await runSync(source(), { store: store! });
     expect(r).toMatchObject({ status: 'ok', entries: 2100, added: 2100 });

@@ -34,8 +34,7 @@ export const DEFAULT_PAGE_SIZE = 1000;
 export function ldapConnectionOptionsFromConfig(config: Config, overrides: Partial<LdapConnectionOptions> = {}): LdapConnectionOptions {
   const env = config.env;
   if (!env.LDAP_URL) throw new LdapError('config', 'LDAP_URL is not set');
-  if (env.LDAP_STARTTLS && env.LDAP_URL.startsWith('ldaps://'))
-    throw new LdapError('config', 'LDAP_STARTTLS applies to ldap:// URLs; ldaps:// is already TLS');
+  if (env.LDAP_STARTTLS && env.LDAP_URL.startsWith('ldaps://')) throw new LdapError('config', 'LDAP_STARTTLS applies to ldap:// URLs; ldaps:// is already TLS');
   let ca: string | undefined;
   if (env.LDAP_CA_FILE) {
     try {

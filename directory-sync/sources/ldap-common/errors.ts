@@ -101,7 +101,11 @@ export function toLdapError(err: unknown, context: string): LdapError {
     return new LdapConnectionError(what, { cause: err });
   if (resultCode !== undefined) {
     if (CREDENTIAL_RESULT_CODES.has(resultCode))
-      return new LdapCredentialsError(`${context}: bind refused, ${CREDENTIAL_RESULT_NAMES[resultCode]} (LDAP result ${resultCode})${/^\s*Code:/.test(message) ? '' : `: ${message.split('\n')[0]}`}`, resultCode, { cause: err });
+      return new LdapCredentialsError(
+        `${context}: bind refused, ${CREDENTIAL_RESULT_NAMES[resultCode]} (LDAP result ${resultCode})${/^\s*Code:/.test(message) ? '' : `: ${message.split('\n')[0]}`}`,
+        resultCode,
+        { cause: err },
+      );
     if (SERVER_GONE_RESULT_CODES.has(resultCode)) return new LdapConnectionError(what, { cause: err });
     return new LdapOperationError(what, resultCode, { cause: err });
   }

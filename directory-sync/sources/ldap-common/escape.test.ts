@@ -4,7 +4,10 @@ import { andFilters, buildDn, escapeDnValue, escapeFilter, escapeFilterValue, no
 import { MemoryLdapConnection } from './memory-connection.js';
 import type { LdapEntry } from './ldap-entry.js';
 
-const person = (uid: string, mail: string): LdapEntry => ({ dn: `uid=${uid},ou=people,dc=example,dc=com`, attributes: { objectclass: ['inetOrgPerson'], uid: [uid], mail: [mail] } });
+const person = (uid: string, mail: string): LdapEntry => ({
+  dn: `uid=${uid},ou=people,dc=example,dc=com`,
+  attributes: { objectclass: ['inetOrgPerson'], uid: [uid], mail: [mail] },
+});
 
 describe('RFC 4515 filter escaping', () => {
   it('escapes the five special characters', () => {
@@ -57,7 +60,12 @@ describe('RFC 4514 DN escaping', () => {
     const dn = buildDn([['cn', 'evil,ou=admins,dc=example,dc=com']], 'ou=people,dc=example,dc=com');
     expect(dn).toBe('cn=evil\\,ou\\=admins\\,dc\\=example\\,dc\\=com,ou=people,dc=example,dc=com');
     // Splitting on unescaped commas still gives the people branch as parent.
-    expect(dn.split(/(?<!\\),/).slice(1).join(',')).toBe('ou=people,dc=example,dc=com');
+    expect(
+      dn
+        .split(/(?<!\\),/)
+        .slice(1)
+        .join(','),
+    ).toBe('ou=people,dc=example,dc=com');
   });
 
   it('refuses attribute names that are not names', () => {

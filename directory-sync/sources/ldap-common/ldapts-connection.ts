@@ -43,7 +43,11 @@ export class LdaptsConnection implements LdapConnection {
     try {
       for (let attempt = 0; ; attempt++) {
         const client = await this.ready();
-        pages = client.searchPaginated(base, { ...searchOptions(options), paged: { pageSize: options.pageSize ?? this.options.pageSize } }, options.controls ? [...options.controls] : undefined);
+        pages = client.searchPaginated(
+          base,
+          { ...searchOptions(options), paged: { pageSize: options.pageSize ?? this.options.pageSize } },
+          options.controls ? [...options.controls] : undefined,
+        );
         try {
           for (;;) {
             const next = await pages.next();

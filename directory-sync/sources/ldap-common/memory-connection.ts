@@ -64,7 +64,11 @@ export class MemoryLdapConnection implements LdapConnection {
     return this.entries.filter((e) => {
       const dn = e.dn.toLowerCase();
       const inScope =
-        scope === 'base' ? dn === b : scope === 'one' ? dn.endsWith(`,${b}`) && !dn.slice(0, -b.length - 1).includes(',') : dn === b || dn.endsWith(`,${b}`) || b === '';
+        scope === 'base'
+          ? dn === b
+          : scope === 'one'
+            ? dn.endsWith(`,${b}`) && !dn.slice(0, -b.length - 1).includes(',')
+            : dn === b || dn.endsWith(`,${b}`) || b === '';
       return inScope && matches(filter, e);
     });
   }

@@ -11,7 +11,12 @@ const first = (e: LdapEntry, names: readonly string[]): string | undefined => {
   return undefined;
 };
 
-const all = (e: LdapEntry, names: readonly string[]): string[] => names.flatMap((n) => attrValues(e, n).map((v) => v.trim()).filter(Boolean));
+const all = (e: LdapEntry, names: readonly string[]): string[] =>
+  names.flatMap((n) =>
+    attrValues(e, n)
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
 
 /** AD-style account flags (bit 0x2) or a boolean attribute. */
 export function isDisabled(value: string | undefined): boolean {

@@ -5,7 +5,10 @@ import { GroupIndex } from './group-index.js';
 import { GroupLookup } from './group-lookup.js';
 
 const BASE = 'dc=x';
-const g = (cn: string, members: string[], cls = 'groupOfNames', attr = 'member'): LdapEntry => ({ dn: `cn=${cn},ou=g,${BASE}`, attributes: { objectclass: [cls], cn: [cn], [attr]: members } });
+const g = (cn: string, members: string[], cls = 'groupOfNames', attr = 'member'): LdapEntry => ({
+  dn: `cn=${cn},ou=g,${BASE}`,
+  attributes: { objectclass: [cls], cn: [cn], [attr]: members },
+});
 const p = (uid: string) => `uid=${uid},ou=p,${BASE}`;
 
 describe('group membership: lookup per entry and full index agree', () => {

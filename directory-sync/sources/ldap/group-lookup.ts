@@ -67,9 +67,9 @@ export class GroupLookup {
       const anyMember = this.map.groupMember.map((a) => `(${a}=${value})`).join('');
       const filter = `(&${this.map.groupFilter}${this.map.groupMember.length > 1 ? `(|${anyMember})` : anyMember})`;
       this.#searches++;
-      p = this.connection.search(this.baseDn, { filter, attributes: this.map.groupName }).then((groups) =>
-        groups.map((g) => ({ dn: g.dn, name: this.map.groupName.map((a) => attrString(g, a)).find(Boolean) ?? firstRdnValue(g.dn) })),
-      );
+      p = this.connection
+        .search(this.baseDn, { filter, attributes: this.map.groupName })
+        .then((groups) => groups.map((g) => ({ dn: g.dn, name: this.map.groupName.map((a) => attrString(g, a)).find(Boolean) ?? firstRdnValue(g.dn) })));
       this.#cache.set(key, p);
     }
     return p;

@@ -9,7 +9,15 @@ import { LdapSource } from './ldap-source.js';
 const BASE = 'dc=example,dc=com';
 const person = (uid: string, ts: string, extra: Record<string, (string | Buffer)[]> = {}): LdapEntry => ({
   dn: `uid=${uid},ou=people,${BASE}`,
-  attributes: { objectclass: ['inetOrgPerson'], uid: [uid], cn: [`Person ${uid}`], mail: [`${uid}@example.com`], entryuuid: [`uuid-${uid}`], modifytimestamp: [ts], ...extra },
+  attributes: {
+    objectclass: ['inetOrgPerson'],
+    uid: [uid],
+    cn: [`Person ${uid}`],
+    mail: [`${uid}@example.com`],
+    entryuuid: [`uuid-${uid}`],
+    modifytimestamp: [ts],
+    ...extra,
+  },
 });
 const group = (cn: string, ts: string, members: string[]): LdapEntry => ({
   dn: `cn=${cn},ou=groups,${BASE}`,
@@ -30,7 +38,11 @@ describe('LdapSource (over the in-memory connection)', () => {
   const setup = () => {
     const conn = new MemoryLdapConnection([
       person('alice', '20260101100000Z', { proxyaddresses: ['SMTP:alice@example.com', 'smtp:a@example.com', 'X500:/o=x'], title: ['CEO'] }),
-      person('bob', '20260101110000Z', { manager: [`uid=alice,ou=people,${BASE}`], useraccountcontrol: ['514'], jpegphoto: [Buffer.from([0xff, 0xd8, 0xff, 1, 2])] }),
+      person('bob', '20260101110000Z', {
+        manager: [`uid=alice,ou=people,${BASE}`],
+        useraccountcontrol: ['514'],
+        jpegphoto: [Buffer.from([0xff, 0xd8, 0xff, 1, 2])],
+      }),
       person('carol', '20260101120000Z', { departmentnumber: ['Sales'] }),
       group('sales-emea', '20260101000000Z', [`uid=carol,ou=people,${BASE}`]),
       group('sales', '20260101000000Z', [`cn=sales-emea,ou=groups,${BASE}`, `uid=bob,ou=people,${BASE}`]),

@@ -108,7 +108,12 @@ export class LdapSource implements DirectorySource {
     let maxMs = previousMs ?? -Infinity;
     let maxTs = previousTs;
     let total = 0;
-    for await (const page of connection.searchPages(baseDn, { filter, attributes: personAttributes(map), binaryAttributes: map.photo, pageSize: this.#o.pageSize })) {
+    for await (const page of connection.searchPages(baseDn, {
+      filter,
+      attributes: personAttributes(map),
+      binaryAttributes: map.photo,
+      pageSize: this.#o.pageSize,
+    })) {
       checkAbort();
       if (page.length === 0) continue;
       let membership: GroupMembership = groups ?? noGroups;
@@ -159,7 +164,11 @@ export class LdapSource implements DirectorySource {
         stamps.push(`${map.id.map((a) => attrString(g, a)).find(Boolean) ?? g.dn}|${attrString(g, map.modifyTimestamp[0]!) ?? ''}`);
         if (withMembers) {
           const name = map.groupName.map((a) => attrString(g, a)).find(Boolean) ?? g.dn;
-          index.addGroup(g.dn, name, map.groupMember.flatMap((a) => attrValues(g, a)));
+          index.addGroup(
+            g.dn,
+            name,
+            map.groupMember.flatMap((a) => attrValues(g, a)),
+          );
         }
       }
     }

@@ -40,5 +40,13 @@ async function main(s: WorkerSpec) {
 
 main(spec).catch((err: unknown) => {
   const e = err as Error & { kind?: string; code?: unknown };
-  send({ t: 'error', error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), kind: err instanceof LdapError ? err.kind : undefined, code: typeof e?.code === 'number' ? e.code : undefined } });
+  send({
+    t: 'error',
+    error: {
+      name: e?.name ?? 'Error',
+      message: e?.message ?? String(err),
+      kind: err instanceof LdapError ? err.kind : undefined,
+      code: typeof e?.code === 'number' ? e.code : undefined,
+    },
+  });
 });
