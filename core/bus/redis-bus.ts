@@ -14,7 +14,7 @@ export class RedisBus implements Bus {
     url: string,
     readonly prefix: string,
   ) {
-    this.#pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.#pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     this.#sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.#sub.on('message', (channel: string, raw: string) => {
       const handlers = this.#handlers.get(channel.slice(this.prefix.length));
