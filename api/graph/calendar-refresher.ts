@@ -54,7 +54,8 @@ export class CalendarRefresher {
     const found = new Map<string, CalendarEvent[]>();
     const chunks: Mailbox[][] = [];
     for (let i = 0; i < people.length; i += 20) chunks.push(people.slice(i, i + 20));
-    await Promise.all(
+    // One failing chunk (say its asking mailbox has no calendar) must not cost the others their update.
+    const settled = await Promise.allSettled(
       chunks.map(async (chunk) => {
         const res = await this.api.post<{ value: ScheduleInformation[] }>(
           `/users/${encodeURIComponent(chunk[0].userId)}/calendar/getSchedule`,
@@ -81,6 +82,8 @@ export class CalendarRefresher {
         }
       }),
     );
+    for (const r of settled)
+      if (r.status === 'rejected') this.log.warn({ err: r.reason }, 'graph: getSchedule failed for a group of people; retrying at the next refresh');
     // Meetings (with attendees) among the blocks happening now.
     const busyNow = people.filter((p) =>
       found.get(p.personId)?.some((e) => e.start <= now && now < e.end && (e.showAs === 'busy' || e.showAs === 'tentative')),
