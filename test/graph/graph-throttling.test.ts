@@ -132,3 +132,39 @@ describe('client limits and tokens', () => {
     h.em.state.tokenLifetimeSeconds = 3600;
   });
 });
+
+describe('Teams presence limits', () => {
+  it('asks at most 650 ids per request and keeps within the presence budget', async () => {
+    const { TeamsPresenceRefresher } = await import('../../api/graph/teams-presence.js');
+    const { createGraphApi, graphSettingsFrom } = await import('../../directory-sync/sources/graph/index.js');
+    const { loadConfig } = await import('../../core/config/index.js');
+    // A small budget (2 requests per 600 ms) so the wait is measurable.
+    const api = createGraphApi(graphSettingsFrom(loadConfig({ ...h.em.env(), AUTH_MODE: 'dev' }, { dotEnvFile: false }))!, {
+      presenceBudget: { limit: 2, windowMs: 600 },
+    });
+    try {
+      const people = Array.from({ length: 1400 }, (_, i) => ({ personId: `p${i}`, userId: `u${i}`, email: `u${i}@contoso.test`, displayName: `U ${i}` }));
+      for (let i = 0; i < 1400; i += 7) h.em.state.teamsPresence.set(`u${i}`, { availability: 'Busy', activity: 'InACall' });
+      const set: { personId: string; state: unknown }[] = [];
+      const refresher = new TeamsPresenceRefresher(api, {
+        setOutOfOffice: async () => {},
+        setCalendar: async () => {},
+        setExternalEndpoint: async (personId, _source, state) => {
+          set.push({ personId, state });
+        },
+      });
+      const before = h.em.state.requests.length;
+      const t0 = Date.now();
+      await refresher.refresh(people);
+      const elapsed = Date.now() - t0;
+      const asked = h.em.state.requests.slice(before).filter((r) => r.path === '/communications/getPresencesByUserId');
+      expect(asked.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([650, 650, 100]);
+      // The third request could only start once the window had moved past the first one.
+      expect(elapsed).toBeGreaterThanOrEqual(600);
+      expect(set.filter((s) => s.state !== null)).toHaveLength(200);
+      expect(set.find((s) => s.personId === 'p7')?.state).toEqual({ availability: 'Busy', activity: 'InACall' });
+    } finally {
+      api.close();
+    }
+  });
+});
