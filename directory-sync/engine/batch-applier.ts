@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import { chunks, type BatchStore, type CurrentRow, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
+import { checkEntry } from './validate-entry.js';
 
 export { KyselyBatchStore, SqliteBatchStore, type BatchStore, type Db } from './batch-store.js';
 
@@ -14,6 +15,8 @@ export interface BatchOutcome {
   warnings: string[];
   /** Some manager references of this batch point at entries not in the store (yet). */
   unresolvedManagers: boolean;
+  /** External ids of the entries the source still has (everything but the refused ones). */
+  liveIds: string[];
 }
 
 /** Prefix of a stored hash whose entry was trimmed because of a conflict: re-applied on every pass. */
@@ -61,12 +64,12 @@ export function timeOrderedId(now = Date.now()): string {
 const managerRef = (e: DirectoryEntry): string | null => (e.manager?.externalId ? `id:${e.manager.externalId}` : e.manager?.dn ? `dn:${e.manager.dn}` : null);
 
 /**
- * Applies one batch of checked entries of one source inside the caller's transaction. What
+ * Applies one batch of entries of one source (checked here, see checkEntry) inside the caller's transaction. What
  * changed is decided by comparing content hashes for the whole batch first; unchanged entries
  * only get their seen mark; changed ones are written; managers are resolved for changed entries.
  */
 export async function applyBatch(store: BatchStore, source: string, entries: readonly DirectoryEntry[], now: number): Promise<BatchOutcome> {
-  const out: BatchOutcome = { added: 0, updated: 0, unchanged: 0, disabled: 0, skipped: 0, warnings: [], unresolvedManagers: false };
+  const out: BatchOutcome = { added: 0, updated: 0, unchanged: 0, disabled: 0, skipped: 0, warnings: [], unresolvedManagers: false, liveIds: [] };
   if (entries.length === 0) return out;
   // The last occurrence of an id in a batch wins, as it would across batches.
   const byId = new Map<string, DirectoryEntry>();
@@ -83,14 +86,24 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
   const unchangedIds: string[] = [];
   const comeBack: string[] = [];
   const changed: { entry: DirectoryEntry; hash: string; old?: ExistingLink }[] = [];
-  for (const entry of list) {
-    const hash = contentHash(entry);
-    const old = existing.get(entry.externalId);
+  // The hash is of the entry as the source gave it: an unchanged entry skips the checks as well.
+  for (const raw of list) {
+    const hash = contentHash(raw);
+    const old = existing.get(raw.externalId);
     if (old && old.content_hash === hash && old.deleted_at === null) {
-      unchangedIds.push(entry.externalId);
+      unchangedIds.push(raw.externalId);
       if (old.missing_since !== null) comeBack.push(old.person_id);
-    } else changed.push({ entry, hash, old });
+      continue;
+    }
+    const checked = checkEntry(raw);
+    out.warnings.push(...checked.warnings);
+    if (!checked.ok) {
+      out.skipped++;
+      continue;
+    }
+    changed.push({ entry: checked.entry, hash, old: old ?? existing.get(checked.entry.externalId) });
   }
+  out.liveIds = [...unchangedIds, ...changed.map((c) => c.entry.externalId)];
   if (unchangedIds.length) await store.touchSeen(source, unchangedIds, now);
   if (comeBack.length) await store.clearMissing(comeBack);
   out.unchanged = unchangedIds.length;

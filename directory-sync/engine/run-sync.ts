@@ -3,13 +3,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../core/log/index.js';
 import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../directory/tables.js';
-import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { DirectorySource, ReadSummary, Watermark } from '../sources/source.js';
 import { applyBatch, KyselyBatchStore, resolvePendingManagers, SqliteBatchStore, type BatchStore, type Db } from './batch-applier.js';
 import { StoreLease } from './lease.js';
 import { addWarnings, newReport, type SyncProgress, type SyncReport } from './report.js';
 import type { SyncTables } from './tables.js';
-import { checkEntry } from './validate-entry.js';
 
 export interface SyncLimits {
   /** Most deletions one run may apply (SYNC_DELETE_CAP). */
@@ -193,26 +191,19 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           }
           if (signal.aborted) throw signal.reason ?? new Error('aborted');
           const batch = next.value;
-          const valid: DirectoryEntry[] = [];
           const warnings: string[] = [...(batch.warnings ?? [])];
-          for (const e of batch.upserts) {
-            const c = checkEntry(e);
-            warnings.push(...c.warnings);
-            if (c.ok) valid.push(c.entry);
-            else report.skipped++;
-          }
           const now = Math.max(Date.now(), passStart);
           const outcome = await tx(async (t) => {
-            const o = await applyBatch(batchStore(t), source.name, valid, now);
-            if (hasPending && valid.length) {
-              for (let i = 0; i < valid.length; i += 500) {
+            const o = await applyBatch(batchStore(t), source.name, batch.upserts, now);
+            if (hasPending && o.liveIds.length) {
+              for (let i = 0; i < o.liveIds.length; i += 500) {
                 await t
                   .deleteFrom('sync_pending_deletes')
                   .where('source', '=', source.name)
                   .where(
                     'external_id',
                     'in',
-                    valid.slice(i, i + 500).map((e) => e.externalId),
+                    o.liveIds.slice(i, i + 500),
                   )
                   .execute();
               }
@@ -307,6 +298,22 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
             .where('people.deleted_at', 'is', null)
             .where('people.missing_since', 'is', null)
             .where(onlyThisSource);
+      // A person another source still has (hybrid AD + Entra) is not deleted: only this source's link
+      // goes, so a later deletion by the other source is not held back by a stale link. Reversible:
+      // the next pass that sees the entry joins it again (immutable id or address).
+      const sharedGone = (summary.complete
+        ? t.selectFrom('person_sources').where('person_sources.source', '=', S).where('person_sources.seen_at', '<', passStart)
+        : t
+            .selectFrom('sync_pending_deletes as d')
+            .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
+            .where('d.source', '=', S)
+      )
+        .innerJoin('people', 'people.id', 'person_sources.person_id')
+        .where('people.deleted_at', 'is', null)
+        .where((eb) => eb.not(onlyThisSource(eb)))
+        .select('person_sources.external_id');
+      const unlink = (await sharedGone.execute()).map((r) => r.external_id);
+      for (let i = 0; i < unlink.length; i += 500) await t.deleteFrom('person_sources').where('source', '=', S).where('external_id', 'in', unlink.slice(i, i + 500)).execute();
       const pendingExists =
         hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
