@@ -107,7 +107,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
 
     const rss: number[] = [];
+    const rssAt: number[] = [];
     const sample = () => {
+      rssAt.push(Date.now());
       (globalThis as { gc?: () => void }).gc?.();
       rss.push(process.memoryUsage().rss);
     };
@@ -163,8 +165,10 @@ async function main(): Promise<void> {
     const ghosts = await ghostsAt();
     const waited = ((Date.now() - vanishedAt) / 1000).toFixed(0);
 
-    const warm = rss.slice(Math.min(3, rss.length - 1));
-    const growth = (warm[warm.length - 1] - warm[0]) / warm[0];
+    // Growth from the first sample taken 5 s into the run (sockets and buffers warmed up) to the last.
+    const firstWarm = rssAt.findIndex((t) => t - started >= 5000);
+    const warm = firstWarm >= 0 && firstWarm < rss.length - 1 ? rss.slice(firstWarm) : [];
+    const growth = warm.length >= 2 ? (warm[warm.length - 1] - warm[0]) / warm[0] : Number.NaN;
     console.log('\nresults');
     console.log(`  sockets                          ${DOCS * COAUTHORS} (${DOCS} documents x ${COAUTHORS})`);
     console.log(`  moves sent by clients            ${Math.round(sent / elapsed)}/s`);
