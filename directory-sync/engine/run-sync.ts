@@ -200,11 +200,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
                 await t
                   .deleteFrom('sync_pending_deletes')
                   .where('source', '=', source.name)
-                  .where(
-                    'external_id',
-                    'in',
-                    o.liveIds.slice(i, i + 500),
-                  )
+                  .where('external_id', 'in', o.liveIds.slice(i, i + 500))
                   .execute();
               }
             }
@@ -278,8 +274,8 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Deletions. After a complete full pass: every link not seen since the pass started (that
       // covers tombstones too: an id the source still has was upserted and left the pending list).
       // Otherwise: the pending tombstones and held-back deletions only.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared by queries over different joins
       const onlyThisSource = (eb: any) =>
-        // eslint-disable-line @typescript-eslint/no-explicit-any
         eb.not(eb.exists(eb.selectFrom('person_sources as o').select('o.person_id').whereRef('o.person_id', '=', 'people.id').where('o.source', '<>', S)));
       const candidates = summary.complete
         ? t
@@ -301,19 +297,25 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // A person another source still has (hybrid AD + Entra) is not deleted: only this source's link
       // goes, so a later deletion by the other source is not held back by a stale link. Reversible:
       // the next pass that sees the entry joins it again (immutable id or address).
-      const sharedGone = (summary.complete
-        ? t.selectFrom('person_sources').where('person_sources.source', '=', S).where('person_sources.seen_at', '<', passStart)
-        : t
-            .selectFrom('sync_pending_deletes as d')
-            .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
-            .where('d.source', '=', S)
+      const sharedGone = (
+        summary.complete
+          ? t.selectFrom('person_sources').where('person_sources.source', '=', S).where('person_sources.seen_at', '<', passStart)
+          : t
+              .selectFrom('sync_pending_deletes as d')
+              .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
+              .where('d.source', '=', S)
       )
         .innerJoin('people', 'people.id', 'person_sources.person_id')
         .where('people.deleted_at', 'is', null)
         .where((eb) => eb.not(onlyThisSource(eb)))
         .select('person_sources.external_id');
       const unlink = (await sharedGone.execute()).map((r) => r.external_id);
-      for (let i = 0; i < unlink.length; i += 500) await t.deleteFrom('person_sources').where('source', '=', S).where('external_id', 'in', unlink.slice(i, i + 500)).execute();
+      for (let i = 0; i < unlink.length; i += 500)
+        await t
+          .deleteFrom('person_sources')
+          .where('source', '=', S)
+          .where('external_id', 'in', unlink.slice(i, i + 500))
+          .execute();
       const pendingExists =
         hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
