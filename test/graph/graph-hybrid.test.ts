@@ -90,6 +90,13 @@ describe('hybrid join: one person, two sources', () => {
       .where('primary_email', '=', 'bob.baker@contoso.test')
       .executeTakeFirstOrThrow();
     expect(bob).toEqual({ deleted_at: null, missing_since: null });
+    // Only the Entra link went: when AD deletes Bob too, nothing holds the deletion back.
+    expect((await sourcesOf('bob.baker@contoso.test')).sources).toEqual(['ad']);
+    ad.remove(BOB_GUID);
+    const adRun = await runSync(ad, { store: h.store, limits: { graceSeconds: 0, deleteCapPercent: 100 } });
+    expect(adRun.deleted).toBe(1);
+    const gone = await h.db.selectFrom('people').select('deleted_at').where('primary_email', '=', 'bob.baker@contoso.test').executeTakeFirst();
+    expect(gone === undefined || gone.deleted_at !== null).toBe(true);
   });
 
   it('falls back to the primary SMTP address when there is no immutable id (cloud-only user, LDAP person)', async () => {
