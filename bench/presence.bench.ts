@@ -122,6 +122,7 @@ async function round(
 let server: TestServer;
 let rssBefore = 0;
 let rssPerConnection = NaN;
+let serverCpuShare = NaN;
 
 async function measureMemory(): Promise<void> {
   gc();
@@ -151,16 +152,21 @@ async function main(): Promise<void> {
   await waitFor(driver, 'ready', 120_000);
 
   // 1. The product.
-  let drive: { sent: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number } | undefined;
+  let drive: { sent: number; shed: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number } | undefined;
   const product = await round(
     'product',
     server.url,
     async () => {
+      const cpu0 = process.cpuUsage();
+      const wall0 = Date.now();
       driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
       drive = await waitFor(driver, 'changes-done', (SECONDS + 120) * 1000);
       log(
-        `changes: ${drive!.ok} ok, ${drive!.errors} failed in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
+        `changes: ${drive!.ok} ok, ${drive!.errors} failed, ${drive!.shed} not sent (server saturated: 256 unanswered) in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
       );
+      const cpu = process.cpuUsage(cpu0);
+      serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
+      log(`API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core`);
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {
@@ -212,7 +218,9 @@ async function main(): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const row = (name: string, value: string, target: string, ok: boolean) =>
     console.log(`  ${name.padEnd(38)} ${value.padStart(16)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+  console.log(`\nmachine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores)`);
   console.log(`\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, 2-core box, loopback)`);
+  row('changes applied/s (PUT /v1/me/presence)', String(Math.round(product.changes / SECONDS)), `${RATE}`, product.changes / SECONDS >= RATE * 0.98);
   row(
     'delivered updates/s (product)',
     String(Math.round(product.perSecond)),
