@@ -36,7 +36,9 @@ export class ChatFanOut {
   membersChanged(conversationId: string): void {
     for (const l of this.#membersListeners) l(conversationId);
     if (this.distributed)
-      this.bus.publish(MEMBERS_CHANNEL, { origin: this.bus.nodeId, conversationId }).catch((err: unknown) => this.log.warn({ err }, 'chat members publish failed'));
+      this.bus
+        .publish(MEMBERS_CHANNEL, { origin: this.bus.nodeId, conversationId })
+        .catch((err: unknown) => this.log.warn({ err }, 'chat members publish failed'));
   }
 
   onMembersChanged(listener: (conversationId: string) => void): void {

@@ -30,7 +30,11 @@ export function registerChatFrames(gateway: RealtimeGateway, chat: ChatService, 
       queued();
       const e = err instanceof HttpError ? err : new HttpError(500, 'internal_error', 'Internal error', { cause: err, expose: false });
       if (!(err instanceof HttpError)) gateway.log.error({ err }, 'chat.send failed');
-      conn.send({ ...base, ok: false, error: { status: e.status, code: e.expose ? e.code : 'internal_error', message: e.expose ? e.message : 'Internal error' } });
+      conn.send({
+        ...base,
+        ok: false,
+        error: { status: e.status, code: e.expose ? e.code : 'internal_error', message: e.expose ? e.message : 'Internal error' },
+      });
     }
   }
 

@@ -20,7 +20,13 @@ export interface ChatLimits {
   readonly syncBudget: number;
 }
 
-export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({ sendPerSecond: 10, sendBurst: 40, typingIntervalMs: 1500, membersTtlMs: 30_000, syncBudget: 1000 });
+export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({
+  sendPerSecond: 10,
+  sendBurst: 40,
+  typingIntervalMs: 1500,
+  membersTtlMs: 30_000,
+  syncBudget: 1000,
+});
 
 interface Members {
   readonly kind: 'direct' | 'group';
@@ -147,7 +153,14 @@ export class ChatService {
    * Stores a message and, after commit, pushes it to every live endpoint of every member (except
    * the sending connection, which gets the ack). Idempotent on (sender, clientMessageId).
    */
-  async send(me: Principal, conversationId: string, clientMessageId: string, text: string, originConnectionId?: string, onQueued?: () => void): Promise<SendResultDto> {
+  async send(
+    me: Principal,
+    conversationId: string,
+    clientMessageId: string,
+    text: string,
+    originConnectionId?: string,
+    onQueued?: () => void,
+  ): Promise<SendResultDto> {
     const wait = this.#sendLimiter.take(me.personId);
     if (wait > 0) throw tooManyRequests(wait);
     const conv = await this.#cachedMembers(conversationId, me.personId);
@@ -192,7 +205,8 @@ export class ChatService {
     if (this.#typing.size > 50_000) this.#typing.clear();
     this.#typing.set(key, now);
     const conv = await this.#cachedMembers(id, me.personId);
-    for (const p of conv.ids) if (p !== me.personId) this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
+    for (const p of conv.ids)
+      if (p !== me.personId) this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
   }
 
   /**
@@ -200,7 +214,11 @@ export class ChatService {
    * chat.message frames with notify=false), then the caller's conversation list. Bounded: when
    * the budget runs out `complete` is false and the client asks again from where it got to.
    */
-  async sync(personId: string, wanted: readonly { id: string; afterSeq: number }[], send: (frame: { type: string; [k: string]: unknown }) => void): Promise<void> {
+  async sync(
+    personId: string,
+    wanted: readonly { id: string; afterSeq: number }[],
+    send: (frame: { type: string; [k: string]: unknown }) => void,
+  ): Promise<void> {
     const conversations = await this.store.views(personId, { limit: 500 });
     const mine = new Map(conversations.map((c) => [c.id, c]));
     let budget = this.limits.syncBudget;

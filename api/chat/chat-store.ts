@@ -73,7 +73,12 @@ export class ChatStore {
       const senders = [...new Set(requests.map((r) => r.senderId))];
       const clientIds = [...new Set(requests.map((r) => r.clientMessageId))];
       const existing = new Map<string, MessagesTable>();
-      for (const row of await trx.selectFrom('chat_messages').selectAll().where('sender_id', 'in', senders).where('client_message_id', 'in', clientIds).execute())
+      for (const row of await trx
+        .selectFrom('chat_messages')
+        .selectAll()
+        .where('sender_id', 'in', senders)
+        .where('client_message_id', 'in', clientIds)
+        .execute())
         existing.set(`${row.sender_id}\u0000${row.client_message_id}`, row);
       const conversationIds = [...new Set(requests.map((r) => r.conversationId))].sort();
       const members = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
@@ -97,7 +102,14 @@ export class ChatStore {
           out.push({ kind: 'not_member' });
           continue;
         }
-        const row: MessagesTable = { conversation_id: r.conversationId, seq: 0, sender_id: r.senderId, client_message_id: r.clientMessageId, text: r.text, created_at: r.at };
+        const row: MessagesTable = {
+          conversation_id: r.conversationId,
+          seq: 0,
+          sender_id: r.senderId,
+          client_message_id: r.clientMessageId,
+          text: r.text,
+          created_at: r.at,
+        };
         existing.set(key, row);
         let list = fresh.get(r.conversationId);
         if (!list) fresh.set(r.conversationId, (list = []));
@@ -114,7 +126,11 @@ export class ChatStore {
         for (const row of list) row.seq = ++seq;
         rows.push(...list);
       }
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('chat_messages').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += 500)
+        await trx
+          .insertInto('chat_messages')
+          .values(rows.slice(i, i + 500))
+          .execute();
       return out.map((o) =>
         o.kind === 'new' || o.kind === 'same'
           ? { kind: o.kind === 'new' ? ('stored' as const) : ('duplicate' as const), message: toMessage(o.row), memberIds: members.get(o.row.conversation_id)! }
@@ -128,7 +144,10 @@ export class ChatStore {
    * locks (PostgreSQL) are taken in id order, so two processes never deadlock; on PostgreSQL it is
    * two statements whatever the batch size (a round trip per conversation would not scale).
    */
-  async #bumpCounters(trx: Transaction<ChatTables & Pick<DirectoryTables, 'people'>>, bumps: readonly { id: string; n: number; at: number }[]): Promise<Map<string, number>> {
+  async #bumpCounters(
+    trx: Transaction<ChatTables & Pick<DirectoryTables, 'people'>>,
+    bumps: readonly { id: string; n: number; at: number }[],
+  ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (bumps.length === 0) return out;
     if (this.dialect === 'postgres') {
@@ -199,13 +218,28 @@ export class ChatStore {
    * Creates a conversation with its members. For a pair, a concurrent creator may win the
    * unique pair_key: then the existing conversation is returned and `created` is false.
    */
-  async create(input: { kind: 'direct' | 'group'; topic: string | null; createdBy: string; memberIds: readonly string[]; at: number }): Promise<{ id: string; created: boolean }> {
+  async create(input: {
+    kind: 'direct' | 'group';
+    topic: string | null;
+    createdBy: string;
+    memberIds: readonly string[];
+    at: number;
+  }): Promise<{ id: string; created: boolean }> {
     const key = input.kind === 'direct' ? pairKey(input.memberIds[0], input.memberIds[1]) : null;
     const id = randomUUID();
     const created = await this.#db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('chat_conversations')
-        .values({ id, kind: input.kind, topic: input.topic, pair_key: key, created_by: input.createdBy, created_at: input.at, last_seq: 0, last_message_at: null })
+        .values({
+          id,
+          kind: input.kind,
+          topic: input.topic,
+          pair_key: key,
+          created_by: input.createdBy,
+          created_at: input.at,
+          last_seq: 0,
+          last_message_at: null,
+        })
         .onConflict((oc) => oc.column('pair_key').doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -231,7 +265,15 @@ export class ChatStore {
       if (fresh.length)
         await trx
           .insertInto('chat_members')
-          .values(fresh.map((p) => ({ conversation_id: conversationId, person_id: p, joined_at: at, read_seq: Number(conv.last_seq), notified_seq: Number(conv.last_seq) })))
+          .values(
+            fresh.map((p) => ({
+              conversation_id: conversationId,
+              person_id: p,
+              joined_at: at,
+              read_seq: Number(conv.last_seq),
+              notified_seq: Number(conv.last_seq),
+            })),
+          )
           .execute();
       return fresh;
     });
@@ -303,7 +345,11 @@ export class ChatStore {
       )
       .where('m.person_id', '=', personId);
     if (options.ids) q = q.where('c.id', 'in', [...options.ids]);
-    const rows = await q.orderBy(sql`coalesce(c.last_message_at, c.created_at)`, 'desc').orderBy('c.id').limit(options.limit).execute();
+    const rows = await q
+      .orderBy(sql`coalesce(c.last_message_at, c.created_at)`, 'desc')
+      .orderBy('c.id')
+      .limit(options.limit)
+      .execute();
     const members = await this.membersWithNames(rows.map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
@@ -318,7 +364,15 @@ export class ChatStore {
       lastMessage:
         r.msg_seq === null
           ? null
-          : { id: messageId(r.id, Number(r.last_seq)), conversationId: r.id, seq: Number(r.last_seq), senderId: r.msg_sender!, clientMessageId: r.msg_cid!, text: r.msg_text!, createdAt: Number(r.msg_at) },
+          : {
+              id: messageId(r.id, Number(r.last_seq)),
+              conversationId: r.id,
+              seq: Number(r.last_seq),
+              senderId: r.msg_sender!,
+              clientMessageId: r.msg_cid!,
+              text: r.msg_text!,
+              createdAt: Number(r.msg_at),
+            },
     }));
   }
 
@@ -365,7 +419,10 @@ export class ChatStore {
     const forward = page.after !== undefined;
     if (forward) q = q.where('seq', '>', page.after!);
     if (page.before !== undefined) q = q.where('seq', '<', page.before);
-    const rows = await q.orderBy('seq', forward ? 'asc' : 'desc').limit(page.limit + 1).execute();
+    const rows = await q
+      .orderBy('seq', forward ? 'asc' : 'desc')
+      .limit(page.limit + 1)
+      .execute();
     const hasMore = rows.length > page.limit;
     const slice = rows.slice(0, page.limit).map(toMessage);
     return { messages: forward ? slice : slice.reverse(), hasMore };

@@ -10,7 +10,10 @@ const CANDIDATES_PER_SCAN = 2000;
 /** The default notifier: a log line (Graph replaces it with e-mail). */
 export const loggingNotifier = (log: Logger): MissedMessageNotifier => ({
   async notify(event) {
-    log.info({ recipient: event.recipientEmail, conversationId: event.conversationId, firstSeq: event.firstSeq, lastSeq: event.lastSeq }, 'missed chat messages');
+    log.info(
+      { recipient: event.recipientEmail, conversationId: event.conversationId, firstSeq: event.firstSeq, lastSeq: event.lastSeq },
+      'missed chat messages',
+    );
   },
 });
 

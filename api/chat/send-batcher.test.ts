@@ -25,7 +25,7 @@ describe('SendBatcher (group commit)', () => {
     const b = new SendBatcher<number, number>(async (xs) => {
       calls++;
       if (xs.includes(13)) throw new Error('unlucky');
-      return xs;
+      return [...xs];
     });
     await expect(b.submit(13)).rejects.toThrow('unlucky');
     expect(calls).toBe(3);

@@ -59,7 +59,11 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
   const tokens = await Promise.all(Array.from({ length: o.users }, (_, i) => clusterToken(o.email(i))));
   const base = (i: number) => o.urls[i % o.urls.length];
   const api = (i: number, method: string, p: string, body?: unknown) =>
-    fetch(base(i) + p, { method, headers: { Authorization: `Bearer ${tokens[i]}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(base(i) + p, {
+      method,
+      headers: { Authorization: `Bearer ${tokens[i]}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   const conversations: string[] = [];
   for (let i = 0; i < o.users; i += 2) {
@@ -87,7 +91,12 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
           ws.once('error', reject);
         });
         ws.on('message', (data) => {
-          const f = JSON.parse(String(data)) as { type: string; ok?: boolean; clientMessageId?: string; message?: { clientMessageId: string; senderId: string } };
+          const f = JSON.parse(String(data)) as {
+            type: string;
+            ok?: boolean;
+            clientMessageId?: string;
+            message?: { clientMessageId: string; senderId: string };
+          };
           if (f.type === 'chat.message' && f.message) {
             const id = f.message.clientMessageId;
             const at = sentAt.get(id);
@@ -124,7 +133,9 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
         next = (next + 1) % o.users;
         const id = `u${u}-${sent++}`;
         sentAt.set(id, performance.now());
-        users[u].ws.send(JSON.stringify({ type: 'chat.send', conversationId: users[u].conversationId, clientMessageId: id, text: `message ${id} from the chat benchmark` }));
+        users[u].ws.send(
+          JSON.stringify({ type: 'chat.send', conversationId: users[u].conversationId, clientMessageId: id, text: `message ${id} from the chat benchmark` }),
+        );
       }
     }, 10);
   });
@@ -143,5 +154,17 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
   for (const n of deliveries.values()) if (n > 1) duplicated += n - 1;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN);
-  return { sent, acked: acked.size, rejected, delivered: deliveries.size, lost, duplicated, seconds: elapsed, p50: pct(0.5), p99: pct(0.99), max: latencies[latencies.length - 1] ?? NaN, serverCpuMsPerMessage: (cpu * 1000) / Math.max(1, deliveredInWindow) };
+  return {
+    sent,
+    acked: acked.size,
+    rejected,
+    delivered: deliveries.size,
+    lost,
+    duplicated,
+    seconds: elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    serverCpuMsPerMessage: (cpu * 1000) / Math.max(1, deliveredInWindow),
+  };
 }

@@ -4,7 +4,24 @@ import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket, type Frame } from '../support/ws-client.js';
 
-const NAMES = ['alice.archer', 'bob.baker', 'carol.cooper', 'dave.dixon', 'erin.evans', 'frank.fox', 'grace.gray', 'heidi.hill', 'ivan.ives', 'judy.jones', 'mallory.moss', 'oscar.owens', 'peggy.park', 'trent.tate', 'victor.vale', 'walter.wu'];
+const NAMES = [
+  'alice.archer',
+  'bob.baker',
+  'carol.cooper',
+  'dave.dixon',
+  'erin.evans',
+  'frank.fox',
+  'grace.gray',
+  'heidi.hill',
+  'ivan.ives',
+  'judy.jones',
+  'mallory.moss',
+  'oscar.owens',
+  'peggy.park',
+  'trent.tate',
+  'victor.vale',
+  'walter.wu',
+];
 const E = Object.fromEntries(NAMES.map((n) => [n.split('.')[0], `${n}@contoso.test`])) as Record<string, string>;
 
 let server: TestServer;
@@ -26,7 +43,8 @@ afterAll(async () => {
 
 const chat = () => server.features.find((f) => f.name === 'chat') as ChatFeature;
 const json = async <T = any>(res: Response): Promise<T> => (await res.json()) as T; // eslint-disable-line @typescript-eslint/no-explicit-any
-async function call<T = any>(method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call<T = any>(method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await server.api(method, path, { as, body });
   const payload = res.status === 204 ? undefined : await res.json();
   if (res.status !== status) throw new Error(`${method} ${path} as ${as}: expected ${status}, got ${res.status} ${JSON.stringify(payload)}`);
@@ -43,7 +61,12 @@ const send = (as: string, id: string, clientMessageId: string, text: string, sta
 
 describe('conversations', () => {
   it('maps a pair to one conversation whoever starts it, even when both start at once', async () => {
-    const results = await Promise.all([start(E.alice, [E.bob]), start(E.bob, [E.alice]), start(E.alice, [E.bob.toUpperCase()]), start(E.bob, [E.alice, E.bob])]);
+    const results = await Promise.all([
+      start(E.alice, [E.bob]),
+      start(E.bob, [E.alice]),
+      start(E.alice, [E.bob.toUpperCase()]),
+      start(E.bob, [E.alice, E.bob]),
+    ]);
     const ids = new Set(results.map((r) => r.id));
     expect(ids.size).toBe(1);
     expect(results[0]).toMatchObject({ kind: 'direct', topic: null, lastSeq: 0, unread: 0 });
@@ -54,8 +77,17 @@ describe('conversations', () => {
     const g = await start(E.alice, [E.bob, E.carol], 'Launch');
     expect(g).toMatchObject({ kind: 'group', topic: 'Launch' });
     expect(g.members).toHaveLength(3);
-    const bad = await call('POST', '/v1/conversations', E.alice, { participants: ['nobody@contoso.test', 'ghost.contact@contoso.test', 'dan.disabled@contoso.test'] }, 400);
-    expect(bad.error).toMatchObject({ code: 'unknown_participants', details: ['nobody@contoso.test', 'ghost.contact@contoso.test', 'dan.disabled@contoso.test'] });
+    const bad = await call(
+      'POST',
+      '/v1/conversations',
+      E.alice,
+      { participants: ['nobody@contoso.test', 'ghost.contact@contoso.test', 'dan.disabled@contoso.test'] },
+      400,
+    );
+    expect(bad.error).toMatchObject({
+      code: 'unknown_participants',
+      details: ['nobody@contoso.test', 'ghost.contact@contoso.test', 'dan.disabled@contoso.test'],
+    });
     expect((await call('POST', '/v1/conversations', E.alice, { participants: [E.alice] }, 400)).error.code).toBe('bad_request');
     expect((await call('POST', '/v1/conversations', E.alice, { participants: [E.bob], extra: 1 }, 400)).error.code).toBe('bad_request');
   });
@@ -65,13 +97,26 @@ describe('conversations', () => {
     const erin = await open(E.erin);
     const added = await call('POST', `/v1/conversations/${g.id}/members`, E.dave, { emails: [E.frank, E.grace] });
     expect(added.members.map((m: { email: string }) => m.email)).toEqual(expect.arrayContaining([E.frank, E.grace]));
-    const announced = await erin.next('chat.conversation', (f) => (f.conversation as { id: string }).id === g.id && (f.conversation as { members: unknown[] }).members.length === 4);
+    const announced = await erin.next(
+      'chat.conversation',
+      (f) => (f.conversation as { id: string }).id === g.id && (f.conversation as { members: unknown[] }).members.length === 4,
+    );
     expect(announced).toBeTruthy();
     await send(E.dave, g.id, 'm-ops-1', 'after frank joined');
     // A new member's read marker starts at join: earlier history is readable but not "unread".
     expect((await call('GET', `/v1/conversations/${g.id}/messages`, E.frank)).messages.map((m: { text: string }) => m.text)).toEqual(['after frank joined']);
     expect((await call('PUT', `/v1/conversations/${g.id}`, E.frank, { topic: 'Operations' })).topic).toBe('Operations');
-    expect((await call('DELETE', `/v1/conversations/${g.id}/members/${added.members.find((m: { email: string }) => m.email === E.grace).id}`, E.frank, undefined, 403)).error.code).toBe('forbidden');
+    expect(
+      (
+        await call(
+          'DELETE',
+          `/v1/conversations/${g.id}/members/${added.members.find((m: { email: string }) => m.email === E.grace).id}`,
+          E.frank,
+          undefined,
+          403,
+        )
+      ).error.code,
+    ).toBe('forbidden');
     const graceId = added.members.find((m: { email: string }) => m.email === E.grace).id;
     await call('DELETE', `/v1/conversations/${g.id}/members/${graceId}`, E.dave, undefined, 204);
     await call('GET', `/v1/conversations/${g.id}/messages`, E.grace, undefined, 404);
@@ -165,7 +210,11 @@ describe('messages', () => {
     expect((await send(E.bob, c.id, 'bad-2', 'é'.repeat(4097), 400)).error.details[0].message).toContain('8192 bytes');
     await send(E.bob, c.id, 'ok-8k', 'x'.repeat(8192));
     expect((await send(E.bob, c.id, 'bad id with spaces', 'hi', 400)).error.details[0].path).toBe('clientMessageId');
-    const raw = await server.api('POST', `/v1/conversations/${c.id}/messages`, { as: E.bob, body: '{"clientMessageId":', headers: { 'Content-Type': 'application/json' } });
+    const raw = await server.api('POST', `/v1/conversations/${c.id}/messages`, {
+      as: E.bob,
+      body: '{"clientMessageId":',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(raw.status).toBe(400);
     expect((await json(raw)).error.code).toBe('invalid_json');
     const big = await server.api('POST', `/v1/conversations/${c.id}/messages`, { as: E.bob, body: { clientMessageId: 'huge', text: 'x'.repeat(70_000) } });
@@ -196,13 +245,17 @@ describe('messages', () => {
 });
 
 describe('realtime delivery', () => {
-  it('acks after commit, pushes to every endpoint of every member (sender\'s other panes too), not back to the sending pane', async () => {
+  it("acks after commit, pushes to every endpoint of every member (sender's other panes too), not back to the sending pane", async () => {
     const c = await start(E.erin, [E.frank]);
     const [erin1, erin2, frank1, frank2] = await Promise.all([open(E.erin), open(E.erin), open(E.frank), open(E.frank)]);
     erin1.send({ type: 'chat.send', conversationId: c.id, clientMessageId: 'rt-1', text: 'ping' });
     const ack = await erin1.next('chat.ack', (f) => f.clientMessageId === 'rt-1');
     expect(ack).toMatchObject({ ok: true, duplicate: false, message: { seq: 1, text: 'ping' }, doNotDisturb: [] });
-    for (const [s, notify] of [[erin2, false], [frank1, true], [frank2, true]] as const) {
+    for (const [s, notify] of [
+      [erin2, false],
+      [frank1, true],
+      [frank2, true],
+    ] as const) {
       expect(await s.next('chat.message', (f) => f.conversationId === c.id)).toMatchObject({ message: { seq: 1, clientMessageId: 'rt-1' }, notify });
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -214,7 +267,7 @@ describe('realtime delivery', () => {
     expect(await erin1.next('chat.ack', (f) => f.clientMessageId === 'rt-1')).toMatchObject({ ok: false, error: { status: 409 } });
   });
 
-  it('keeps the order of one socket\'s pipelined sends', async () => {
+  it("keeps the order of one socket's pipelined sends", async () => {
     const c = await start(E.grace, [E.heidi]);
     const [grace, heidi] = await Promise.all([open(E.grace), open(E.heidi)]);
     for (let i = 0; i < 50; i++) grace.send({ type: 'chat.send', conversationId: c.id, clientMessageId: `pipe-${i}`, text: `n${i}` });
@@ -235,7 +288,12 @@ describe('realtime delivery', () => {
     judy.send({ type: 'chat.sync', conversations: [{ id: c.id, afterSeq: (seen.message as { seq: number }).seq }] });
     const synced = await judy.next('chat.synced');
     const resumed = judy.frames.filter((f) => f.type === 'chat.message' && f.conversationId === c.id);
-    expect(resumed.map((f) => [(f.message as { seq: number }).seq, f.notify])).toEqual([[2, false], [3, false], [4, false], [5, false]]);
+    expect(resumed.map((f) => [(f.message as { seq: number }).seq, f.notify])).toEqual([
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, false],
+    ]);
     expect(synced.complete).toBe(true);
     expect((synced.conversations as { id: string; unread: number }[]).find((x) => x.id === c.id)).toMatchObject({ lastSeq: 5, unread: 5 });
   });
@@ -244,7 +302,12 @@ describe('realtime delivery', () => {
     const c = await start(E.mallory, [E.oscar]);
     for (let i = 1; i <= 4; i++) await send(E.mallory, c.id, `rd-${i}`, `r${i}`);
     const list = await call('GET', '/v1/conversations', E.oscar);
-    expect(list.conversations.find((x: { id: string }) => x.id === c.id)).toMatchObject({ unread: 4, readSeq: 0, lastSeq: 4, lastMessage: { seq: 4, text: 'r4' } });
+    expect(list.conversations.find((x: { id: string }) => x.id === c.id)).toMatchObject({
+      unread: 4,
+      readSeq: 0,
+      lastSeq: 4,
+      lastMessage: { seq: 4, text: 'r4' },
+    });
     expect(list.unreadTotal).toBeGreaterThanOrEqual(4);
     const mallory = await open(E.mallory);
     expect(await call('POST', `/v1/conversations/${c.id}/read`, E.oscar, { seq: 3 })).toEqual({ readSeq: 3, unread: 1 });
@@ -280,7 +343,9 @@ describe('presence rules', () => {
     const victor = await open(E.victor);
     victor.send({ type: 'chat.send', conversationId: c.id, clientMessageId: 'blk-ws', text: 'hello?' });
     expect(await victor.next('chat.ack', (f) => f.clientMessageId === 'blk-ws')).toMatchObject({ ok: false, error: { status: 403, code: 'blocked' } });
-    const stored = (await call('GET', `/v1/conversations/${c.id}/messages?limit=200`, E.walter)).messages.map((m: { clientMessageId: string }) => m.clientMessageId);
+    const stored = (await call('GET', `/v1/conversations/${c.id}/messages?limit=200`, E.walter)).messages.map(
+      (m: { clientMessageId: string }) => m.clientMessageId,
+    );
     expect(stored.filter((id: string) => id.startsWith('blk-'))).toEqual([]);
     expect((await start(E.victor, [E.walter, E.alice], 'sneaky').catch((e: Error) => e)).toString()).toContain('403');
     // The blocker can still write.
@@ -308,7 +373,8 @@ describe('rate limits and the missed-message hook', () => {
     try {
       const c = await json(await limited.api('POST', '/v1/conversations', { as: E.alice, body: { participants: [E.bob] } }));
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await limited.api('POST', `/v1/conversations/${c.id}/messages`, { as: E.alice, body: { clientMessageId: `rl-${i}`, text: 'x' } })).status);
+      for (let i = 0; i < 5; i++)
+        codes.push((await limited.api('POST', `/v1/conversations/${c.id}/messages`, { as: E.alice, body: { clientMessageId: `rl-${i}`, text: 'x' } })).status);
       expect(codes).toEqual([201, 201, 201, 429, 429]);
       const res = await limited.api('POST', `/v1/conversations/${c.id}/messages`, { as: E.alice, body: { clientMessageId: 'rl-x', text: 'x' } });
       expect(res.headers.get('retry-after')).toBe('1');
@@ -333,7 +399,10 @@ describe('rate limits and the missed-message hook', () => {
     await send(E.trent, c.id, 'miss-3', 'a new burst');
     const deadline2 = Date.now() + 8000;
     while (notified.filter((n) => n.conversationId === c.id).length < 2 && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 100));
-    expect(notified.filter((n) => n.conversationId === c.id).map((n) => [n.firstSeq, n.lastSeq])).toEqual([[1, 2], [3, 3]]);
+    expect(notified.filter((n) => n.conversationId === c.id).map((n) => [n.firstSeq, n.lastSeq])).toEqual([
+      [1, 2],
+      [3, 3],
+    ]);
     // Read messages never notify.
     const d = await start(E.trent, [E.victor]);
     await send(E.trent, d.id, 'miss-r', 'read quickly');

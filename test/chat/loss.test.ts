@@ -38,7 +38,11 @@ interface Counts {
 }
 
 async function api<T>(url: string, token: string, method: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(url + p, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url + p, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -64,23 +68,33 @@ async function run(label: string, urls: () => readonly string[], fault: () => Pr
   for (let k = 0; k < CONVERSATIONS; k++) {
     const members = Array.from({ length: CLIENTS }, (_, i) => i).filter((i) => conversationsOf(i).includes(k));
     const owner = members[0];
-    const c = await api<{ id: string }>(urls()[0], tokens[owner], 'POST', '/v1/conversations', { participants: members.map(email), topic: `${label} room ${k}` });
+    const c = await api<{ id: string }>(urls()[0], tokens[owner], 'POST', '/v1/conversations', {
+      participants: members.map(email),
+      topic: `${label} room ${k}`,
+    });
     convIds.push(c.id);
   }
   const random = seeded(seed);
   const clients = Array.from(
     { length: CLIENTS },
     (_, i) =>
-      new ResilientChatClient(`client${i}`, urls, tokens[i], conversationsOf(i).map((k) => convIds[k]), {
-        window: 8,
-        disconnectProbability: 0.01,
-        random: seeded(seed * 1000 + i),
-        startIndex: i,
-      }),
+      new ResilientChatClient(
+        `client${i}`,
+        urls,
+        tokens[i],
+        conversationsOf(i).map((k) => convIds[k]),
+        {
+          window: 8,
+          disconnectProbability: 0.01,
+          random: seeded(seed * 1000 + i),
+          startIndex: i,
+        },
+      ),
   );
   for (const c of clients) c.start();
   for (const [i, c] of clients.entries()) {
-    for (let n = 0; n < PER_CLIENT; n++) c.enqueue(c.conversations[(n + Math.floor(random() * 2)) % 2], `${label}-c${i}-m${n}`, `message ${n} from client ${i} <b>${label}</b>`);
+    for (let n = 0; n < PER_CLIENT; n++)
+      c.enqueue(c.conversations[(n + Math.floor(random() * 2)) % 2], `${label}-c${i}-m${n}`, `message ${n} from client ${i} <b>${label}</b>`);
   }
 
   const total = CLIENTS * PER_CLIENT;
@@ -99,7 +113,15 @@ async function run(label: string, urls: () => readonly string[], fault: () => Pr
   // Resume everyone once more: after this, each client must hold exactly the store's history.
   await Promise.all(clients.map((c) => c.syncNow(15_000)));
   const reader = urls()[0];
-  const counts: Counts = { acknowledged: acked(), lost: 0, duplicated: 0, outOfOrder: 0, clientMismatches: 0, unacknowledged: total - acked(), clientErrors: 0 };
+  const counts: Counts = {
+    acknowledged: acked(),
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    clientMismatches: 0,
+    unacknowledged: total - acked(),
+    clientErrors: 0,
+  };
   const byClientId = new Map<string, ChatMessageDto>();
   const histories = new Map<string, ChatMessageDto[]>();
   for (const [k, id] of convIds.entries()) {
@@ -128,11 +150,16 @@ async function run(label: string, urls: () => readonly string[], fault: () => Pr
       const theirs = histories.get(id)!;
       if (mine.length !== theirs.length) counts.clientMismatches += Math.abs(mine.length - theirs.length);
       for (let i = 0; i < Math.min(mine.length, theirs.length); i++) {
-        if (mine[i].seq !== theirs[i].seq || mine[i].clientMessageId !== theirs[i].clientMessageId || mine[i].text !== theirs[i].text) counts.clientMismatches++;
+        if (mine[i].seq !== theirs[i].seq || mine[i].clientMessageId !== theirs[i].clientMessageId || mine[i].text !== theirs[i].text)
+          counts.clientMismatches++;
       }
     }
   }
-  const stats = clients.reduce((s, c) => ({ connects: s.connects + c.connects, disconnects: s.disconnects + c.disconnects, resends: s.resends + c.resends }), { connects: 0, disconnects: 0, resends: 0 });
+  const stats = clients.reduce((s, c) => ({ connects: s.connects + c.connects, disconnects: s.disconnects + c.disconnects, resends: s.resends + c.resends }), {
+    connects: 0,
+    disconnects: 0,
+    resends: 0,
+  });
   await Promise.all(clients.map((c) => c.stop()));
   const storedTotal = [...histories.values()].reduce((n, h) => n + h.length, 0);
   console.log(

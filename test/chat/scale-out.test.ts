@@ -41,7 +41,8 @@ const open = async (server: TestServer, email: string) => {
   sockets.push(s);
   return s;
 };
-async function call<T = any>(server: TestServer, method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call<T = any>(server: TestServer, method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await server.api(method, path, { as, body });
   const payload = res.status === 204 ? undefined : await res.json();
   if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${JSON.stringify(payload)}`);
@@ -50,11 +51,14 @@ async function call<T = any>(server: TestServer, method: string, path: string, a
 
 describe('chat on PostgreSQL + Redis with two processes', () => {
   it('one pair conversation whichever process each side starts it on', async () => {
-    const [x, y] = await Promise.all([call(one, 'POST', '/v1/conversations', A, { participants: [B] }), call(two, 'POST', '/v1/conversations', B, { participants: [A] })]);
+    const [x, y] = await Promise.all([
+      call(one, 'POST', '/v1/conversations', A, { participants: [B] }),
+      call(two, 'POST', '/v1/conversations', B, { participants: [A] }),
+    ]);
     expect(x.id).toBe(y.id);
   });
 
-  it('delivers a message sent on one process to sockets on the other, in order, with the sender\'s other pane included', async () => {
+  it("delivers a message sent on one process to sockets on the other, in order, with the sender's other pane included", async () => {
     const c = await call(one, 'POST', '/v1/conversations', A, { participants: [B, C], topic: 'Scale' });
     const annOnOne = await open(one, A);
     const annOnTwo = await open(two, A);
@@ -80,7 +84,9 @@ describe('chat on PostgreSQL + Redis with two processes', () => {
     await call(one, 'POST', `/v1/conversations/${c.id}/messages`, B, { clientMessageId: 'pg-2', text: 'budget is 500 done' }, 201);
     const list = await call(two, 'GET', '/v1/conversations', C);
     expect(list.conversations.find((x: { id: string }) => x.id === c.id)).toMatchObject({ unread: 2, lastSeq: 2, lastMessage: { text: 'budget is 500 done' } });
-    expect((await call(one, 'GET', `/v1/conversations/search?q=${encodeURIComponent('50%')}`, C)).results.map((m: { text: string }) => m.text)).toEqual(['budget is 50% done']);
+    expect((await call(one, 'GET', `/v1/conversations/search?q=${encodeURIComponent('50%')}`, C)).results.map((m: { text: string }) => m.text)).toEqual([
+      'budget is 50% done',
+    ]);
     expect((await call(two, 'GET', `/v1/conversations/${c.id}/messages?before=2`, C)).messages.map((m: { seq: number }) => m.seq)).toEqual([1]);
     await call(one, 'GET', `/v1/conversations/${c.id}/messages`, A, undefined, 404);
     expect(await call(two, 'POST', `/v1/conversations/${c.id}/read`, C, { seq: 1 })).toEqual({ readSeq: 1, unread: 1 });

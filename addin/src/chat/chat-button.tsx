@@ -11,7 +11,12 @@ export interface ChatButtonProps {
 export function ChatButton({ emails, label = 'Chat', topic }: ChatButtonProps) {
   const chat = useChat();
   return (
-    <Button size="small" data-testid="chat-with" disabled={emails.length === 0} onClick={() => chat.openChatWith(emails, emails.length > 1 ? topic : undefined)}>
+    <Button
+      size="small"
+      data-testid="chat-with"
+      disabled={emails.length === 0}
+      onClick={() => chat.openChatWith(emails, emails.length > 1 ? topic : undefined)}
+    >
       {label}
     </Button>
   );

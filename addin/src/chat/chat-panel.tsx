@@ -28,12 +28,37 @@ const useStyles = makeStyles({
   ellipsis: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   muted: { color: tokens.colorNeutralForeground3 },
   conversation: { display: 'flex', flexDirection: 'column', height: 'calc(100vh - 110px)', minHeight: '240px' },
-  header: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, padding: tokens.spacingHorizontalS, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
-  messages: { flex: '1 1 auto', overflowY: 'auto', padding: tokens.spacingHorizontalS, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
-  bubble: { maxWidth: '85%', padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`, borderRadius: tokens.borderRadiusLarge, overflowWrap: 'anywhere', whiteSpace: 'normal' },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    padding: tokens.spacingHorizontalS,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  messages: {
+    flex: '1 1 auto',
+    overflowY: 'auto',
+    padding: tokens.spacingHorizontalS,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+  },
+  bubble: {
+    maxWidth: '85%',
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    borderRadius: tokens.borderRadiusLarge,
+    overflowWrap: 'anywhere',
+    whiteSpace: 'normal',
+  },
   mine: { alignSelf: 'flex-end', backgroundColor: tokens.colorBrandBackground2 },
   theirs: { alignSelf: 'flex-start', backgroundColor: tokens.colorNeutralBackground3 },
-  composer: { display: 'flex', gap: tokens.spacingHorizontalXS, padding: tokens.spacingHorizontalS, borderTop: `1px solid ${tokens.colorNeutralStroke2}`, alignItems: 'flex-end' },
+  composer: {
+    display: 'flex',
+    gap: tokens.spacingHorizontalXS,
+    padding: tokens.spacingHorizontalS,
+    borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
+    alignItems: 'flex-end',
+  },
   grow: { flex: '1 1 auto' },
 });
 
@@ -92,10 +117,16 @@ function ConversationList({ meId }: { meId: string }) {
             data-unread={c.view.unread}
             aria-label={`${nameOf(c, meId)}${c.view.unread ? `, ${c.view.unread} unread` : ''}`}
           >
-            <PresenceAvatar name={c.view.kind === 'group' ? nameOf(c, meId) : (other?.displayName ?? '?')} email={c.view.kind === 'direct' ? (other?.email ?? null) : null} size={32} />
+            <PresenceAvatar
+              name={c.view.kind === 'group' ? nameOf(c, meId) : (other?.displayName ?? '?')}
+              email={c.view.kind === 'direct' ? (other?.email ?? null) : null}
+              size={32}
+            />
             <span className={s.rowText}>
               <Body1Strong className={s.ellipsis}>{nameOf(c, meId)}</Body1Strong>
-              <Caption1 className={`${s.ellipsis} ${s.muted}`}>{last ? `${last.senderId === meId ? 'You: ' : ''}${last.text.replace(/\s+/g, ' ')}` : 'No messages yet'}</Caption1>
+              <Caption1 className={`${s.ellipsis} ${s.muted}`}>
+                {last ? `${last.senderId === meId ? 'You: ' : ''}${last.text.replace(/\s+/g, ' ')}` : 'No messages yet'}
+              </Caption1>
             </span>
             {c.view.unread > 0 && <CounterBadge count={c.view.unread} color="danger" size="small" data-testid="chat-row-unread" />}
           </button>
@@ -172,7 +203,15 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
           </Button>
         )}
         {c.messages === null && <Caption1>Loading…</Caption1>}
-        {c.messages?.map((m) => <MessageBubble key={m.seq} m={m} mine={m.senderId === meId} sender={c.view.members.find((x) => x.id === m.senderId)?.displayName ?? 'Former member'} group={c.view.kind === 'group'} />)}
+        {c.messages?.map((m) => (
+          <MessageBubble
+            key={m.seq}
+            m={m}
+            mine={m.senderId === meId}
+            sender={c.view.members.find((x) => x.id === m.senderId)?.displayName ?? 'Former member'}
+            group={c.view.kind === 'group'}
+          />
+        ))}
         {c.pending.map((p) => (
           <div key={p.clientMessageId} className={`${s.bubble} ${s.mine}`} data-testid="chat-pending" data-status={p.status} style={{ opacity: 0.7 }}>
             <MarkdownLite text={p.text} />

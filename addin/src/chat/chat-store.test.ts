@@ -25,7 +25,15 @@ const view = (over: Partial<ConversationViewDto> = {}): ConversationViewDto => (
   lastMessage: null,
   ...over,
 });
-const msg = (seq: number, senderId = THEM, clientMessageId = `m${seq}`): ChatMessageDto => ({ id: `c1:${seq}`, conversationId: 'c1', seq, senderId, clientMessageId, text: `text ${seq}`, createdAt: seq });
+const msg = (seq: number, senderId = THEM, clientMessageId = `m${seq}`): ChatMessageDto => ({
+  id: `c1:${seq}`,
+  conversationId: 'c1',
+  seq,
+  senderId,
+  clientMessageId,
+  text: `text ${seq}`,
+  createdAt: seq,
+});
 
 class FakeRealtime implements RealtimeClient {
   status: RealtimeClient['status'] = 'connecting';
@@ -144,11 +152,25 @@ describe('pane chat store', () => {
     expect(conv().pending.map((p) => p.status)).toEqual(['sending', 'sending']);
     rt.open();
     expect(rt.take('chat.send').map((f) => f.clientMessageId)).toEqual(['cid-1', 'cid-2']);
-    rt.emit({ type: 'chat.ack', ok: true, clientMessageId: 'cid-1', conversationId: 'c1', message: msg(1, ME, 'cid-1'), duplicate: true, doNotDisturb: [THEM] });
+    rt.emit({
+      type: 'chat.ack',
+      ok: true,
+      clientMessageId: 'cid-1',
+      conversationId: 'c1',
+      message: msg(1, ME, 'cid-1'),
+      duplicate: true,
+      doNotDisturb: [THEM],
+    });
     expect(conv().pending.map((p) => p.clientMessageId)).toEqual(['cid-2']);
     expect(conv().messages!.map((m) => m.seq)).toEqual([1]);
     expect(conv().dnd).toEqual(['Them']);
-    rt.emit({ type: 'chat.ack', ok: false, clientMessageId: 'cid-2', conversationId: 'c1', error: { status: 403, code: 'blocked', message: 'This person does not accept messages from you' } });
+    rt.emit({
+      type: 'chat.ack',
+      ok: false,
+      clientMessageId: 'cid-2',
+      conversationId: 'c1',
+      error: { status: 403, code: 'blocked', message: 'This person does not accept messages from you' },
+    });
     expect(conv().pending).toEqual([expect.objectContaining({ status: 'failed', error: 'This person does not accept messages from you' })]);
     store.stop();
   });

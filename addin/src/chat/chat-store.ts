@@ -365,7 +365,17 @@ export class ChatStore {
   #mergeInfo(info: ConversationInfoDto): void {
     const c = this.#convs.get(info.id);
     if (c) c.view = { ...c.view, topic: info.topic, members: info.members };
-    else this.#convs.set(info.id, { view: { ...info, readSeq: 0, unread: 0, lastMessage: null }, messages: null, floor: 0, top: 0, hasOlder: false, typing: new Map(), dnd: [], readBy: {} });
+    else
+      this.#convs.set(info.id, {
+        view: { ...info, readSeq: 0, unread: 0, lastMessage: null },
+        messages: null,
+        floor: 0,
+        top: 0,
+        hasOlder: false,
+        typing: new Map(),
+        dnd: [],
+        readBy: {},
+      });
     this.#changed();
   }
 
@@ -377,7 +387,9 @@ export class ChatStore {
 
   async #loadLatest(c: Conv): Promise<void> {
     try {
-      const page = await this.deps.api.get<{ messages: ChatMessageDto[]; hasMore: boolean; lastSeq: number }>(`/v1/conversations/${c.view.id}/messages?limit=${PAGE}`);
+      const page = await this.deps.api.get<{ messages: ChatMessageDto[]; hasMore: boolean; lastSeq: number }>(
+        `/v1/conversations/${c.view.id}/messages?limit=${PAGE}`,
+      );
       c.messages = new Map(page.messages.map((m) => [m.seq, m]));
       c.floor = page.messages[0]?.seq ?? page.lastSeq + 1;
       c.top = page.messages.length ? page.messages[page.messages.length - 1].seq : page.lastSeq;
@@ -411,17 +423,15 @@ export class ChatStore {
 
   #build(): ChatSnapshot {
     const conversations = [...this.#convs.values()]
-      .map(
-        (c): ConversationState => ({
-          view: c.view,
-          messages: c.messages ? [...c.messages.values()].filter((m) => m.seq >= c.floor && m.seq <= c.top).sort((a, b) => a.seq - b.seq) : null,
-          hasOlder: c.hasOlder,
-          pending: [...this.#outbox.values()].filter((p) => p.conversationId === c.view.id),
-          typing: [...c.typing.values()].map((t) => t.name),
-          dnd: c.dnd,
-          readBy: c.readBy,
-        }),
-      )
+      .map((c): ConversationState => ({
+        view: c.view,
+        messages: c.messages ? [...c.messages.values()].filter((m) => m.seq >= c.floor && m.seq <= c.top).sort((a, b) => a.seq - b.seq) : null,
+        hasOlder: c.hasOlder,
+        pending: [...this.#outbox.values()].filter((p) => p.conversationId === c.view.id),
+        typing: [...c.typing.values()].map((t) => t.name),
+        dnd: c.dnd,
+        readBy: c.readBy,
+      }))
       .sort((a, b) => (b.view.lastMessageAt ?? b.view.createdAt) - (a.view.lastMessageAt ?? a.view.createdAt));
     return {
       conversations,

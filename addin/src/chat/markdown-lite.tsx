@@ -26,7 +26,8 @@ export function safeHref(raw: string): string | null {
 }
 
 // Earliest of: `code` | **bold** | *italic* | _italic_ | [text](url) | bare URL
-const TOKEN = /`([^`\n]+)`|\*\*([^*\n](?:[^\n]*?[^*\n])?)\*\*|\*([^*\s](?:[^*\n]*?[^*\s])?)\*|(?<![A-Za-z0-9])_([^_\s](?:[^_\n]*?[^_\s])?)_(?![A-Za-z0-9])|\[([^\]\n]{1,500})\]\(([^()\s]{1,2000})\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'])/;
+const TOKEN =
+  /`([^`\n]+)`|\*\*([^*\n](?:[^\n]*?[^*\n])?)\*\*|\*([^*\s](?:[^*\n]*?[^*\s])?)\*|(?<![A-Za-z0-9])_([^_\s](?:[^_\n]*?[^_\s])?)_(?![A-Za-z0-9])|\[([^\]\n]{1,500})\]\(([^()\s]{1,2000})\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'])/;
 
 function inline(text: string, depth: number): MdNode[] {
   const out: MdNode[] = [];
@@ -78,7 +79,16 @@ function render(nodes: readonly MdNode[]): ReactNode[] {
         return <em key={i}>{render(n.children)}</em>;
       case 'code':
         return (
-          <code key={i} style={{ fontFamily: 'Consolas, ui-monospace, monospace', fontSize: '0.92em', padding: '0 3px', borderRadius: 3, background: 'rgba(127,127,127,0.15)' }}>
+          <code
+            key={i}
+            style={{
+              fontFamily: 'Consolas, ui-monospace, monospace',
+              fontSize: '0.92em',
+              padding: '0 3px',
+              borderRadius: 3,
+              background: 'rgba(127,127,127,0.15)',
+            }}
+          >
             {n.text}
           </code>
         );

@@ -42,21 +42,25 @@ export interface ServerProcess {
 
 /** Spawns `node --import tsx server-process.ts` on a random port; resolves once it listens. */
 export async function spawnServer(env: Record<string, string>, options: { port?: number } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(process.env.CHAT_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', path.join(HERE, 'server-process.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      PORT: String(options.port ?? 0),
-      HOST: '127.0.0.1',
-      AUTH_MODE: 'dev',
-      DEV_AUTH_SECRET: CLUSTER_DEV_SECRET,
-      LDIF_FILE: '',
-      LOG_LEVEL: process.env.CHAT_TEST_LOG_LEVEL ?? 'warn',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...(process.env.CHAT_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', path.join(HERE, 'server-process.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PORT: String(options.port ?? 0),
+        HOST: '127.0.0.1',
+        AUTH_MODE: 'dev',
+        DEV_AUTH_SECRET: CLUSTER_DEV_SECRET,
+        LDIF_FILE: '',
+        LOG_LEVEL: process.env.CHAT_TEST_LOG_LEVEL ?? 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server process did not start within 30 s')), 30_000);
