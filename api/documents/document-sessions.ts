@@ -10,7 +10,7 @@ export interface DocumentSessionsOptions {
   readonly ttlMs: number;
   /** Position updates of one connection are applied at most once per this interval (later ones coalesce). */
   readonly positionIntervalMs: number;
-  /** Changes within this window go out as one doc.participants push per document. */
+  /** Fan-out window per document: the first change after a quiet window goes out at once, later ones together at its end. */
   readonly fanoutMs: number;
   /** How often expired sessions are looked for. */
   readonly sweepMs: number;
@@ -51,8 +51,8 @@ const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a =
 
 /**
  * Document sessions: who has which document open and where. Frames update the session store;
- * changed documents are announced on the bus in batches (one message per fan-out window), and
- * every process pushes the fresh participant list to its own sockets in those documents.
+ * changed documents are announced on the bus in batches (all documents due at the same moment in
+ * one message), and every process pushes the fresh participant list to its own sockets in them.
  */
 export class DocumentSessions {
   readonly #joined = new Map<Connection, Joined>();
