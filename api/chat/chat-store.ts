@@ -443,8 +443,8 @@ export class ChatStore {
   }
 
   /** Members with messages from others past both their read marker and their last notification, older than `cutoff`. */
-  async missedCandidates(cutoff: number, limit: number): Promise<MissedCandidate[]> {
-    const rows = await this.#db
+  async missedCandidates(cutoff: number, limit: number, after?: { conversationId: string; personId: string }): Promise<MissedCandidate[]> {
+    let q = this.#db
       .selectFrom('chat_members as m')
       .innerJoin('chat_conversations as c', 'c.id', 'm.conversation_id')
       .select(['m.conversation_id', 'm.person_id', 'm.read_seq', 'm.notified_seq'])
@@ -461,9 +461,17 @@ export class ChatStore {
             .whereRef('x.sender_id', '<>', 'm.person_id')
             .where('x.created_at', '<=', cutoff),
         ),
-      )
-      .limit(limit)
-      .execute();
+      );
+    // Keyset paging: a scan resumes after the last candidate of the previous one, so members who stay
+    // online (and are skipped) never hide the ones further on.
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('m.conversation_id', '>', after.conversationId),
+          eb.and([eb('m.conversation_id', '=', after.conversationId), eb('m.person_id', '>', after.personId)]),
+        ]),
+      );
+    const rows = await q.orderBy('m.conversation_id').orderBy('m.person_id').limit(limit).execute();
     return rows.map((r) => ({ conversationId: r.conversation_id, personId: r.person_id, fromSeq: Math.max(Number(r.read_seq), Number(r.notified_seq)) }));
   }
 

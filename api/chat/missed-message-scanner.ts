@@ -25,6 +25,7 @@ export const loggingNotifier = (log: Logger): MissedMessageNotifier => ({
 export class MissedMessageScanner {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #cursor: { conversationId: string; personId: string } | undefined;
 
   constructor(
     readonly store: ChatStore,
@@ -56,7 +57,10 @@ export class MissedMessageScanner {
   async scan(now = Date.now()): Promise<number> {
     const cutoff = now - this.missedAfterMs;
     let sent = 0;
-    for (const c of await this.store.missedCandidates(cutoff, CANDIDATES_PER_SCAN)) {
+    const candidates = await this.store.missedCandidates(cutoff, CANDIDATES_PER_SCAN, this.#cursor);
+    // A full page: the next scan continues after it; a short one: the next scan starts over.
+    this.#cursor = candidates.length === CANDIDATES_PER_SCAN ? candidates[candidates.length - 1] : undefined;
+    for (const c of candidates) {
       if (await this.presence.hasLiveEndpoint(c.personId).catch(() => true)) continue;
       const burst = await this.store.unreadFromOthers(c.conversationId, c.personId, c.fromSeq, 500);
       if (burst.length === 0 || burst[0].createdAt > cutoff) continue;

@@ -1,4 +1,4 @@
-import { Body1Strong, Button, Caption1, CounterBadge, makeStyles, MessageBar, MessageBarBody, Text, Textarea, tokens } from '@fluentui/react-components';
+import { Body1Strong, Button, Caption1, CounterBadge, Input, makeStyles, MessageBar, MessageBarBody, Text, Textarea, tokens } from '@fluentui/react-components';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatMessageDto } from '../../../api/contract/index.js';
 import { PresenceAvatar } from '../presence/index.js';
@@ -141,6 +141,8 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
   const { store } = useChatStore();
   const [draft, setDraft] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [invite, setInvite] = useState('');
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const others = c.view.members.filter((m) => m.id !== meId);
@@ -155,6 +157,7 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
   useEffect(() => {
     setDraft('');
     setProblem(null);
+    setAdding(false);
     stick.current = true;
   }, [c.view.id]);
 
@@ -182,10 +185,51 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
         {others.slice(0, 3).map((m) => (
           <PresenceAvatar key={m.id} name={m.displayName} email={m.email} size={24} />
         ))}
-        <Body1Strong className={s.ellipsis} data-testid="chat-title">
+        <Body1Strong className={`${s.ellipsis} ${s.grow}`} data-testid="chat-title">
           {nameOf(c, meId)}
         </Body1Strong>
+        {c.view.kind === 'group' && (
+          <>
+            <Button size="small" appearance="subtle" onClick={() => setAdding((a) => !a)} data-testid="chat-add-people" aria-expanded={adding}>
+              Add
+            </Button>
+            <Button size="small" appearance="subtle" onClick={() => void store!.leave(c.view.id).then(setProblem)} data-testid="chat-leave">
+              Leave
+            </Button>
+          </>
+        )}
       </div>
+      {adding && (
+        <form
+          className={s.composer}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const emails = invite
+              .split(/[\s,;]+/)
+              .map((x) => x.trim())
+              .filter(Boolean);
+            if (emails.length === 0) return;
+            void store!.addMembers(c.view.id, emails).then((error) => {
+              setProblem(error);
+              if (!error) {
+                setInvite('');
+                setAdding(false);
+              }
+            });
+          }}
+        >
+          <Input
+            className={s.grow}
+            value={invite}
+            onChange={(_, d) => setInvite(d.value)}
+            placeholder="E-mail addresses, separated by commas"
+            aria-label="People to add"
+          />
+          <Button type="submit" size="small">
+            Add
+          </Button>
+        </form>
+      )}
       <div
         className={s.messages}
         ref={scroller}

@@ -210,6 +210,28 @@ export class ChatStore {
     this.#changed();
   }
 
+  /** Adds people (by address) to a group conversation. Returns an error text, or null. */
+  async addMembers(conversationId: string, emails: readonly string[]): Promise<string | null> {
+    try {
+      this.#mergeView(await this.deps.api.post<ConversationViewDto>(`/v1/conversations/${conversationId}/members`, { emails }));
+      this.#changed();
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : 'Could not add them';
+    }
+  }
+
+  /** Leaves a group conversation. */
+  async leave(conversationId: string): Promise<string | null> {
+    try {
+      await this.deps.api.delete(`/v1/conversations/${conversationId}/members/me`);
+      this.#remove(conversationId);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : 'Could not leave the conversation';
+    }
+  }
+
   /** Tells the others this person is typing, at most every few seconds. */
   typing(conversationId: string): void {
     const now = Date.now();
