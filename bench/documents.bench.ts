@@ -5,6 +5,7 @@
 //
 //   npm run bench -- documents
 //   DOCS=200 SECONDS=10 npm run bench -- documents     (a quick run)
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- documents   (sessions in Redis, as with REDIS_URL)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { DocumentsFeature } from '../api/documents/index.js';
 import { documentUrlKeys } from '../api/documents/index.js';
 import { person } from '../test/support/entries.js';
+import { cleanRedisPrefix } from '../test/support/redis.js';
 import { startTestServer } from '../test/support/test-server.js';
 
 const DOCS = Number(process.env.DOCS ?? 2000);
@@ -61,8 +63,10 @@ async function main(): Promise<void> {
   log(
     `documents benchmark: ${DOCS} documents x ${COAUTHORS} co-authors = ${DOCS * COAUTHORS} sockets, ${CHILDREN} client processes, moves every ${MOVE_INTERVAL_MS} ms for ${SECONDS} s, TTL ${TTL_SECONDS} s`,
   );
+  const redisPrefix = `opbench:docs:${process.pid}:`;
+  const redis: Record<string, string> = process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
   const server = await startTestServer({
-    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS) },
+    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), ...redis },
     // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
     gatewayLimits: { connectionsPerUser: 50 },
   });
@@ -192,6 +196,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGKILL');
     await server.close();
+    if (process.env.BENCH_REDIS_URL) await cleanRedisPrefix(redisPrefix);
   }
 }
 
