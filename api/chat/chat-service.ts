@@ -221,6 +221,13 @@ export class ChatService {
   ): Promise<void> {
     const conversations = await this.store.views(personId, { limit: 500 });
     const mine = new Map(conversations.map((c) => [c.id, c]));
+    // Named conversations older than the 500 most recent are resumed too (membership checked by the query).
+    const older = [...new Set(wanted.map((w) => w.id))].filter((id) => !mine.has(id));
+    for (let i = 0; i < older.length; i += 500)
+      for (const v of await this.store.views(personId, { limit: 500, ids: older.slice(i, i + 500) })) {
+        mine.set(v.id, v);
+        conversations.push(v);
+      }
     let budget = this.limits.syncBudget;
     let complete = true;
     for (const w of wanted) {
