@@ -218,7 +218,11 @@ async function main(): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const row = (name: string, value: string, target: string, ok: boolean) =>
     console.log(`  ${name.padEnd(38)} ${value.padStart(16)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
-  console.log(`\nmachine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores)`);
+  console.log(
+    `\nmachine load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
   console.log(`\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, 2-core box, loopback)`);
   row('changes applied/s (PUT /v1/me/presence)', String(Math.round(product.changes / SECONDS)), `${RATE}`, product.changes / SECONDS >= RATE * 0.98);
   row(

@@ -76,7 +76,7 @@ async function changes(rate: number, seconds: number, people: number): Promise<v
     }, 10);
   });
   const sentFor = (Date.now() - started) / 1000;
-  for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
+  for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
   send({ type: 'changes-done', sent: seq, shed, ok, errors, seconds: sentFor, maxInFlight, putP50: percentile(hist, 0.5), putP99: percentile(hist, 0.99) });
 }
 

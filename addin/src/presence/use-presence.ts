@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useRealtime } from '../services/index.js';
 import { presenceStoreFor } from './presence-store.js';
 import type { PresenceDto } from './presence-types.js';
@@ -22,5 +22,6 @@ export function usePresence(emails: readonly string[]): Map<string, PresenceDto 
     if (!cache.current || cache.current.versions !== versions) cache.current = { map: new Map(keys.map((k, i) => [k, values[i]])), versions };
     return cache.current.map;
   };
-  return useSyncExternalStore((onChange) => store.listen(keys, onChange), getSnapshot);
+  const subscribe = useCallback((onChange: () => void) => store.listen(keys, onChange), [store, keys]);
+  return useSyncExternalStore(subscribe, getSnapshot);
 }
