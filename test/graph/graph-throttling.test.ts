@@ -57,6 +57,17 @@ describe('throttling storms', () => {
     expect(photos.length).toBe(25);
   });
 
+  it('retries reads whose connection was reset, never a write', async () => {
+    h.em.state.fault({ match: /^GET \/users\/delta$/, status: 0, times: 2, inBatch: false });
+    const report = await h.sync();
+    expect(report.status).toBe('ok');
+    expect(h.em.state.faults.filter((f) => f.status === 0 && f.times > 0)).toHaveLength(0);
+    h.em.state.fault({ match: /^POST \/users\/[^/]+\/sendMail$/, status: 0, times: 1, inBatch: false });
+    await expect(h.api.post(`/users/${users[0].id}/sendMail`, { message: { subject: 'x', toRecipients: [] } })).rejects.toThrow();
+    expect(h.em.state.sentMail).toHaveLength(0);
+    expect(h.em.state.requests.filter((r) => r.path.endsWith('/sendMail'))).toHaveLength(1);
+  });
+
   it('gives up after the bounded number of retries and fails the run without deleting', async () => {
     const live = (await h.livePeople()).size;
     h.em.state.fault({ match: /^GET \/users\/delta$/, status: 503, times: 100 });

@@ -47,6 +47,15 @@ export class GraphPipeline implements Middleware {
       try {
         const token = await this.tokens.getToken();
         res = await this.transport(url, { method, headers: { ...headers, Authorization: `Bearer ${token}` }, body, signal });
+      } catch (err) {
+        // A connection reset (e.g. a keep-alive socket the server closed) never reached Graph's
+        // logic for a read: retry it like a 503. A write may have happened: let the caller decide.
+        const idempotent = method === 'GET' || !noRetry5xx;
+        if (!idempotent || !isNetworkError(err) || signal?.aborted || attempt >= this.policy.maxRetries) throw err;
+        const delayMs = retryDelay(this.policy, attempt + 1, undefined);
+        this.events.onRetry?.({ method, url, status: 0, attempt: attempt + 1, delayMs });
+        await sleep(delayMs, signal);
+        continue;
       } finally {
         release();
       }
@@ -74,6 +83,14 @@ export class GraphPipeline implements Middleware {
       await sleep(delayMs, signal);
     }
   }
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Errors of the connection, not of Graph: worth another attempt for a read. */
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return !!e && ((e.code !== undefined && NETWORK_CODES.has(e.code)) || /socket hang up|timed out/i.test(e.message ?? ''));
 }
 
 /** The mailbox a request touches (/users/{id}/…), for the per-mailbox concurrency limit. */

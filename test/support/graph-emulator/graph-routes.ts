@@ -45,6 +45,8 @@ export class GraphRoutes {
     const fault = s.faults.find((f) => f.times > 0 && f.match.test(key) && (f.inBatch === undefined || f.inBatch === req.inBatch));
     if (fault && !fault.afterApplying) {
       fault.times--;
+      // Status 0: the connection is dropped without an answer (the HTTP layer resets it).
+      if (fault.status === 0) return { status: 0 };
       return err(
         fault.status,
         fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',

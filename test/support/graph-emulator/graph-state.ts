@@ -19,6 +19,7 @@ export interface AutomaticReplies {
 export interface Fault {
   /** Matched against "METHOD /path" (path without the version prefix, query excluded). */
   readonly match: RegExp;
+  /** HTTP status to answer; 0 drops the connection instead (outside $batch only). */
   status: number;
   retryAfter?: number;
   /** How many times it fires; decremented on each use. */

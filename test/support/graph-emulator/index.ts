@@ -145,6 +145,11 @@ export async function startGraphEmulator(options: { tls?: TestTls } = {}): Promi
   }
   function send(ctx: Koa.Context, res: EmResponse, p: string, inBatch: boolean, body: unknown) {
     record(p, ctx.method, inBatch, res.status, body);
+    if (res.status === 0) {
+      ctx.req.socket.destroy();
+      ctx.respond = false;
+      return;
+    }
     ctx.status = res.status;
     for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
     if (res.body !== undefined) ctx.body = res.body;
