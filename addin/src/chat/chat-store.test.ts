@@ -81,7 +81,7 @@ class FakeRealtime implements RealtimeClient {
   }
 }
 
-function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDto[] = []) {
+function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDto[] = [], resyncMs = 60_000) {
   const rt = new FakeRealtime();
   const notes: string[] = [];
   const api = {
@@ -93,7 +93,7 @@ function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDt
     post: async () => ({}),
   } as unknown as ApiClient;
   let n = 0;
-  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}` });
+  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}`, resyncMs });
   store.start();
   return { rt, store, notes, conv: () => store.getSnapshot().conversations.find((c) => c.view.id === 'c1')! };
 }
@@ -135,6 +135,17 @@ describe('pane chat store', () => {
     rt.drop();
     rt.open();
     expect(rt.take('chat.sync')).toEqual([{ type: 'chat.sync', conversations: [{ id: 'c1', afterSeq: 4 }] }]);
+    store.stop();
+  });
+
+  it('resumes periodically while open, since a lost wake-up leaves no gap to notice', async () => {
+    const { rt, store } = setup([view({ lastSeq: 1 })], [msg(1)], 30);
+    await tick();
+    rt.open();
+    await store.select('c1');
+    rt.take('chat.sync');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rt.take('chat.sync')[0]).toEqual({ type: 'chat.sync', conversations: [{ id: 'c1', afterSeq: 1 }] });
     store.stop();
   });
 

@@ -49,6 +49,8 @@ export interface ChatStoreDeps {
   /** Raises a notification (Office item notification / demo toast). */
   readonly notify: (message: string) => void;
   readonly newId?: () => string;
+  /** How often an open pane resumes anyway (default 30 s). */
+  readonly resyncMs?: number;
 }
 
 interface Conv {
@@ -89,6 +91,7 @@ export class ChatStore {
   #lastTypingSent = new Map<string, number>();
   #syncQueued = false;
   #typingTimer: ReturnType<typeof setInterval> | undefined;
+  #resyncTimer: ReturnType<typeof setInterval> | undefined;
   readonly #newId: () => string;
 
   constructor(readonly deps: ChatStoreDeps) {
@@ -114,12 +117,16 @@ export class ChatStore {
       }),
     );
     this.#typingTimer = setInterval(() => this.#expireTyping(), 1000);
+    // Pushes are wake-ups, not the truth: a periodic resume also recovers a push lost between
+    // processes (pub/sub is at-most-once) when no later message reveals the gap.
+    this.#resyncTimer = setInterval(() => this.deps.realtime.status === 'open' && this.#sync(), this.deps.resyncMs ?? 30_000);
     void this.refresh();
   }
 
   stop(): void {
     for (const u of this.#unsubscribe.splice(0)) u();
     clearInterval(this.#typingTimer);
+    clearInterval(this.#resyncTimer);
   }
 
   subscribe = (listener: () => void): (() => void) => {
