@@ -222,8 +222,30 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
     return { ...row, search_text: [row.display_name, ...p.emails, row.title, row.department, row.office].filter(Boolean).join(' ').toLowerCase() };
   };
 
+  // Managers first, so new people are inserted with theirs (no second write per person): a
+  // manager in this same batch is found by DN/id here, one already stored by a lookup.
+  const inBatch = new Map<string, string>();
+  for (const p of ready) {
+    inBatch.set(`id:${p.entry.externalId}`, p.personId);
+    if (p.entry.dn) inBatch.set(`dn:${p.entry.dn}`, p.personId);
+  }
+  const refOf = new Map(ready.map((p) => [p, managerRef(p.entry)] as const));
+  const lookup = [...new Set([...refOf.values()].filter((r): r is string => !!r && !inBatch.has(r)))];
+  const stored = await lookupManagers(store, source, lookup);
+  const managerOf = new Map<Planned, string | null>();
+  let unresolved = 0;
+  for (const [p, ref] of refOf) {
+    const m = ref ? (inBatch.get(ref) ?? stored.get(ref) ?? null) : null;
+    if (ref && !m) unresolved++;
+    managerOf.set(p, m === p.personId ? null : m);
+  }
+
   const fresh = ready.filter((p) => p.isNew);
-  if (fresh.length) await store.insertPeople(fresh.map((p) => ({ id: p.personId, created_at: now, owner_id: p.ownerId ?? null, ...rowOf(p) })));
+  if (fresh.length) {
+    await store.insertPeople(
+      fresh.map((p) => ({ id: p.personId, created_at: now, owner_id: p.ownerId ?? null, manager_id: managerOf.get(p) ?? null, ...rowOf(p) })),
+    );
+  }
   for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, rowOf(p));
   if (ready.length) {
     await store.upsertLinks(
@@ -264,17 +286,24 @@ export async function applyBatch(store: BatchStore, source: string, entries: rea
     );
   }
 
-  out.unresolvedManagers =
-    (await resolveManagerLinks(
-      store,
-      source,
-      ready.map((p) => ({ personId: p.personId, ref: managerRef(p.entry) })),
-    )) > 0;
+  const updated = ready.filter((p) => !p.isNew);
+  if (updated.length) await store.setManagers(updated.map((p) => [p.personId, managerOf.get(p) ?? null] as const));
+  out.unresolvedManagers = unresolved > 0;
   for (const p of ready) {
     if (p.isNew) out.added++;
     else out.updated++;
     if (p.entry.disabled && !p.wasDisabled) out.disabled++;
   }
+  return out;
+}
+
+/** Person ids of manager references (`dn:…` / `id:…`) among the links of a source. */
+async function lookupManagers(store: BatchStore, source: string, refs: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const dns = refs.filter((r) => r.startsWith('dn:')).map((r) => r.slice(3));
+  const ids = refs.filter((r) => r.startsWith('id:')).map((r) => r.slice(3));
+  if (dns.length) for (const [dn, pid] of await store.personIdsByDn(source, dns)) out.set(`dn:${dn}`, pid);
+  if (ids.length) for (const [id, pid] of await store.personIdsByExternalId(source, ids)) out.set(`id:${id}`, pid);
   return out;
 }
 

@@ -71,7 +71,7 @@ export interface BatchStore {
   /** Which of these addresses belong to live directory (not personal-contact) people. */
   directoryAddresses(emails: readonly string[]): Promise<Set<string>>;
   currentRows(source: string, personIds: readonly string[]): Promise<Map<string, CurrentRow>>;
-  insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]): Promise<void>;
+  insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]): Promise<void>;
   updatePerson(id: string, row: PersonRow): Promise<void>;
   upsertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
   deleteEmailsOf(personIds: readonly string[]): Promise<void>;
@@ -192,11 +192,11 @@ export class KyselyBatchStore implements BatchStore {
     }
     return out;
   }
-  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]) {
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]) {
     for (const part of chunks(rows, 400))
       await this.db
         .insertInto('people')
-        .values(part.map((r) => ({ ...r, manager_id: null, owner_id: r.owner_id ?? null })))
+        .values(part.map((r) => ({ ...r, manager_id: r.manager_id ?? null, owner_id: r.owner_id ?? null })))
         .execute();
   }
   async updatePerson(id: string, row: PersonRow) {
@@ -393,10 +393,10 @@ export class SqliteBatchStore implements BatchStore {
     }
     return out;
   }
-  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null })[]) {
+  async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]) {
     const q = this.#s(`insert into people (${PEOPLE_COLUMNS.join(', ')}) values (${PEOPLE_COLUMNS.map(() => '?').join(', ')})`);
     for (const r of rows) {
-      const full = { ...r, manager_id: null, owner_id: r.owner_id ?? null } as Record<string, unknown>;
+      const full = { ...r, manager_id: r.manager_id ?? null, owner_id: r.owner_id ?? null } as Record<string, unknown>;
       q.run(PEOPLE_COLUMNS.map((c) => full[c] ?? null));
     }
   }
