@@ -90,12 +90,14 @@ export class SubscriptionHub {
     const asked = [...new Set(emails.map((e) => e.toLowerCase()))].map((k) => cs.byEmail.get(k)).filter((x) => x !== undefined);
     const pids = [...new Set(asked.map((a) => a.personId).filter((p): p is string => p !== null))];
     const [views] = await Promise.all([this.engine.currentMany(pids), this.engine.preloadBlocks(pids)]);
-    for (const a of asked) {
-      const view = a.personId ? views.get(a.personId) : undefined;
-      const shown = a.personId && view ? this.#filtered(a.personId, view, conn.principal.personId) : unknownPresence();
-      if (!conn.sendRaw(frameJson(a.email, presenceJson(shown)))) return;
-    }
-    conn.send({ type: 'presence.subscribed', emails: asked.map((a) => a.email), total: cs.byEmail.size });
+    conn.batch(() => {
+      for (const a of asked) {
+        const view = a.personId ? views.get(a.personId) : undefined;
+        const shown = a.personId && view ? this.#filtered(a.personId, view, conn.principal.personId) : unknownPresence();
+        if (!conn.sendRaw(frameJson(a.email, presenceJson(shown)))) return;
+      }
+      conn.send({ type: 'presence.subscribed', emails: asked.map((a) => a.email), total: cs.byEmail.size });
+    });
   }
 
   unsubscribe(conn: Connection, emails: readonly string[]): void {
@@ -162,20 +164,20 @@ export class SubscriptionHub {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     for (const cs of dirty) {
-      const viewer = cs.conn.principal.personId;
-      for (const pid of cs.pending) {
-        const view = this.engine.cached(pid);
-        if (!view) continue;
-        let body: string;
-        if (this.engine.isBlockedCached(pid, viewer) && viewer !== pid) body = JSON.stringify(viewFor(view, 'blocked'));
-        else {
-          body = presenceJson(view);
-        }
-        let ok = true;
-        for (const email of cs.byPerson.get(pid) ?? []) if (!(ok = cs.conn.sendRaw(frameJson(email, body)))) break;
-        if (!ok) break;
-      }
+      // Several frames for one socket leave in one write; one frame needs no corking.
+      if (cs.pending.size > 1) cs.conn.batch(() => this.#sendPending(cs));
+      else this.#sendPending(cs);
       cs.pending.clear();
+    }
+  }
+
+  #sendPending(cs: ConnSubs): void {
+    const viewer = cs.conn.principal.personId;
+    for (const pid of cs.pending) {
+      const view = this.engine.cached(pid);
+      if (!view) continue;
+      const body = viewer !== pid && this.engine.isBlockedCached(pid, viewer) ? JSON.stringify(viewFor(view, 'blocked')) : presenceJson(view);
+      for (const email of cs.byPerson.get(pid) ?? []) if (!cs.conn.sendRaw(frameJson(email, body))) return;
     }
   }
 }

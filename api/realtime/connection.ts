@@ -55,6 +55,20 @@ export class Connection {
     return true;
   }
 
+  /**
+   * Runs `fn` with the TCP socket corked, so the frames it sends leave in one write (e.g. the 50
+   * presence frames answering a subscribe) instead of one syscall per frame.
+   */
+  batch<T>(fn: () => T): T {
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    try {
+      return fn();
+    } finally {
+      raw?.uncork();
+    }
+  }
+
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
