@@ -2,36 +2,15 @@
 // manifests reference, as PNG files under addin/public/icons/. Run: npx tsx manifest/icons.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { ROOT_DIR } from '../core/config/index.js';
+import { encodePng } from '../core/image/png.js';
 
 type Rgba = [number, number, number, number];
-
-function png(size: number, pixel: (x: number, y: number) => Rgba): Buffer {
-  const raw = Buffer.alloc((size * 4 + 1) * size);
-  for (let y = 0; y < size; y++) {
-    raw[y * (size * 4 + 1)] = 0;
-    for (let x = 0; x < size; x++) raw.set(pixel(x, y), y * (size * 4 + 1) + 1 + x * 4);
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 function icon(size: number): Buffer {
   const s = size;
   const r = s * 0.18;
-  return png(size, (x, y) => {
+  return encodePng(size, 4, (x, y): Rgba => {
     const cx = x + 0.5;
     const cy = y + 0.5;
     // Rounded tile.
