@@ -208,3 +208,13 @@ describe('versions and change detection', () => {
     expect(samePresence(a, { ...b, note: 'x' })).toBe(false);
   });
 });
+
+describe('jsonString', () => {
+  it('is JSON.stringify for every string, plain or not', async () => {
+    const { jsonString } = await import('./aggregate.js');
+    for (const s of ['alice.archer@contoso.test', "o'brien+tag@x.test", 'a"b@x.test', 'back\\slash@x', 'ünï@x.test', 'line\nbreak', '0191b2c3-aaaa-7bbb']) {
+      expect(JSON.parse(jsonString(s))).toBe(s);
+      expect(jsonString(s)).toBe(JSON.stringify(s));
+    }
+  });
+});

@@ -240,3 +240,8 @@ export function presenceJson(view: PresenceView): string {
   if (json === undefined) jsonCache.set(view, (json = JSON.stringify(view)));
   return json;
 }
+
+const PLAIN = /^[\w.@+'-]*$/;
+
+/** JSON string literal, skipping JSON.stringify for the plain addresses and ids that make up most frames. */
+export const jsonString = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));

@@ -4,7 +4,7 @@ import type { DirectoryReader } from '../../directory-sync/directory/index.js';
 import { presenceQueryRoute, putMyPresenceRoute, putOutOfOfficeRoute, type MyPresenceDto } from '../contract/presence.js';
 import { badRequest, notFound, readJson } from '../http/index.js';
 import type { AddressBook } from './address-book.js';
-import { presenceJson, unknownPresence, viewFor } from './aggregate.js';
+import { jsonString, presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -40,10 +40,10 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
     const parts = emails.map((email) => {
       const person = found.get(email);
       const view = person ? views.get(person.id) : undefined;
-      const head = `{"email":${JSON.stringify(email)},"personId":`;
+      const head = `{"email":${jsonString(email)},"personId":`;
       if (!person || !view) return `${head}null,"presence":${unknown}}`;
       const shown = person.id !== viewer && engine.isBlockedCached(person.id, viewer) ? JSON.stringify(viewFor(view, 'blocked')) : presenceJson(view);
-      return `${head}${JSON.stringify(person.id)},"presence":${shown}}`;
+      return `${head}${jsonString(person.id)},"presence":${shown}}`;
     });
     ctx.type = 'application/json';
     ctx.body = `{"results":[${parts.join(',')}]}`;

@@ -1,7 +1,7 @@
 import { MAX_SUBSCRIPTIONS } from '../contract/presence.js';
 import type { Connection } from '../realtime/index.js';
 import type { AddressBook } from './address-book.js';
-import { presenceJson, unknownPresence, viewFor } from './aggregate.js';
+import { jsonString, presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
 import type { PresenceView } from './presence-api.js';
 
@@ -182,4 +182,4 @@ export class SubscriptionHub {
   }
 }
 
-const frameJson = (email: string, presence: string) => `{"type":"presence","email":${JSON.stringify(email)},"presence":${presence}}`;
+const frameJson = (email: string, presence: string) => `{"type":"presence","email":${jsonString(email)},"presence":${presence}}`;
