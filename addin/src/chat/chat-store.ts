@@ -68,6 +68,7 @@ interface Conv {
 /** The server's limit (contract MAX_MESSAGE_BYTES); checked here too so the composer can say so before sending. */
 const MAX_MESSAGE_BYTES = 8 * 1024;
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+const SEND_WINDOW = 10;
 const TYPING_SHOWN_MS = 4000;
 const TYPING_SEND_EVERY_MS = 3000;
 const PAGE = 50;
@@ -81,6 +82,8 @@ const PAGE = 50;
 export class ChatStore {
   readonly #convs = new Map<string, Conv>();
   readonly #outbox = new Map<string, PendingMessage>();
+  /** clientMessageIds sent on the current connection and not yet answered. */
+  readonly #inFlight = new Set<string>();
   readonly #listeners = new Set<() => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #selectedId: string | null = null;
@@ -113,7 +116,8 @@ export class ChatStore {
       // Every (re)connect: resume after the last seq seen, then resend what was never acknowledged.
       rt.onOpen(() => {
         this.#sync();
-        for (const p of this.#outbox.values()) if (p.status === 'sending') this.#transmit(p);
+        this.#inFlight.clear();
+        this.#pump();
       }),
     );
     this.#typingTimer = setInterval(() => this.#expireTyping(), 1000);
@@ -197,7 +201,7 @@ export class ChatStore {
     if (utf8Bytes(text) > MAX_MESSAGE_BYTES) return `Messages are limited to ${MAX_MESSAGE_BYTES / 1024} KB`;
     const p: PendingMessage = { clientMessageId: this.#newId(), conversationId, text, status: 'sending' };
     this.#outbox.set(p.clientMessageId, p);
-    this.#transmit(p);
+    this.#pump();
     this.#changed();
     return null;
   }
@@ -208,12 +212,13 @@ export class ChatStore {
     if (!p) return;
     const again = { ...p, status: 'sending' as const, error: undefined };
     this.#outbox.set(clientMessageId, again);
-    this.#transmit(again);
+    this.#pump();
     this.#changed();
   }
 
   discard(clientMessageId: string): void {
     this.#outbox.delete(clientMessageId);
+    this.#inFlight.delete(clientMessageId);
     this.#changed();
   }
 
@@ -248,6 +253,20 @@ export class ChatStore {
   }
 
   // ------------------------------------------------------------ frames
+
+  /**
+   * Sends queued messages, at most SEND_WINDOW unacknowledged on the wire: a long outbox after a
+   * reconnect must not trip the gateway's frame rate limit. Order of first sending is kept.
+   */
+  #pump(): void {
+    for (const p of this.#outbox.values()) {
+      if (this.#inFlight.size >= SEND_WINDOW) return;
+      if (p.status !== 'sending' || this.#inFlight.has(p.clientMessageId)) continue;
+      if (this.deps.realtime.status !== 'open') return;
+      this.#inFlight.add(p.clientMessageId);
+      this.#transmit(p);
+    }
+  }
 
   #transmit(p: PendingMessage): void {
     this.deps.realtime.send({ type: 'chat.send', conversationId: p.conversationId, clientMessageId: p.clientMessageId, text: p.text });
@@ -314,6 +333,7 @@ export class ChatStore {
   #onAck(f: ChatAckFrame): void {
     const p = this.#outbox.get(f.clientMessageId);
     if (!p) return;
+    this.#inFlight.delete(f.clientMessageId);
     if (f.ok) {
       this.#outbox.delete(f.clientMessageId);
       const c = this.#convs.get(f.conversationId);
@@ -323,11 +343,16 @@ export class ChatStore {
       }
     } else if (f.error.status === 429 || f.error.status >= 500) {
       // Transient: the message stays queued and goes again shortly (same clientMessageId).
-      setTimeout(() => this.#outbox.get(p.clientMessageId)?.status === 'sending' && this.#transmit(p), 1500);
+      this.#inFlight.add(p.clientMessageId);
+      setTimeout(() => {
+        this.#inFlight.delete(p.clientMessageId);
+        this.#pump();
+      }, 1500);
       return;
     } else {
       this.#outbox.set(p.clientMessageId, { ...p, status: 'failed', error: f.error.message });
     }
+    this.#pump();
     this.#changed();
   }
 
