@@ -91,4 +91,25 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     expect(texts).toEqual([`Hi Diego, see https://example.com/vpn ${EVIL}`, 'On it']);
     expect(dialogs).toEqual([]);
   }, 120_000);
+
+  it('tells the sender the recipient is on Do not disturb, and raises no notification for the recipient', async () => {
+    const MEI = 'mei.chen@auroraworks.example';
+    const mei = await browser.openDemo(server.url, MEI, { app: 'outlook', message: 'msg-design-review' });
+    const meiPane = await mei.pane('outlook');
+    await meiPane.getByTestId('message-people').waitFor({ timeout: 15_000 });
+    expect((await server.api('PUT', '/v1/me/presence', { as: MEI, body: { availability: 'DoNotDisturb' } })).status).toBe(200);
+    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-design-review' });
+    const samPane = await sam.pane('outlook');
+    await samPane.locator(`[data-testid="person-row"][data-email="${MEI}"] button`).first().click();
+    await samPane.getByTestId('contact-card').getByTestId('chat-with').click();
+    await samPane.getByTestId('chat-composer').fill('quick question when you are free');
+    await samPane.getByTestId('chat-send').click();
+    await samPane.getByTestId('chat-dnd-notice').filter({ hasText: 'Mei Chen is on Do not disturb' }).waitFor({ timeout: 5000 });
+    // Delivered: Mei's badge counts it; but no notification pops up for her.
+    await meiPane.getByRole('tab', { name: 'Chat, 1 unread' }).waitFor({ timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await mei.page.getByTestId('host-notifications').filter({ hasText: 'quick question' }).count()).toBe(0);
+    await browser.screenshot(sam.page, 'chat-outlook-dnd-notice');
+    await server.api('DELETE', '/v1/me/presence', { as: MEI });
+  }, 120_000);
 });
