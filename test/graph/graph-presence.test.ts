@@ -25,6 +25,7 @@ const until = async (cond: () => boolean | Promise<boolean>, timeoutMs = 8000, w
 beforeAll(async () => {
   em = await startGraphEmulator();
   for (const u of [alice, bob, carol]) em.state.users.put(u);
+  em.state.setPhoto(carol.id, Buffer.from('\x89PNG carol photo', 'latin1'), 'image/png');
   em.state.contactsOf(alice.id).put(outlookContact('zoe.zimmer@fabrikam.example', { displayName: 'Zoe Zimmer' }));
   server = await startTestServer({
     env: em.env({
@@ -41,6 +42,7 @@ beforeAll(async () => {
       'graph.historyMs': 300,
       'graph.historySilenceMs': 1500,
       'graph.retryBaseMs': 50,
+      'graph.photoRefreshMs': 500,
       'presence.coalesceMs': 50,
       'chat.missedScanMs': 200,
     },
@@ -144,6 +146,20 @@ describe('presence inputs from Exchange and Teams', () => {
     const asked = em.state.requests.filter((r) => r.path === '/communications/getPresencesByUserId');
     expect(asked.length).toBeGreaterThan(0);
     for (const r of asked) expect((r.body as { ids: string[] }).ids.length).toBeLessThanOrEqual(650);
+  });
+});
+
+describe('photos from Graph', () => {
+  it('serves the Entra photo of a synced user (refreshed apart from the delta)', async () => {
+    const id = (
+      (await (await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: [`carol.clark@contoso.test`] } })).json()) as {
+        results: { person: { id: string } }[];
+      }
+    ).results[0].person.id;
+    await until(async () => (await server.api('GET', `/v1/people/${id}/photo`, { as: ALICE })).status === 200, 10_000, 'the photo');
+    const res = await server.api('GET', `/v1/people/${id}/photo`, { as: ALICE });
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).toString('latin1')).toBe('\x89PNG carol photo');
   });
 });
 
