@@ -90,6 +90,13 @@ export class UnknownSourceError extends Error {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** A watermark for people to read: long values (delta links, cookies) shortened. */
+export function summarizeWatermark(w: Watermark): Watermark {
+  const out: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(w)) out[k] = typeof v === 'string' && v.length > 100 ? `${v.slice(0, 60)}… (${v.length} chars)` : v;
+  return out;
+}
+
 export function toRunSummary(r: SyncRunsTable): RunSummary {
   let warnings: string[] = [];
   try {
@@ -291,7 +298,7 @@ export function createDirectorySync(deps: { config: Config; store: Store; bus: B
           .executeTakeFirstOrThrow();
         let watermark: Watermark | null;
         try {
-          watermark = st?.watermark ? (JSON.parse(st.watermark) as Watermark) : null;
+          watermark = st?.watermark ? summarizeWatermark(JSON.parse(st.watermark) as Watermark) : null;
         } catch {
           watermark = null;
         }
