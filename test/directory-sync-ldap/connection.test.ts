@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import {
+  MatchedValuesControl,
+  attrValues,
   LdapConnectionError,
   LdapCredentialsError,
   LdapTlsError,
@@ -77,6 +79,28 @@ describe('LdaptsConnection against slapd', () => {
       expect(attrBuffer(p7!, 'objectGUID')!.toString('hex')).toBe('0011223344556677889900aabbccddee');
       expect(Buffer.isBuffer(p7!.attributes.objectguid![0])).toBe(true);
       expect(attrString(p7!, 'entryUUID')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('passes request controls through: matched values (RFC 3876) trims a big group to the members asked about', async () => {
+    const members = Array.from({ length: N }, (_, i) => `member: uid=p${i},ou=people,dc=example,dc=com`).join('\n');
+    await ldap.ldapadd(`dn: cn=big,ou=groups,dc=example,dc=com\nobjectClass: groupOfNames\ncn: big\n${members}\n\n`);
+    const conn = new LdaptsConnection(opts());
+    try {
+      const root = await conn.readRootDse(['supportedControl']);
+      expect(root.attributes.supportedcontrol).toContain(MatchedValuesControl.type);
+      const asked = ['uid=p3,ou=people,dc=example,dc=com', 'uid=p200,ou=people,dc=example,dc=com'];
+      const filter = `(&(objectClass=groupOfNames)(|${asked.map((d) => `(member=${d})`).join('')}))`;
+      const all = await conn.search(ldap.groupsDn, { filter, attributes: ['member'] });
+      expect(attrValues(all[0]!, 'member')).toHaveLength(N);
+      const trimmed = await conn.search(ldap.groupsDn, {
+        filter,
+        attributes: ['member'],
+        controls: [new MatchedValuesControl(asked.map((value) => ({ attribute: 'member', value })))],
+      });
+      expect(attrValues(trimmed[0]!, 'member').sort()).toEqual(asked.sort());
     } finally {
       await conn.close();
     }

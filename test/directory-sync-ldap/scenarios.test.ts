@@ -193,10 +193,22 @@ describe('ldap source → engine → store (real slapd)', () => {
     expect(groupsOf.get('u2050@example.com')).toEqual(['sales', 'sales-emea']);
     expect(groupsOf.get('u2099@example.com')).toEqual(['sales']);
 
+    // People changing (groups untouched): an incremental pass asks the server for their groups only.
+    await ldap!.ldapmodify(['u2050', 'u1999', 'u2000'].map((u) => `dn: ${personDn(u)}\nchangetype: modify\nreplace: title\ntitle: Changed\n\n`).join(''));
+    const inc = await runSync(source({}, { pageSize: 2 }), { store: store! });
+    expect(inc).toMatchObject({ status: 'ok', mode: 'incremental', missing: 0 });
+    expect(inc.updated).toBe(3);
+    const after = new Map((await db().selectFrom('people').select(['primary_email', 'groups', 'title']).execute()).map((x) => [x.primary_email, x]));
+    expect(after.get('u2050@example.com')).toMatchObject({ title: 'Changed' });
+    expect((JSON.parse(after.get('u2050@example.com')!.groups) as string[]).sort()).toEqual(['sales', 'sales-emea']);
+    expect(JSON.parse(after.get('u1999@example.com')!.groups)).toEqual(['all-staff']);
+    expect(JSON.parse(after.get('u2000@example.com')!.groups)).toEqual([]);
+
     // Membership changes touch only the group entry: the next (incremental) run turns full and sees them.
     await ldap!.ldapmodify(`dn: ${groupDn('sales-emea')}\nchangetype: modify\nadd: member\nmember: ${personDn('u2051')}\n\n`);
     const r2 = await runSync(source(), { store: store! });
-    expect(r2).toMatchObject({ status: 'ok', mode: 'full', updated: 1, missing: 0 });
+    expect(r2).toMatchObject({ status: 'ok', mode: 'full', missing: 0 });
+    expect(r2.updated).toBe(1);
     const u2051 = await personRow('u2051@example.com');
     expect((JSON.parse(u2051!.groups) as string[]).sort()).toEqual(['sales', 'sales-emea']);
   });

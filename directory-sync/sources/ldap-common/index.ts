@@ -4,6 +4,7 @@ export { LdaptsConnection, createLdapConnection } from './ldapts-connection.js';
 export { MemoryLdapConnection } from './memory-connection.js';
 export { attrValues, attrString, attrBuffer, hasAttr, type LdapEntry } from './ldap-entry.js';
 export { readRangedAttribute, rangedValues } from './ranged-attribute.js';
+export { MatchedValuesControl } from './matched-values-control.js';
 export { escapeFilterValue, escapeFilter, escapeDnValue, buildDn, normalizeFilter, andFilters } from './escape.js';
 export {
   LdapError,

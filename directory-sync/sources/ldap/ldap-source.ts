@@ -45,7 +45,7 @@ export interface LdapSourceOptions {
   readonly sideConnection?: LdapConnection;
 }
 
-/** Up to this many changed people in a page, their groups are looked up one by one. */
+/** Up to this many changed people in a page, their groups are looked up rather than all memberships read. */
 export const GROUP_LOOKUP_LIMIT = 100;
 
 /**
@@ -100,9 +100,9 @@ export class LdapSource implements DirectorySource {
     const tsAttr = map.modifyTimestamp[0]!;
     const since = full ? undefined : formatGeneralizedTime(previousMs! - this.#overlapMs);
     const filter = andFilters(map.personFilter, this.#o.filter, since ? `(${tsAttr}>=${escapeFilterValue(since)})` : undefined);
-    // Incremental: the groups of the few people who changed are asked entry by entry; a big
-    // page reads every group's members once instead. Both on the side connection, since a
-    // search on this one between two pages would void the paging cookie.
+    // Incremental: the groups of the few people who changed are asked page by page (only their
+    // own memberships come back); a big page reads every group's members once instead. Both on
+    // the side connection: a search on this one between two pages would void the paging cookie.
     const lookup = !groups && map.groupFilter ? new GroupLookup(this.#side, baseDn, map) : undefined;
     const noGroups = new GroupIndex();
     let maxMs = previousMs ?? -Infinity;
@@ -118,6 +118,8 @@ export class LdapSource implements DirectorySource {
       if (page.length === 0) continue;
       let membership: GroupMembership = groups ?? noGroups;
       if (lookup && !groups) {
+        // The server checks each asserted DN against each member of each group: cheap for a few
+        // people, dearer than reading every membership once for a big page.
         if (page.length > GROUP_LOOKUP_LIMIT) membership = groups = (await this.#readGroups(true, signal, this.#side)).index;
         else membership = await lookup.resolve(page.map((raw) => ({ dn: raw.dn, memberOf: map.memberOf.flatMap((a) => attrValues(raw, a)) })));
         checkAbort();
