@@ -110,7 +110,7 @@ export class ChatService {
 
   async setTopic(me: Principal, id: string, topic: string): Promise<ConversationViewDto> {
     const conv = await this.#requireMember(id, me.personId);
-    if (conv.kind !== 'group') throw badRequest('Only a group conversation has a topic', undefined);
+    if (conv.kind !== 'group') throw new HttpError(400, 'not_a_group', 'Only a group conversation has a topic');
     await this.store.setTopic(id, topic);
     await this.#announce(id);
     return this.view(me.personId, id);
