@@ -12,7 +12,7 @@ import { MissedMessageMailer } from './missed-message-mailer.js';
 import { OofRefresher } from './oof-refresher.js';
 import { Periodic } from './periodic.js';
 import { TeamsPresenceRefresher } from './teams-presence.js';
-import { WatchList } from './watch-list.js';
+import { NewlyWatched, WatchList } from './watch-list.js';
 
 export { graphMigrations, type GraphTables } from './graph-tables.js';
 export { oofOf } from './oof-refresher.js';
@@ -31,7 +31,7 @@ export interface GraphIntegration extends Feature {
  * somebody watches; user photos; (GRAPH_MISSED_MESSAGE_MAIL) missed-message e-mail;
  * (GRAPH_CONVERSATION_HISTORY) conversation history in the mailbox; `GET /v1/me/contacts`.
  * Tuning keys (tests): graph.oofRefreshMs, graph.calendarRefreshMs, graph.teamsRefreshMs,
- * graph.photoRefreshMs, graph.historyMs, graph.historySilenceMs, graph.maxWatched,
+ * graph.photoRefreshMs, graph.newWatchersMs, graph.historyMs, graph.historySilenceMs, graph.maxWatched,
  * graph.retryBaseMs.
  */
 export function createGraphIntegration(
@@ -71,8 +71,24 @@ export function createGraphIntegration(
       log,
     ),
   );
-  if (env.GRAPH_TEAMS_PRESENCE) {
-    const teams = new TeamsPresenceRefresher(api, withFeatures.presence);
+  const teams = env.GRAPH_TEAMS_PRESENCE ? new TeamsPresenceRefresher(api, withFeatures.presence) : null;
+  if (withFeatures.watched) {
+    // People someone just started watching: their Exchange/Teams state within seconds.
+    const fresh = new NewlyWatched(mailboxes, withFeatures.watched, maxWatched);
+    tasks.push(
+      new Periodic(
+        'new-watchers',
+        tuning['graph.newWatchersMs'] ?? 5000,
+        async (signal) => {
+          const people = await fresh.next();
+          if (people.length === 0) return;
+          await Promise.allSettled([oof.refresh(people, signal), calendar.refresh(people, signal), teams?.refresh(people, signal)]);
+        },
+        log,
+      ),
+    );
+  }
+  if (teams) {
     const teamsList = list();
     tasks.push(
       new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log),

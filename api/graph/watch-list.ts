@@ -26,3 +26,25 @@ export class WatchList {
     return page;
   }
 }
+
+/**
+ * People who started being watched since the last call (bounded), so a pane that just opened gets
+ * their out of office and calendar in seconds instead of at the next full refresh.
+ */
+export class NewlyWatched {
+  #seen = new Set<string>();
+  constructor(
+    private readonly mailboxes: GraphMailboxes,
+    private readonly watched: () => readonly string[],
+    private readonly max: number,
+  ) {}
+
+  async next(): Promise<Mailbox[]> {
+    const now = new Set(this.watched());
+    const fresh = [...now].filter((id) => !this.#seen.has(id)).slice(0, this.max);
+    // Forget people nobody watches any more: watching them again is "new" again.
+    this.#seen = new Set([...this.#seen].filter((id) => now.has(id)));
+    for (const id of fresh) this.#seen.add(id);
+    return fresh.length ? [...(await this.mailboxes.of(fresh)).values()] : [];
+  }
+}
