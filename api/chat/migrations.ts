@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Migration } from '../../core/store/index.js';
 
 export const chatMigrations: readonly Migration[] = [
@@ -37,6 +38,35 @@ export const chatMigrations: readonly Migration[] = [
         // Idempotency is enforced by the store, not by a cache: one row per (sender, clientMessageId).
         .addUniqueConstraint('chat_messages_client_id', ['sender_id', 'client_message_id'])
         .execute();
+    },
+  },
+  {
+    // The first cut of 001 had a random-keyed `id` column; a message's id is now `<conversation>:<seq>`.
+    // Stores created from that cut are brought in line, keeping their messages.
+    name: 'chat.002-message-id-from-seq',
+    async up(db, dialect) {
+      const table = (await db.introspection.getTables()).find((t) => t.name === 'chat_messages');
+      if (!table?.columns.some((c) => c.name === 'id')) return;
+      if (dialect === 'postgres') {
+        await sql`alter table chat_messages drop column id`.execute(db);
+        return;
+      }
+      // SQLite cannot drop a UNIQUE column: rebuild the table.
+      await sql`alter table chat_messages rename to chat_messages_old`.execute(db);
+      await db.schema
+        .createTable('chat_messages')
+        .addColumn('conversation_id', 'varchar(64)', (c) => c.notNull().references('chat_conversations.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('sender_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('client_message_id', 'varchar(100)', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_messages_pk', ['conversation_id', 'seq'])
+        .addUniqueConstraint('chat_messages_client_id', ['sender_id', 'client_message_id'])
+        .execute();
+      await sql`insert into chat_messages (conversation_id, seq, sender_id, client_message_id, text, created_at)
+        select conversation_id, seq, sender_id, client_message_id, text, created_at from chat_messages_old`.execute(db);
+      await sql`drop table chat_messages_old`.execute(db);
     },
   },
 ];
