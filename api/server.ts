@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -86,7 +87,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ctx.type = metrics.contentType;
     ctx.body = await metrics.metrics();
   });
-  const openApi = buildOpenApi(process.env.npm_package_version ?? '0.1.0');
+  const openApi = buildOpenApi((JSON.parse(readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }).version);
   open.get('/openapi.json', (ctx) => {
     ctx.body = openApi;
   });
