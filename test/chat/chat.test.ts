@@ -43,8 +43,8 @@ afterAll(async () => {
 
 const chat = () => server.features.find((f) => f.name === 'chat') as ChatFeature;
 const json = async <T = any>(res: Response): Promise<T> => (await res.json()) as T; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call<T = any>(method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await server.api(method, path, { as, body });
   const payload = res.status === 204 ? undefined : await res.json();
   if (res.status !== status) throw new Error(`${method} ${path} as ${as}: expected ${status}, got ${res.status} ${JSON.stringify(payload)}`);

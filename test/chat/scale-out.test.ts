@@ -41,8 +41,8 @@ const open = async (server: TestServer, email: string) => {
   sockets.push(s);
   return s;
 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call<T = any>(server: TestServer, method: string, path: string, as: string, body?: unknown, status = 200): Promise<T> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await server.api(method, path, { as, body });
   const payload = res.status === 204 ? undefined : await res.json();
   if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${JSON.stringify(payload)}`);
