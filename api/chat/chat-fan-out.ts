@@ -71,7 +71,11 @@ export class ChatFanOut {
 
   /** Sends `frame` to all endpoints of `personId` except the connection `exclude`. */
   toPerson(personId: string, frame: Frame, exclude?: string): void {
-    const json = JSON.stringify(frame);
+    this.toPersonRaw(personId, JSON.stringify(frame), exclude);
+  }
+
+  /** The same with the frame already serialised (one message, many recipients: serialise once). */
+  toPersonRaw(personId: string, json: string, exclude?: string): void {
     this.#local(personId, json, exclude);
     if (this.distributed) {
       const wake: Wake = { origin: this.bus.nodeId, personId, json, exclude };

@@ -183,9 +183,11 @@ export class ChatService {
   }
 
   #push(message: ChatMessageDto, memberIds: readonly string[], senderId: string, dnd: ReadonlySet<string>, exclude?: string): void {
+    // The frames differ only in `notify`: serialise the message once.
+    const head = `{"type":"chat.message","conversationId":${JSON.stringify(message.conversationId)},"message":${JSON.stringify(message)},"notify":`;
     for (const p of memberIds) {
       const notify = p !== senderId && !dnd.has(p);
-      this.fanOut.toPerson(p, { type: 'chat.message', conversationId: message.conversationId, message, notify }, p === senderId ? exclude : undefined);
+      this.fanOut.toPersonRaw(p, `${head}${notify}}`, p === senderId ? exclude : undefined);
     }
   }
 
