@@ -34,6 +34,7 @@ function report(name: string, r: LoadResult, targets: boolean): boolean {
       `  latency p99           ${r.p99.toFixed(1).padStart(8)} ms${targets ? `   (target <= ${TARGET_P99} ms)` : ''}`,
       `  latency max           ${r.max.toFixed(1).padStart(8)} ms`,
       `  server CPU/message    ${r.serverCpuMsPerMessage.toFixed(3).padStart(8)} ms   (machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+      `  driver CPU/message    ${r.driverCpuMsPerMessage.toFixed(3).padStart(8)} ms   (the load generator, same machine)`,
       `  sent/acked/rejected   ${r.sent}/${r.acked}/${r.rejected}`,
       `  lost                  ${String(r.lost).padStart(8)}   (target 0)`,
       `  duplicated            ${String(r.duplicated).padStart(8)}   (target 0)`,

@@ -37,6 +37,8 @@ export interface LoadResult {
   readonly max: number;
   /** Server CPU milliseconds per delivered message (all server processes). */
   readonly serverCpuMsPerMessage: number;
+  /** The load driver's own CPU per message (it shares the machine with the server). */
+  readonly driverCpuMsPerMessage: number;
 }
 
 interface User {
@@ -119,6 +121,7 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let sent = 0;
   const cpu0 = (o.pids ?? []).map(cpuSeconds);
+  const driver0 = process.cpuUsage();
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
@@ -141,6 +144,7 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
   });
   const elapsed = (performance.now() - started) / 1000;
   const cpu = (o.pids ?? []).reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpu0[i], 0);
+  const driver = process.cpuUsage(driver0);
   const deliveredInWindow = deliveries.size;
   // Let in-flight messages land before counting losses.
   const drainUntil = Date.now() + 10_000;
@@ -166,5 +170,6 @@ export async function runChatLoad(o: LoadOptions): Promise<LoadResult> {
     p99: pct(0.99),
     max: latencies[latencies.length - 1] ?? NaN,
     serverCpuMsPerMessage: (cpu * 1000) / Math.max(1, deliveredInWindow),
+    driverCpuMsPerMessage: (driver.user + driver.system) / 1000 / Math.max(1, deliveredInWindow),
   };
 }
