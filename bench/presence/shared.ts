@@ -2,17 +2,9 @@
 
 export const emailOf = (i: number) => `bench.p${i}@contoso.test`;
 
-/** Deterministic PRNG (mulberry32), so every process derives the same subscriptions. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../core/random/seeded-random.js';
+
+export { prng };
 
 /** The people client `i` watches: `count` distinct others out of `people`. */
 export function subscriptionsOf(i: number, people: number, count: number): number[] {

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pngAvatar, type Rgb } from './png-avatar.js';
+import { seededRandom as prng } from '../../core/random/seeded-random.js';
 
 export const DEMO_DOMAIN = 'auroraworks.example';
 const BASE = 'dc=auroraworks,dc=example';
@@ -18,17 +19,6 @@ const PEOPLE = `ou=People,${BASE}`;
 const GROUPS = `ou=Groups,${BASE}`;
 const CONTACTS = `ou=Contacts,${BASE}`;
 
-/** mulberry32: small, fast, good enough for demo data, and stable across Node versions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = [
   'Aiden',

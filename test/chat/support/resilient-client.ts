@@ -1,17 +1,9 @@
 import WebSocket from 'ws';
 import type { ChatMessageDto } from '../../../api/contract/index.js';
 
-/** Small seeded PRNG (mulberry32): the same seed gives the same disconnects. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../../core/random/seeded-random.js';
+
+export { seeded };
 
 interface Outgoing {
   readonly clientMessageId: string;
