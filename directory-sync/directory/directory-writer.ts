@@ -20,7 +20,8 @@ export const MAX_PHOTO_BYTES = 100 * 1024;
 export function contentHash(entry: DirectoryEntry): string {
   const { photo, ...rest } = entry;
   const json = JSON.stringify(rest);
-  return photo && photo.byteLength ? hash('sha1', Buffer.concat([Buffer.from(json), photo]), 'base64url') : hash('sha1', json, 'base64url');
+  // Same digest as hashing json + photo concatenated, without copying the photo.
+  return photo && photo.byteLength ? createHash('sha1').update(json).update(photo).digest('base64url') : hash('sha1', json, 'base64url');
 }
 
 export function photoEtag(bytes: Uint8Array): string {

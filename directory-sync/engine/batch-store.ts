@@ -280,6 +280,8 @@ export class KyselyBatchStore implements BatchStore {
 }
 
 type Stmt = BetterSqlite3.Statement;
+/** Rows per multi-row statement: 32 × 23 people columns stays far under SQLite's parameter limit. */
+const MULTI = 32;
 const PEOPLE_COLUMNS = [
   'id',
   'kind',
@@ -328,20 +330,68 @@ export class SqliteBatchStore implements BatchStore {
     return s;
   }
 
+  /**
+   * Runs `head values (…), (…) tail` for many rows: MULTI rows per statement (one call into
+   * SQLite instead of MULTI), the remainder one row at a time. Rows are applied in order, as
+   * single-row statements would be (SQLite applies a multi-row VALUES row by row).
+   */
+  #insertMany<R>(head: string, width: number, tail: string, rows: readonly R[], put: (r: R, into: unknown[], at: number) => void) {
+    const tuple = `(${new Array(width).fill('?').join(', ')})`;
+    const full = Math.floor(rows.length / MULTI) * MULTI;
+    if (full) {
+      const q = this.#s(`${head} values ${new Array(MULTI).fill(tuple).join(', ')} ${tail}`);
+      const params = new Array<unknown>(MULTI * width);
+      for (let i = 0; i < full; i += MULTI) {
+        for (let j = 0; j < MULTI; j++) put(rows[i + j], params, j * width);
+        q.run(params);
+      }
+    }
+    if (full < rows.length) {
+      const q = this.#s(`${head} values ${tuple} ${tail}`);
+      const params = new Array<unknown>(width);
+      for (let i = full; i < rows.length; i++) {
+        put(rows[i], params, 0);
+        q.run(params);
+      }
+    }
+  }
+
   async links(source: string, ids: readonly string[]) {
-    const q = this.#s(
-      'select ps.external_id, ps.person_id, ps.content_hash, p.deleted_at, p.missing_since, p.disabled from person_sources ps join people p on p.id = ps.person_id where ps.source = ? and ps.external_id = ?',
-    );
     const out = new Map<string, ExistingLink>();
-    for (const id of ids) {
-      const r = q.get(source, id) as ExistingLink | undefined;
-      if (r) out.set(id, r);
+    const head =
+      'select ps.external_id, ps.person_id, ps.content_hash, p.deleted_at, p.missing_since, p.disabled from person_sources ps join people p on p.id = ps.person_id where ps.source = ? and ps.external_id';
+    const full = Math.floor(ids.length / MULTI) * MULTI;
+    if (full) {
+      const q = this.#s(`${head} in (${new Array(MULTI).fill('?').join(', ')})`);
+      const params = new Array<unknown>(MULTI + 1);
+      params[0] = source;
+      for (let i = 0; i < full; i += MULTI) {
+        for (let j = 0; j < MULTI; j++) params[j + 1] = ids[i + j];
+        for (const r of q.all(params) as ExistingLink[]) out.set(r.external_id, r);
+      }
+    }
+    const q = this.#s(`${head} = ?`);
+    for (let i = full; i < ids.length; i++) {
+      const r = q.get(source, ids[i]) as ExistingLink | undefined;
+      if (r) out.set(ids[i], r);
     }
     return out;
   }
   async touchSeen(source: string, ids: readonly string[], now: number) {
-    const q = this.#s('update person_sources set seen_at = ? where source = ? and external_id = ?');
-    for (const id of ids) q.run(now, source, id);
+    const head = 'update person_sources set seen_at = ? where source = ? and external_id';
+    const full = Math.floor(ids.length / MULTI) * MULTI;
+    if (full) {
+      const q = this.#s(`${head} in (${new Array(MULTI).fill('?').join(', ')})`);
+      const params = new Array<unknown>(MULTI + 2);
+      params[0] = now;
+      params[1] = source;
+      for (let i = 0; i < full; i += MULTI) {
+        for (let j = 0; j < MULTI; j++) params[j + 2] = ids[i + j];
+        q.run(params);
+      }
+    }
+    const q = this.#s(`${head} = ?`);
+    for (let i = full; i < ids.length; i++) q.run(now, source, ids[i]);
   }
   async clearMissing(personIds: readonly string[]) {
     const q = this.#s('update people set missing_since = null where id = ?');
@@ -357,11 +407,20 @@ export class SqliteBatchStore implements BatchStore {
     return out;
   }
   async emailHolders(emails: readonly string[]) {
-    const q = this.#s('select person_id from person_emails where email = ?');
     const out = new Map<string, string>();
-    for (const e of emails) {
-      const r = q.get(e) as { person_id: string } | undefined;
-      if (r) out.set(e, r.person_id);
+    const full = Math.floor(emails.length / MULTI) * MULTI;
+    if (full) {
+      const q = this.#s(`select email, person_id from person_emails where email in (${new Array(MULTI).fill('?').join(', ')})`);
+      const params = new Array<unknown>(MULTI);
+      for (let i = 0; i < full; i += MULTI) {
+        for (let j = 0; j < MULTI; j++) params[j] = emails[i + j];
+        for (const r of q.all(params) as { email: string; person_id: string }[]) out.set(r.email, r.person_id);
+      }
+    }
+    const q = this.#s('select person_id from person_emails where email = ?');
+    for (let i = full; i < emails.length; i++) {
+      const r = q.get(emails[i]) as { person_id: string } | undefined;
+      if (r) out.set(emails[i], r.person_id);
     }
     return out;
   }
@@ -394,29 +453,43 @@ export class SqliteBatchStore implements BatchStore {
     return out;
   }
   async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]) {
-    const q = this.#s(`insert into people (${PEOPLE_COLUMNS.join(', ')}) values (${PEOPLE_COLUMNS.map(() => '?').join(', ')})`);
-    for (const r of rows) {
-      const full = { ...r, manager_id: r.manager_id ?? null, owner_id: r.owner_id ?? null } as Record<string, unknown>;
-      q.run(PEOPLE_COLUMNS.map((c) => full[c] ?? null));
-    }
+    const n = PEOPLE_COLUMNS.length;
+    this.#insertMany(`insert into people (${PEOPLE_COLUMNS.join(', ')})`, n, '', rows, (r, into, at) => {
+      const row = r as unknown as Record<string, unknown>;
+      for (let c = 0; c < n; c++) into[at + c] = row[PEOPLE_COLUMNS[c]] ?? null;
+    });
   }
   async updatePerson(id: string, row: PersonRow) {
     const q = this.#s(`update people set ${UPDATE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`);
     q.run([...UPDATE_COLUMNS.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null), id]);
   }
   async upsertLinks(rows: readonly PersonSourcesTable[]) {
-    const q = this.#s(
-      'insert into person_sources (source, external_id, person_id, dn, manager_ref, content_hash, seen_at) values (?, ?, ?, ?, ?, ?, ?) on conflict (source, external_id) do update set person_id = excluded.person_id, dn = excluded.dn, manager_ref = excluded.manager_ref, content_hash = excluded.content_hash, seen_at = excluded.seen_at',
+    this.#insertMany(
+      'insert into person_sources (source, external_id, person_id, dn, manager_ref, content_hash, seen_at)',
+      7,
+      'on conflict (source, external_id) do update set person_id = excluded.person_id, dn = excluded.dn, manager_ref = excluded.manager_ref, content_hash = excluded.content_hash, seen_at = excluded.seen_at',
+      rows,
+      (r, into, at) => {
+        into[at] = r.source;
+        into[at + 1] = r.external_id;
+        into[at + 2] = r.person_id;
+        into[at + 3] = r.dn;
+        into[at + 4] = r.manager_ref;
+        into[at + 5] = r.content_hash;
+        into[at + 6] = r.seen_at;
+      },
     );
-    for (const r of rows) q.run(r.source, r.external_id, r.person_id, r.dn, r.manager_ref, r.content_hash, r.seen_at);
   }
   async deleteEmailsOf(personIds: readonly string[]) {
     const q = this.#s('delete from person_emails where person_id = ?');
     for (const id of personIds) q.run(id);
   }
   async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
-    const q = this.#s('insert into person_emails (email, person_id, is_primary) values (?, ?, ?) on conflict (email) do nothing');
-    for (const r of rows) q.run(r.email, r.person_id, r.is_primary);
+    this.#insertMany('insert into person_emails (email, person_id, is_primary)', 3, 'on conflict (email) do nothing', rows, (r, into, at) => {
+      into[at] = r.email;
+      into[at + 1] = r.person_id;
+      into[at + 2] = r.is_primary;
+    });
   }
   async deletePhotosOf(personIds: readonly string[]) {
     const q = this.#s('delete from person_photos where person_id = ?');

@@ -309,15 +309,17 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         .where('people.deleted_at', 'is', null)
         .where((eb) => eb.not(onlyThisSource(eb)))
         .select('person_sources.external_id');
-      const unlink = (await sharedGone.execute()).map((r) => r.external_id);
+      const pendingExists =
+        hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
+      // Without tombstones the incremental query finds nothing, and SQLite's planner (no
+      // statistics) would walk every link of the source to learn that: skip it.
+      const unlink = summary.complete || pendingExists ? (await sharedGone.execute()).map((r) => r.external_id) : [];
       for (let i = 0; i < unlink.length; i += 500)
         await t
           .deleteFrom('person_sources')
           .where('source', '=', S)
           .where('external_id', 'in', unlink.slice(i, i + 500))
           .execute();
-      const pendingExists =
-        hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
       if (toMark > 0) {
         const live = Number(
