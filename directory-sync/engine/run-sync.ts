@@ -287,9 +287,13 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
             .where('people.missing_since', 'is', null)
             .where(onlyThisSource)
         : t
+            // CROSS JOIN: on SQLite it keeps the (few) tombstones as the outer loop; without
+            // statistics the planner would walk every link of the source instead. Same rows.
             .selectFrom('sync_pending_deletes as d')
-            .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
+            .crossJoin('person_sources')
             .innerJoin('people', 'people.id', 'person_sources.person_id')
+            .whereRef('person_sources.source', '=', 'd.source')
+            .whereRef('person_sources.external_id', '=', 'd.external_id')
             .where('d.source', '=', S)
             .where('people.deleted_at', 'is', null)
             .where('people.missing_since', 'is', null)
@@ -302,7 +306,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           ? t.selectFrom('person_sources').where('person_sources.source', '=', S).where('person_sources.seen_at', '<', passStart)
           : t
               .selectFrom('sync_pending_deletes as d')
-              .innerJoin('person_sources', (j) => j.onRef('person_sources.source', '=', 'd.source').onRef('person_sources.external_id', '=', 'd.external_id'))
+              .crossJoin('person_sources')
+              .whereRef('person_sources.source', '=', 'd.source')
+              .whereRef('person_sources.external_id', '=', 'd.external_id')
               .where('d.source', '=', S)
       )
         .innerJoin('people', 'people.id', 'person_sources.person_id')
