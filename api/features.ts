@@ -10,7 +10,14 @@ import { createPeopleFeature } from './people/index.js';
 import { createPresenceFeature, presenceMigrations } from './presence/index.js';
 
 /** Every module's schema, in dependency order. */
-export const allMigrations: readonly Migration[] = [...directoryMigrations, ...syncMigrations, ...presenceMigrations, ...chatMigrations, ...documentsMigrations, ...graphMigrations];
+export const allMigrations: readonly Migration[] = [
+  ...directoryMigrations,
+  ...syncMigrations,
+  ...presenceMigrations,
+  ...chatMigrations,
+  ...documentsMigrations,
+  ...graphMigrations,
+];
 
 /** The features of the API process, wired to each other. Order matters for start/stop. */
 export function createFeatures(deps: FeatureDeps): Feature[] {

@@ -17,8 +17,15 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception'));
 
 const server = await startServer(config, { logger: log });
-if (config.demo) log.info({ directory: config.env.LDIF_FILE }, 'demo mode: nothing configured, so the demo directory is loaded and dev auth is on (loopback only). Mint a token with: npm run dev-token -- <email>');
-log.info({ url: server.url, auth: config.auth.mode, store: config.database.kind, scaleOut: Boolean(config.redis) }, `listening on ${server.url} (demo: ${server.url}/demo/)`);
+if (config.demo)
+  log.info(
+    { directory: config.env.LDIF_FILE },
+    'demo mode: nothing configured, so the demo directory is loaded and dev auth is on (loopback only). Mint a token with: npm run dev-token -- <email>',
+  );
+log.info(
+  { url: server.url, auth: config.auth.mode, store: config.database.kind, scaleOut: Boolean(config.redis) },
+  `listening on ${server.url} (demo: ${server.url}/demo/)`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

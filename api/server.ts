@@ -53,7 +53,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const auth = createAuthenticator(config, directory, groupsOf);
   const tickets = bus instanceof RedisBus ? new RedisTicketStore(bus.redis, bus.prefix) : new MemoryTicketStore();
   const gateway = new RealtimeGateway(tickets, log.child({ mod: 'realtime' }), { ...DEFAULT_GATEWAY_LIMITS, ...options.gatewayLimits });
-  new Gauge({ name: 'realtime_connections', help: 'Open WebSocket connections on this process', registers: [metrics], collect() { this.set(gateway.connectionCount); } });
+  new Gauge({
+    name: 'realtime_connections',
+    help: 'Open WebSocket connections on this process',
+    registers: [metrics],
+    collect() {
+      this.set(gateway.connectionCount);
+    },
+  });
 
   const deps: FeatureDeps = { config, store, bus, log, directory, auth, gateway, metrics, tuning: Object.freeze({ ...options.tuning }) };
   const features = createFeatures(deps);

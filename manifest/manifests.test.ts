@@ -59,7 +59,9 @@ describe('validateManifest catches what Office would reject', () => {
   });
 
   it('SupportsPinning outside the 1.1 overrides', () => {
-    const moved = good.replace(/<VersionOverrides xmlns="http:\/\/schemas.microsoft.com\/office\/mailappversionoverrides\/1.1" xsi:type="VersionOverridesV1_1">/, '').replace(/<\/VersionOverrides>\n(\s*)<\/VersionOverrides>/, '</VersionOverrides>');
+    const moved = good
+      .replace(/<VersionOverrides xmlns="http:\/\/schemas.microsoft.com\/office\/mailappversionoverrides\/1.1" xsi:type="VersionOverridesV1_1">/, '')
+      .replace(/<\/VersionOverrides>\n(\s*)<\/VersionOverrides>/, '</VersionOverrides>');
     expect(validateManifest(moved).join('\n')).toMatch(/SupportsPinning is only valid inside VersionOverridesV1_1/);
   });
 });

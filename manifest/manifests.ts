@@ -61,17 +61,40 @@ function head(o: ManifestOptions, id: string, hostName: string): XmlNode[] {
 }
 
 const icon = (resid16: string, resid32: string, resid80: string) =>
-  el('Icon', {}, el('bt:Image', { size: '16', resid: resid16 }), el('bt:Image', { size: '32', resid: resid32 }), el('bt:Image', { size: '80', resid: resid80 }));
+  el(
+    'Icon',
+    {},
+    el('bt:Image', { size: '16', resid: resid16 }),
+    el('bt:Image', { size: '32', resid: resid32 }),
+    el('bt:Image', { size: '80', resid: resid80 }),
+  );
 
 function resources(o: ManifestOptions, paneUrlId: string, paneUrl: string): XmlNode {
   const u = urls(o.baseUrl);
   return el(
     'Resources',
     {},
-    el('bt:Images', {}, el('bt:Image', { id: 'Icon.16x16', DefaultValue: u.icon(16) }), el('bt:Image', { id: 'Icon.32x32', DefaultValue: u.icon(32) }), el('bt:Image', { id: 'Icon.80x80', DefaultValue: u.icon(80) })),
+    el(
+      'bt:Images',
+      {},
+      el('bt:Image', { id: 'Icon.16x16', DefaultValue: u.icon(16) }),
+      el('bt:Image', { id: 'Icon.32x32', DefaultValue: u.icon(32) }),
+      el('bt:Image', { id: 'Icon.80x80', DefaultValue: u.icon(80) }),
+    ),
     el('bt:Urls', {}, el('bt:Url', { id: paneUrlId, DefaultValue: paneUrl }), el('bt:Url', { id: 'Help.Url', DefaultValue: u.support })),
-    el('bt:ShortStrings', {}, el('bt:String', { id: 'Group.Label', DefaultValue: 'Presence' }), el('bt:String', { id: 'Pane.Label', DefaultValue: 'People & chat' }), el('bt:String', { id: 'Pane.Title', DefaultValue: 'Office Presence' })),
-    el('bt:LongStrings', {}, el('bt:String', { id: 'Pane.Tooltip', DefaultValue: 'Show who is available, their contact cards, and chat.' }), el('bt:String', { id: 'GetStarted.Desc', DefaultValue: 'Open Office Presence from the Home tab to see who else is in this document.' })),
+    el(
+      'bt:ShortStrings',
+      {},
+      el('bt:String', { id: 'Group.Label', DefaultValue: 'Presence' }),
+      el('bt:String', { id: 'Pane.Label', DefaultValue: 'People & chat' }),
+      el('bt:String', { id: 'Pane.Title', DefaultValue: 'Office Presence' }),
+    ),
+    el(
+      'bt:LongStrings',
+      {},
+      el('bt:String', { id: 'Pane.Tooltip', DefaultValue: 'Show who is available, their contact cards, and chat.' }),
+      el('bt:String', { id: 'GetStarted.Desc', DefaultValue: 'Open Office Presence from the Home tab to see who else is in this document.' }),
+    ),
   );
 }
 
@@ -114,7 +137,12 @@ export function outlookManifest(o: ManifestOptions): string {
       el('Form', { 'xsi:type': 'ItemEdit' }, el('DesktopSettings', {}, el('SourceLocation', { DefaultValue: u.outlook }))),
     ),
     el('Permissions', {}, 'ReadItem'),
-    el('Rule', { 'xsi:type': 'RuleCollection', Mode: 'Or' }, el('Rule', { 'xsi:type': 'ItemIs', ItemType: 'Message', FormType: 'Read' }), el('Rule', { 'xsi:type': 'ItemIs', ItemType: 'Message', FormType: 'Edit' })),
+    el(
+      'Rule',
+      { 'xsi:type': 'RuleCollection', Mode: 'Or' },
+      el('Rule', { 'xsi:type': 'ItemIs', ItemType: 'Message', FormType: 'Read' }),
+      el('Rule', { 'xsi:type': 'ItemIs', ItemType: 'Message', FormType: 'Edit' }),
+    ),
     el('DisableEntityHighlighting', {}, 'false'),
     el(
       'VersionOverrides',
@@ -130,7 +158,12 @@ export function outlookManifest(o: ManifestOptions): string {
           el(
             'Host',
             { 'xsi:type': 'MailHost' },
-            el('DesktopFormFactor', {}, mailSurface('MessageReadCommandSurface', 'msgReadGroup', 'msgReadOpenPane'), mailSurface('MessageComposeCommandSurface', 'msgComposeGroup', 'msgComposeOpenPane')),
+            el(
+              'DesktopFormFactor',
+              {},
+              mailSurface('MessageReadCommandSurface', 'msgReadGroup', 'msgReadOpenPane'),
+              mailSurface('MessageComposeCommandSurface', 'msgComposeGroup', 'msgComposeOpenPane'),
+            ),
           ),
         ),
         resources(o, 'Outlook.Url', u.outlook),
@@ -161,7 +194,13 @@ export function wordManifest(o: ManifestOptions): string {
           el(
             'DesktopFormFactor',
             {},
-            el('GetStarted', {}, el('Title', { resid: 'Pane.Title' }), el('Description', { resid: 'GetStarted.Desc' }), el('LearnMoreUrl', { resid: 'Help.Url' })),
+            el(
+              'GetStarted',
+              {},
+              el('Title', { resid: 'Pane.Title' }),
+              el('Description', { resid: 'GetStarted.Desc' }),
+              el('LearnMoreUrl', { resid: 'Help.Url' }),
+            ),
             el(
               'ExtensionPoint',
               { 'xsi:type': 'PrimaryCommandSurface' },

@@ -4,7 +4,20 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
  * Structural checks of an Office add-in XML manifest that need no network (the official
  * validator posts the file to a Microsoft service). Orders come from the manifest XSDs.
  */
-const OFFICE_APP_BASE = ['Id', 'AlternateId', 'Version', 'ProviderName', 'DefaultLocale', 'DisplayName', 'Description', 'IconUrl', 'HighResolutionIconUrl', 'SupportUrl', 'AppDomains', 'Hosts'];
+const OFFICE_APP_BASE = [
+  'Id',
+  'AlternateId',
+  'Version',
+  'ProviderName',
+  'DefaultLocale',
+  'DisplayName',
+  'Description',
+  'IconUrl',
+  'HighResolutionIconUrl',
+  'SupportUrl',
+  'AppDomains',
+  'Hosts',
+];
 const ROOT_ORDER: Record<string, string[]> = {
   MailApp: [...OFFICE_APP_BASE, 'Requirements', 'FormSettings', 'Permissions', 'Rule', 'DisableEntityHighlighting', 'VersionOverrides'],
   TaskPaneApp: [...OFFICE_APP_BASE, 'Requirements', 'DefaultSettings', 'Permissions', 'Dictionary', 'VersionOverrides'],
@@ -68,13 +81,17 @@ export function validateManifest(xml: string): string[] {
   if (errors.length || !doc?.documentElement) return [`not well-formed XML: ${errors[0] ?? 'no root element'}`];
   const root = doc.documentElement;
   const type = root.getAttribute('xsi:type') ?? '';
-  if (root.tagName !== 'OfficeApp' || root.getAttribute('xmlns') !== 'http://schemas.microsoft.com/office/appforoffice/1.1') problems.push('root must be OfficeApp in the appforoffice/1.1 namespace');
+  if (root.tagName !== 'OfficeApp' || root.getAttribute('xmlns') !== 'http://schemas.microsoft.com/office/appforoffice/1.1')
+    problems.push('root must be OfficeApp in the appforoffice/1.1 namespace');
   if (!ROOT_ORDER[type]) return [...problems, `unsupported OfficeApp xsi:type "${type}"`];
   checkOrder(root, ROOT_ORDER[type], problems);
   const names = children(root).map((c) => c.tagName);
   for (const r of REQUIRED_ROOT[type]) if (!names.includes(r)) problems.push(`OfficeApp: missing required ${r}`);
 
-  const text = (name: string) => children(root).find((c) => c.tagName === name)?.textContent?.trim() ?? '';
+  const text = (name: string) =>
+    children(root)
+      .find((c) => c.tagName === name)
+      ?.textContent?.trim() ?? '';
   if (!GUID.test(text('Id'))) problems.push(`Id "${text('Id')}" is not a GUID`);
   if (!VERSION.test(text('Version'))) problems.push(`Version "${text('Version')}" is not n.n.n.n`);
 
@@ -86,7 +103,8 @@ export function validateManifest(xml: string): string[] {
     const tag = e.tagName;
     if (ORDERS[tag] && pathOf(e).includes('VersionOverrides')) checkOrder(e, ORDERS[tag], problems);
     if (tag === 'Action' && e.getAttribute('xsi:type') === 'ShowTaskpane') checkOrder(e, ACTION_ORDER[kind], problems);
-    if (tag === 'SupportsPinning' && !pathOf(e).includes('VersionOverrides/VersionOverrides')) problems.push(`${pathOf(e)}: SupportsPinning is only valid inside VersionOverridesV1_1`);
+    if (tag === 'SupportsPinning' && !pathOf(e).includes('VersionOverrides/VersionOverrides'))
+      problems.push(`${pathOf(e)}: SupportsPinning is only valid inside VersionOverridesV1_1`);
     const id = e.getAttribute('id');
     if (id && /^bt:(Image|Url|String)$/.test(tag)) {
       if (defined.has(id)) problems.push(`resource id "${id}" is defined twice`);

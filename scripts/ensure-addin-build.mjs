@@ -24,5 +24,9 @@ if (!existsSync(path.join(addin, 'vite.config.ts'))) process.exit(0);
 const sources = Math.max(newest(addin), statSync(path.join(root, 'api/contract')).mtimeMs, newest(path.join(root, 'api/contract')));
 if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
 console.log('building the task panes (addin/dist)…');
-const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(addin, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+const r = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(addin, 'vite.config.ts'), '--logLevel', 'warn'],
+  { stdio: 'inherit', cwd: root },
+);
 process.exit(r.status ?? 1);

@@ -66,9 +66,13 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 mkdirSync(path.join(root, 'test/.tmp'), { recursive: true });
 const resultsFile = path.join(root, 'test/.tmp/jest-results.json');
-const jest = spawnSync(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
-});
+const jest = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
+  },
+);
 process.exit(jest.status ?? 1);

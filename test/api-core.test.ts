@@ -73,7 +73,10 @@ describe('people', () => {
   });
 
   it('looks up primary and alias addresses case-insensitively, null for unknown', async () => {
-    const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: ['A.Archer@Contoso.test', 'bob.baker@contoso.test', 'nobody@x.test'] } });
+    const res = await server.api('POST', '/v1/people/lookup', {
+      as: ALICE,
+      body: { emails: ['A.Archer@Contoso.test', 'bob.baker@contoso.test', 'nobody@x.test'] },
+    });
     expect(res.status).toBe(200);
     const { results } = (await res.json()) as { results: { email: string; person: { displayName: string } | null }[] };
     expect(results.map((r) => r.person?.displayName ?? null)).toEqual(['Alice Archer', 'Bob Baker', null]);
@@ -139,7 +142,9 @@ describe('CORS allowlist', () => {
   afterAll(() => corsServer.close());
 
   it('answers preflight for an allowed origin, without credentials', async () => {
-    const res = await corsServer.api('OPTIONS', '/v1/people/lookup', { headers: { Origin: 'https://panes.contoso.test', 'Access-Control-Request-Method': 'POST' } });
+    const res = await corsServer.api('OPTIONS', '/v1/people/lookup', {
+      headers: { Origin: 'https://panes.contoso.test', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://panes.contoso.test');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();

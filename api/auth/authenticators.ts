@@ -101,7 +101,8 @@ export class OidcAuthenticator extends JwtAuthenticator {
       requiredClaims: ['exp'],
     });
     // ID tokens carry no scope; Office's ID token shares the add-in's audience, so aud alone is not enough.
-    if (payload.scp === undefined && payload.scope === undefined && payload.roles === undefined) throw unauthorized('An access token is required (this looks like an ID token)');
+    if (payload.scp === undefined && payload.scope === undefined && payload.roles === undefined)
+      throw unauthorized('An access token is required (this looks like an ID token)');
     if (payload.nonce !== undefined) throw unauthorized('An access token is required (this looks like an ID token)');
     return payload;
   }

@@ -10,7 +10,8 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (r.query) {
       const q = jsonSchema(r.query) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema } as never);
+      for (const [name, schema] of Object.entries(q.properties ?? {}))
+        params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema } as never);
     }
     (paths[r.path] ??= {})[r.method] = {
       summary: r.summary,

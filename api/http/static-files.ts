@@ -39,7 +39,10 @@ export function staticFiles(prefix: string, dir: string): Middleware {
     const ext = path.extname(file);
     ctx.type = TYPES[ext] ?? 'application/octet-stream';
     ctx.length = info.size;
-    ctx.set('Cache-Control', ext === '.html' ? 'no-cache' : /[-.][A-Za-z0-9_-]{8,}\.\w+$/.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    ctx.set(
+      'Cache-Control',
+      ext === '.html' ? 'no-cache' : /[-.][A-Za-z0-9_-]{8,}\.\w+$/.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
     ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
   };
 }

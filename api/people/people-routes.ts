@@ -40,7 +40,13 @@ export function createPeopleFeature(deps: { directory: DirectoryReader; authMode
     const etag = `"${photo.etag}"`;
     ctx.set('ETag', etag);
     ctx.set('Cache-Control', 'private, max-age=300');
-    if (ctx.get('If-None-Match').split(',').map((s) => s.trim()).includes(etag)) {
+    if (
+      ctx
+        .get('If-None-Match')
+        .split(',')
+        .map((s) => s.trim())
+        .includes(etag)
+    ) {
       ctx.status = 304;
       return;
     }

@@ -115,7 +115,9 @@ export class RealtimeGateway {
       this.log.error({ err }, 'ticket store failed');
     }
     if (!principal) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"unauthorized","message":"Missing, used or expired ticket"}}');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"unauthorized","message":"Missing, used or expired ticket"}}',
+      );
       return;
     }
     const p = principal;

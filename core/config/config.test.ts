@@ -44,7 +44,9 @@ describe('loadConfig', () => {
 
   it('requires issuer and audience for OIDC and refuses symmetric algorithms', () => {
     expect(problemsOf({ AUTH_MODE: 'oidc', HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^OIDC_ISSUER/), expect.stringMatching(/^OIDC_AUDIENCE/)]);
-    expect(problemsOf({ OIDC_ISSUER: 'https://login.example/t/v2.0', OIDC_AUDIENCE: 'api://x', OIDC_ALGORITHMS: 'RS256,HS256' })[0]).toMatch(/^OIDC_ALGORITHMS/);
+    expect(problemsOf({ OIDC_ISSUER: 'https://login.example/t/v2.0', OIDC_AUDIENCE: 'api://x', OIDC_ALGORITHMS: 'RS256,HS256' })[0]).toMatch(
+      /^OIDC_ALGORITHMS/,
+    );
     const c = load({ OIDC_ISSUER: 'https://login.example/t/v2.0', OIDC_AUDIENCE: 'api://x', HOST: '0.0.0.0' });
     expect(c.auth).toMatchObject({ mode: 'oidc', algorithms: ['RS256', 'ES256', 'PS256'] });
     expect(c.demo).toBe(false);

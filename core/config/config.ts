@@ -8,8 +8,7 @@ export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const DEMO_LDIF_FILE = path.join(ROOT_DIR, 'directory-sync/demo/demo-directory.ldif');
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export const isLoopbackHost = (host: string): boolean =>
-  LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+export const isLoopbackHost = (host: string): boolean => LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 const optionalString = z
   .string()
@@ -17,12 +16,8 @@ const optionalString = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 const optionalUrl = (protocols: string[]) =>
-  optionalString.refine(
-    (v) => v === undefined || protocols.some((p) => v.startsWith(p)),
-    `must start with ${protocols.join(' or ')}`,
-  );
-const seconds = (def: number) =>
-  z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(def);
+  optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), `must start with ${protocols.join(' or ')}`);
+const seconds = (def: number) => z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(def);
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .default('false')
@@ -146,17 +141,12 @@ export function readDotEnv(file: string): Record<string, string> {
  * Parses configuration once, at start. Throws ConfigError naming every bad variable.
  * @example const config = loadConfig(process.env);
  */
-export function loadConfig(
-  source: Record<string, string | undefined> = process.env,
-  options: { dotEnvFile?: string | false } = {},
-): Config {
+export function loadConfig(source: Record<string, string | undefined> = process.env, options: { dotEnvFile?: string | false } = {}): Config {
   const dotEnv = options.dotEnvFile === false ? {} : readDotEnv(options.dotEnvFile ?? path.join(process.cwd(), '.env'));
   const merged = { ...dotEnv, ...source };
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(merged[String(i.path[0])] ?? '')}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(merged[String(i.path[0])] ?? '')}: ${i.message}`));
   }
   const env = parsed.data;
   const problems: string[] = [];
@@ -173,13 +163,16 @@ export function loadConfig(
       issuer: env.OIDC_ISSUER ?? '',
       audience: env.OIDC_AUDIENCE ?? '',
       jwksUrl: env.OIDC_JWKS_URL,
-      algorithms: Object.freeze(env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean)),
+      algorithms: Object.freeze(
+        env.OIDC_ALGORITHMS.split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
     };
     if (auth.algorithms.some((a) => a === 'none' || a.startsWith('HS')))
       problems.push('OIDC_ALGORITHMS: only asymmetric algorithms (RS*, PS*, ES*) are allowed');
   } else {
-    if (!isLoopbackHost(env.HOST))
-      problems.push(`AUTH_MODE: dev auth is refused on a non-loopback HOST (${env.HOST}); set AUTH_MODE=oidc`);
+    if (!isLoopbackHost(env.HOST)) problems.push(`AUTH_MODE: dev auth is refused on a non-loopback HOST (${env.HOST}); set AUTH_MODE=oidc`);
     auth = { mode: 'dev', secret: env.DEV_AUTH_SECRET };
   }
   if (env.LDAP_URL && !env.LDAP_BASE_DN) problems.push('LDAP_BASE_DN: required when LDAP_URL is set');
@@ -203,7 +196,9 @@ export function loadConfig(
     auth,
     // The demo directory has a "Presence Admins" group so an admin can be tried out of the box.
     adminGroup: env.ADMIN_GROUP ?? (demo ? 'Presence Admins' : undefined),
-    corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     demo,
     env: { ...env, LDIF_FILE: env.LDIF_FILE ?? (demo ? DEMO_LDIF_FILE : undefined) },
   });

@@ -29,9 +29,7 @@ export async function runMigrations(store: Store, migrations: readonly Migration
   await db.connection().execute(async (conn) => {
     if (dialect === 'postgres') await sql`select pg_advisory_lock(727001)`.execute(conn);
     try {
-      const done = new Set(
-        (await conn.selectFrom('schema_migrations').select('name').execute()).map((r: { name: string }) => r.name),
-      );
+      const done = new Set((await conn.selectFrom('schema_migrations').select('name').execute()).map((r: { name: string }) => r.name));
       for (const m of migrations) {
         if (done.has(m.name)) continue;
         await conn.transaction().execute(async (trx) => {

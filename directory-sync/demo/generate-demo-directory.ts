@@ -19,7 +19,6 @@ const PEOPLE = `ou=People,${BASE}`;
 const GROUPS = `ou=Groups,${BASE}`;
 const CONTACTS = `ou=Contacts,${BASE}`;
 
-
 const FIRST = [
   'Aiden',
   'Amara',

@@ -19,7 +19,9 @@ export interface DirectoryReader {
 
 const LIVE = (eb: any) => eb('people.deleted_at', 'is', null); // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function toSummary(row: Pick<PeopleTable, 'id' | 'kind' | 'display_name' | 'primary_email' | 'title' | 'department' | 'photo_etag' | 'disabled'>): PersonSummary {
+export function toSummary(
+  row: Pick<PeopleTable, 'id' | 'kind' | 'display_name' | 'primary_email' | 'title' | 'department' | 'photo_etag' | 'disabled'>,
+): PersonSummary {
   return Object.freeze({
     id: row.id,
     kind: row.kind,
@@ -90,7 +92,12 @@ export class StoreDirectoryReader implements DirectoryReader {
     let next = row.manager_id;
     while (next && !seen.has(next) && managerChain.length < 20) {
       seen.add(next);
-      const m = await this.#db.selectFrom('people').select([...SUMMARY_COLUMNS, 'manager_id']).where('id', '=', next).where(LIVE).executeTakeFirst();
+      const m = await this.#db
+        .selectFrom('people')
+        .select([...SUMMARY_COLUMNS, 'manager_id'])
+        .where('id', '=', next)
+        .where(LIVE)
+        .executeTakeFirst();
       if (!m) break;
       managerChain.push(toSummary(m));
       next = m.manager_id;
@@ -146,7 +153,13 @@ export class StoreDirectoryReader implements DirectoryReader {
   }
 
   async emailsOf(id: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('person_emails').select(['email', 'is_primary']).where('person_id', '=', id).orderBy('is_primary', 'desc').orderBy('email').execute();
+    const rows = await this.#db
+      .selectFrom('person_emails')
+      .select(['email', 'is_primary'])
+      .where('person_id', '=', id)
+      .orderBy('is_primary', 'desc')
+      .orderBy('email')
+      .execute();
     return rows.map((r) => r.email);
   }
 }

@@ -56,7 +56,12 @@ export class DirectoryWriter {
     if (link && link.content_hash === hash) {
       await db.updateTable('person_sources').set({ seen_at: now }).where('source', '=', this.source).where('external_id', '=', entry.externalId).execute();
       // An unchanged entry that was marked missing (or deleted) is back.
-      await db.updateTable('people').set({ missing_since: null, deleted_at: null }).where('id', '=', link.person_id).where((eb) => eb.or([eb('missing_since', 'is not', null), eb('deleted_at', 'is not', null)])).execute();
+      await db
+        .updateTable('people')
+        .set({ missing_since: null, deleted_at: null })
+        .where('id', '=', link.person_id)
+        .where((eb) => eb.or([eb('missing_since', 'is not', null), eb('deleted_at', 'is not', null)]))
+        .execute();
       return { outcome: 'unchanged', personId: link.person_id, warnings };
     }
 
@@ -74,7 +79,12 @@ export class DirectoryWriter {
       photo = null;
     }
     const emails = [entry.primaryEmail, ...entry.aliases.filter((a) => a !== entry.primaryEmail)];
-    const claimed = await db.selectFrom('person_emails').select(['email', 'person_id']).where('email', 'in', emails).where('person_id', '!=', personId).execute();
+    const claimed = await db
+      .selectFrom('person_emails')
+      .select(['email', 'person_id'])
+      .where('email', 'in', emails)
+      .where('person_id', '!=', personId)
+      .execute();
     const taken = new Set(claimed.map((c) => c.email));
     for (const c of claimed) warnings.push(`${label}: address ${c.email} already belongs to another person, not added`);
     if (taken.has(entry.primaryEmail) && emails.length === taken.size) {
@@ -104,20 +114,39 @@ export class DirectoryWriter {
       updated_at: now,
     };
     if (isNew) {
-      await db.insertInto('people').values({ id: personId, manager_id: null, owner_id: null, created_at: now, ...row }).execute();
+      await db
+        .insertInto('people')
+        .values({ id: personId, manager_id: null, owner_id: null, created_at: now, ...row })
+        .execute();
     } else {
       await db.updateTable('people').set(row).where('id', '=', personId).execute();
     }
     const managerRef = entry.manager?.externalId ? `id:${entry.manager.externalId}` : entry.manager?.dn ? `dn:${entry.manager.dn.toLowerCase()}` : null;
     await db
       .insertInto('person_sources')
-      .values({ source: this.source, external_id: entry.externalId, person_id: personId, dn: entry.dn?.toLowerCase() ?? null, manager_ref: managerRef, content_hash: hash, seen_at: now })
-      .onConflict((oc) => oc.columns(['source', 'external_id']).doUpdateSet({ person_id: personId, dn: entry.dn?.toLowerCase() ?? null, manager_ref: managerRef, content_hash: hash, seen_at: now }))
+      .values({
+        source: this.source,
+        external_id: entry.externalId,
+        person_id: personId,
+        dn: entry.dn?.toLowerCase() ?? null,
+        manager_ref: managerRef,
+        content_hash: hash,
+        seen_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['source', 'external_id'])
+          .doUpdateSet({ person_id: personId, dn: entry.dn?.toLowerCase() ?? null, manager_ref: managerRef, content_hash: hash, seen_at: now }),
+      )
       .execute();
 
     await db.deleteFrom('person_emails').where('person_id', '=', personId).execute();
     const own = emails.filter((e) => !taken.has(e));
-    if (own.length) await db.insertInto('person_emails').values(own.map((email) => ({ email, person_id: personId, is_primary: email === primary ? 1 : 0 }))).execute();
+    if (own.length)
+      await db
+        .insertInto('person_emails')
+        .values(own.map((email) => ({ email, person_id: personId, is_primary: email === primary ? 1 : 0 })))
+        .execute();
 
     if (photo) {
       const etag = photoEtag(photo);
@@ -145,7 +174,11 @@ export class DirectoryWriter {
     for (const l of links) {
       const ref = l.manager_ref;
       const managerId = !ref ? null : ref.startsWith('dn:') ? (byDn.get(ref.slice(3)) ?? null) : (byId.get(ref.slice(3)) ?? null);
-      await db.updateTable('people').set({ manager_id: managerId === l.person_id ? null : managerId }).where('id', '=', l.person_id).execute();
+      await db
+        .updateTable('people')
+        .set({ manager_id: managerId === l.person_id ? null : managerId })
+        .where('id', '=', l.person_id)
+        .execute();
     }
   }
 }

@@ -27,7 +27,13 @@ describe('npm start on the embedded default', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'op-start-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: String(port), DATABASE_URL: path.join(dir, 'start.sqlite'), CI: 'true' };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      PORT: String(port),
+      DATABASE_URL: path.join(dir, 'start.sqlite'),
+      CI: 'true',
+    };
     const t0 = Date.now();
     child = spawn('npm', ['start'], { cwd: ROOT_DIR, env, detached: true });
     child.stdout!.on('data', (d) => (log += d));
@@ -35,7 +41,9 @@ describe('npm start on the embedded default', () => {
     const deadline = t0 + 30_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`/demo/ not served within 30 s. Output:\n${log}`);
-      const ok = await fetch(`${base}/demo/`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${base}/demo/`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -61,7 +69,11 @@ describe('npm start on the embedded default', () => {
   });
 
   it('has the demo directory loaded: sign in as a demo person and look up colleagues', async () => {
-    const signIn = await fetch(`${base}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'sam.okafor@auroraworks.example' }) });
+    const signIn = await fetch(`${base}/dev/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'sam.okafor@auroraworks.example' }),
+    });
     expect(signIn.status).toBe(200);
     const { token } = (await signIn.json()) as { token: string };
     const res = await fetch(`${base}/v1/people/lookup`, {

@@ -54,10 +54,13 @@ describe.each(dialects)('store on %s', (_name, make) => {
   });
 
   it('rolls back a failing migration', async () => {
-    const failing = { name: 'test.999-fails', up: async (db: Kysely<never>) => {
-      await db.schema.createTable('half_done').addColumn('x', 'integer').execute();
-      throw new Error('boom');
-    } };
+    const failing = {
+      name: 'test.999-fails',
+      up: async (db: Kysely<never>) => {
+        await db.schema.createTable('half_done').addColumn('x', 'integer').execute();
+        throw new Error('boom');
+      },
+    };
     await expect(runMigrations(store, [...allMigrations, failing])).rejects.toThrow('boom');
     const rows = await store.db.selectFrom('schema_migrations').select('name').where('name', '=', 'test.999-fails').execute();
     expect(rows).toHaveLength(0);
@@ -87,7 +90,10 @@ describe.each(dialects)('store on %s', (_name, make) => {
     const db = store.db as Kysely<DirectoryTables>;
     const writer = new DirectoryWriter('test');
     const before = await new StoreDirectoryReader(store).lookupEmails(['carol.chen@contoso.test']);
-    const r = await writer.upsert(db, person('carol.chen', { displayName: 'Carol Chen-Ng', dn: 'cn=Carol Chen-Ng,ou=moved,dc=contoso,dc=test', aliases: ['cc@contoso.test'] }));
+    const r = await writer.upsert(
+      db,
+      person('carol.chen', { displayName: 'Carol Chen-Ng', dn: 'cn=Carol Chen-Ng,ou=moved,dc=contoso,dc=test', aliases: ['cc@contoso.test'] }),
+    );
     expect(r.outcome).toBe('updated');
     expect(r.personId).toBe(before.get('carol.chen@contoso.test')!.id);
   });
