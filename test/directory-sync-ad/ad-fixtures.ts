@@ -1,6 +1,6 @@
-import { deflateSync } from 'node:zlib';
 import { Attribute, Change, type Client } from 'ldapts';
 import type { SambaAd } from '../support/samba-ad.js';
+import { encodePng } from '../../core/image/png.js';
 
 /** userAccountControl: NORMAL_ACCOUNT | PASSWD_NOTREQD (Samba refuses 512 without a password). */
 export const UAC_ENABLED = '544';
@@ -127,37 +127,7 @@ export async function inParallel(dc: SambaAd, n: number, work: (client: Client, 
 
 /** A valid PNG of `size`×`size` pixels of one colour: a real, small thumbnailPhoto. */
 export function pngPhoto(size: number, rgb: readonly [number, number, number]): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [...rgb]).flat())]);
-  const raw = Buffer.concat(Array.from({ length: size }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(size, 3, () => rgb);
 }
 
 /** An enabled account with a password (set over LDAPS as AD requires): a plain Domain Users member. */

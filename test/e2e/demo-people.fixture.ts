@@ -1,5 +1,5 @@
-import { deflateSync } from 'node:zlib';
 import type { DirectoryEntry } from '../../directory-sync/directory/index.js';
+import { encodePng } from '../../core/image/png.js';
 
 // The demo directory's fixed people (same addresses and reporting lines as directory-sync/demo; titles may differ),
 // for browser tests that must not depend on the full demo LDIF.
@@ -31,35 +31,8 @@ function entry(local: string, name: string, title: string, department: string, e
 }
 
 /** A small solid-colour PNG, so a photo really goes over the wire. */
-export function solidPng(size: number, [r, g, b]: [number, number, number]): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
-  const raw = Buffer.concat(Array.from({ length: size }, () => row));
-  return new Uint8Array(
-    Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
-  );
+export function solidPng(size: number, rgb: [number, number, number]): Uint8Array {
+  return new Uint8Array(encodePng(size, 3, () => rgb));
 }
 
 export const DEMO_FIXTURE: readonly DirectoryEntry[] = [
