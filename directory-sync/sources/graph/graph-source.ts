@@ -34,10 +34,25 @@ interface DeltaPage<T> {
   '@odata.deltaLink'?: string;
 }
 
-/** Watermark keys: users and org contacts delta links, and one per mailbox for Outlook contacts. */
+/**
+ * Watermark keys: users and org contacts delta links, one per mailbox for its default Contacts
+ * folder (`pc:<owner>`), and one per other contact folder (`pcf:<owner>|<folderId>`).
+ */
 const USERS = 'users';
 const CONTACTS = 'contacts';
 const PC = 'pc:';
+const PCF = 'pcf:';
+/** Bounds of the contact-folder tree walked per mailbox (Outlook allows deep trees; people rarely nest). */
+const MAX_FOLDER_DEPTH = 5;
+const MAX_FOLDERS_PER_MAILBOX = 500;
+
+interface GraphContactFolder {
+  id: string;
+  displayName?: string;
+}
+
+const folderKey = (owner: string, folderId: string) => `${PCF}${owner}|${folderId}`;
+const ownerOfKey = (key: string) => (key.startsWith(PCF) ? key.slice(PCF.length, key.indexOf('|')) : key.startsWith(PC) ? key.slice(PC.length) : undefined);
 const MAX_FULL_RESTARTS = 2;
 
 class ResyncNeeded extends Error {}
@@ -72,8 +87,8 @@ export class GraphSource implements DirectorySource {
     let complete = full;
     const mailboxes = new Set<string>(
       Object.keys(wm)
-        .filter((k) => k.startsWith(PC))
-        .map((k) => k.slice(PC.length)),
+        .map(ownerOfKey)
+        .filter((o): o is string => o !== undefined),
     );
     const goneMailboxes = new Set<string>();
 
@@ -140,13 +155,13 @@ export class GraphSource implements DirectorySource {
       throw err;
     }
 
-    for (const gone of goneMailboxes) delete wm[PC + gone];
+    for (const k of Object.keys(wm)) if (goneMailboxes.has(ownerOfKey(k) ?? '')) delete wm[k];
     if (this.#pc) {
       const r = yield* this.#personalContacts([...mailboxes], wm, full, options.signal);
       total += r.total;
       if (!r.complete) complete = false;
     } else {
-      for (const k of Object.keys(wm)) if (k.startsWith(PC)) delete wm[k];
+      for (const k of Object.keys(wm)) if (k.startsWith(PC) || k.startsWith(PCF)) delete wm[k];
     }
     return { complete, watermark: this.#watermark(wm), total: full ? total : undefined };
   }
@@ -170,16 +185,28 @@ export class GraphSource implements DirectorySource {
       wake?.();
       wake = null;
     };
-    const readMailbox = async (owner: string) => {
-      const key = PC + owner;
+    // Links of folders that vanished or failed: never merged back by a batch still in the queue.
+    const dropped = new Set<string>();
+    const drop = (key: string) => {
+      dropped.add(key);
+      delete wm[key];
+    };
+    /**
+     * One contact folder's delta (the default folder when `folderId` is undefined). Returns false
+     * when the mailbox itself cannot be read (no mailbox or no access), so its folders are skipped.
+     */
+    const readFolder = async (owner: string, folderId: string | undefined): Promise<boolean> => {
+      const key = folderId === undefined ? PC + owner : folderKey(owner, folderId);
+      const base = `/users/${encodeURIComponent(owner)}`;
+      const start = `${folderId === undefined ? base : `${base}/contactFolders/${encodeURIComponent(folderId)}`}/contacts/delta?$select=${PERSONAL_CONTACT_SELECT.join(',')}`;
       for (let restart = 0; restart <= 1; restart++) {
-        let url: string | undefined =
-          (full ? undefined : wm[key]) ?? `/users/${encodeURIComponent(owner)}/contacts/delta?$select=${PERSONAL_CONTACT_SELECT.join(',')}`;
+        let url: string | undefined = (full ? undefined : wm[key]) ?? start;
         try {
           while (url) {
             const page: DeltaPage<GraphPersonalContact> = await this.#get(url, signal);
             const upserts: DirectoryEntry[] = [];
             const deletes: string[] = [];
+            // Contact ids are unique per mailbox, whatever folder holds them.
             for (const c of page.value) {
               if (c['@removed']) deletes.push(personalContactId(owner, c.id));
               else upserts.push(personalContactToEntry(owner, c));
@@ -190,23 +217,47 @@ export class GraphSource implements DirectorySource {
             queue.push({ upserts, deletes, ...(link ? { watermark: { [key]: link } } : {}) });
             notify();
           }
-          return;
+          return true;
         } catch (err) {
           if (err instanceof GraphRequestError && err.needsResync && restart === 0) {
-            // Outlook sync state expired: read this mailbox again from the start.
+            // Outlook sync state expired: read this folder again from the start.
             delete wm[key];
             if (!full) complete = false;
             continue;
           }
           if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) {
-            // No mailbox (unlicensed, on-premises) or no access: nothing to read, nothing to trust.
-            delete wm[key];
-            if (err.status === 403) complete = false;
-            return;
+            drop(key);
+            if (folderId === undefined) {
+              // No mailbox (unlicensed, on-premises) or no access: nothing to read, nothing to trust.
+              if (err.status === 403) complete = false;
+              return false;
+            }
+            // A folder deleted (or hidden) since it was listed: its contacts were not read, so
+            // this pass proves nothing about them; a later full pass reconciles.
+            complete = false;
+            this.#log?.warn({ owner, status: err.status }, 'graph: contact folder could not be read; pass marked incomplete');
+            return true;
           }
           throw err;
         }
       }
+      return true;
+    };
+    const readMailbox = async (owner: string) => {
+      if (!(await readFolder(owner, undefined))) {
+        for (const k of Object.keys(wm)) if (k.startsWith(folderKey(owner, ''))) drop(k);
+        return;
+      }
+      const listed = await this.#contactFolders(owner, signal);
+      if (listed === null) {
+        // The folder list could not be read: keep the stored links, read only those.
+        complete = false;
+      }
+      const folders = new Set(listed ?? []);
+      // Folders with a stored link but not listed now (deleted, or past the bounds) are read by
+      // their link: a 404 then drops the link and marks the pass incomplete.
+      if (!full) for (const k of Object.keys(wm)) if (k.startsWith(folderKey(owner, ''))) folders.add(k.slice(folderKey(owner, '').length));
+      for (const folderId of folders) await readFolder(owner, folderId);
     };
     const pump = () => {
       while (active < this.#mailboxConcurrency && next < owners.length && !failure) {
@@ -228,7 +279,7 @@ export class GraphSource implements DirectorySource {
       const batch = queue.shift();
       if (batch) {
         // Mailbox links merge into the whole watermark so each commit carries every stream.
-        if (batch.watermark) Object.assign(wm, batch.watermark);
+        if (batch.watermark) for (const [k, v] of Object.entries(batch.watermark)) if (!dropped.has(k) && typeof v === 'string') wm[k] = v;
         yield { upserts: batch.upserts, deletes: batch.deletes, watermark: this.#watermark(wm) };
         continue;
       }
@@ -237,6 +288,44 @@ export class GraphSource implements DirectorySource {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     return { total, complete };
+  }
+
+  /**
+   * A mailbox's contact folders below the default one: the top level, then child folders, breadth
+   * first within the depth and count bounds. null when the mailbox's folder list cannot be read.
+   */
+  async #contactFolders(owner: string, signal: AbortSignal): Promise<string[] | null> {
+    const base = `/users/${encodeURIComponent(owner)}/contactFolders`;
+    const out: string[] = [];
+    const seen = new Set<string>();
+    let level: (string | undefined)[] = [undefined];
+    try {
+      for (let depth = 0; depth < MAX_FOLDER_DEPTH && level.length; depth++) {
+        const nextLevel: string[] = [];
+        for (const parent of level) {
+          let url: string | undefined = `${parent === undefined ? base : `${base}/${encodeURIComponent(parent)}/childFolders`}?$select=id,displayName`;
+          while (url) {
+            const page: DeltaPage<GraphContactFolder> = await this.#get(url, signal);
+            for (const f of page.value) {
+              if (seen.has(f.id)) continue;
+              if (out.length >= MAX_FOLDERS_PER_MAILBOX) {
+                this.#log?.warn({ owner, max: MAX_FOLDERS_PER_MAILBOX }, 'graph: too many contact folders; the rest are not read');
+                return out;
+              }
+              seen.add(f.id);
+              out.push(f.id);
+              nextLevel.push(f.id);
+            }
+            url = page['@odata.nextLink'];
+          }
+        }
+        level = nextLevel;
+      }
+    } catch (err) {
+      if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) return null;
+      throw err;
+    }
+    return out;
   }
 
   /** Managers of changed users when the delta round left `manager@delta` out (unchanged relation). */

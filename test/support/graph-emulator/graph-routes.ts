@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeltaCollection, Json } from './delta-collection.js';
+import { selectFields, type DeltaCollection, type Json } from './delta-collection.js';
 import type { GraphState } from './graph-state.js';
 
 export interface EmRequest {
@@ -84,6 +84,23 @@ export class GraphRoutes {
       if (!u) return err(404, 'ErrorInvalidUser', 'The requested user is invalid.');
       if (!u.mail) return err(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
       return this.delta(s.contactsOf(String(u.id)), `/users/${u.id}/contacts/delta`, req);
+    }
+    if (method === 'GET' && (m = /^\/users\/([^/]+)\/contactFolders(?:\/([^/]+)\/(childFolders|contacts\/delta))?$/.exec(p))) {
+      const u = s.userByKey(decodeURIComponent(m[1]));
+      if (!u) return err(404, 'ErrorInvalidUser', 'The requested user is invalid.');
+      if (!u.mail) return err(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+      const uid = String(u.id);
+      const parent = m[2] === undefined ? null : decodeURIComponent(m[2]);
+      const folder = parent === null ? undefined : s.contactFolder(uid, parent);
+      if (parent !== null && !folder) return err(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (m[3] === 'contacts/delta') return this.delta(folder!.contacts, `/users/${uid}/contactFolders/${encodeURIComponent(folder!.id)}/contacts/delta`, req);
+      const children = (s.contactFolders.get(uid) ?? []).filter((f) => f.parentFolderId === parent);
+      const route = parent === null ? `/users/${uid}/contactFolders` : `/users/${uid}/contactFolders/${encodeURIComponent(parent)}/childFolders`;
+      return this.list(
+        children.map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: f.parentFolderId ?? 'contacts-root' })),
+        route,
+        req,
+      );
     }
     if (method === 'GET' && (m = /^\/users\/([^/]+)\/photo(\/\$value)?$/.exec(p))) {
       const u = s.userByKey(decodeURIComponent(m[1]));
@@ -196,6 +213,23 @@ export class GraphRoutes {
       return u ? ok(u) : err(404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist.`);
     }
     return err(404, 'UnknownRoute', `${method} ${p} is not emulated`);
+  }
+
+  /** A plain collection paged with $skip (page size from Prefer: odata.maxpagesize, else $top). */
+  private list(items: Json[], route: string, req: EmRequest): EmResponse {
+    const pref = /odata\.maxpagesize=(\d+)/.exec(req.headers.prefer ?? '');
+    const top = Number(req.query.get('$top') ?? '') || undefined;
+    const size = Math.max(1, pref ? Math.min(Number(pref[1]), 999) : (top ?? this.state.pageSize));
+    const skip = Number(req.query.get('$skip') ?? '0') || 0;
+    const sel = req.query.get('$select');
+    const value = items.slice(skip, skip + size).map((x) => selectFields(x, sel ? sel.split(',').map((f) => f.trim()) : null));
+    const body: Json = { '@odata.context': `${this.base()}/$metadata#contactFolders`, value };
+    if (skip + size < items.length) {
+      const next = new URLSearchParams(req.query);
+      next.set('$skip', String(skip + size));
+      body['@odata.nextLink'] = `${this.base()}${route}?${next.toString()}`;
+    }
+    return ok(body);
   }
 
   /** Delta rounds with Graph's tokens: $skiptoken pages a round, $deltatoken starts the next. */

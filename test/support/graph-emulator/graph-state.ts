@@ -31,6 +31,15 @@ export interface Fault {
   readonly afterApplying?: boolean;
 }
 
+/** An Outlook contact folder below a mailbox's default Contacts folder. */
+export interface ContactFolder {
+  readonly id: string;
+  displayName: string;
+  /** null: a top-level folder (listed by /contactFolders); else the parent folder's id. */
+  readonly parentFolderId: string | null;
+  readonly contacts: DeltaCollection;
+}
+
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
@@ -45,6 +54,8 @@ export class GraphState {
   readonly users = new DeltaCollection('users');
   readonly orgContacts = new DeltaCollection('contacts');
   readonly personalContacts = new Map<string, DeltaCollection>();
+  /** Contact folders per user id, in creation order. */
+  readonly contactFolders = new Map<string, ContactFolder[]>();
   readonly photos = new Map<string, { bytes: Buffer; etag: string; contentType: string }>();
   readonly automaticReplies = new Map<string, AutomaticReplies>();
   readonly calendars = new Map<string, CalendarItem[]>();
@@ -65,11 +76,52 @@ export class GraphState {
   readonly maxConcurrentPerMailbox = new Map<string, number>();
   readonly inFlight = new Map<string, number>();
   #photoSeq = 0;
+  #folderSeq = 0;
 
   contactsOf(userId: string): DeltaCollection {
     let c = this.personalContacts.get(userId);
     if (!c) this.personalContacts.set(userId, (c = new DeltaCollection(`pc:${userId}`)));
     return c;
+  }
+
+  /** Creates a contact folder (top level, or a child of `parentFolderId`) and returns its id. */
+  addContactFolder(userId: string, displayName: string, parentFolderId: string | null = null): string {
+    const list = this.contactFolders.get(userId) ?? [];
+    this.contactFolders.set(userId, list);
+    if (parentFolderId !== null && !list.some((f) => f.id === parentFolderId)) throw new Error(`no contact folder ${parentFolderId}`);
+    const id = `AAMkADcf${++this.#folderSeq}-${userId.slice(0, 8)}=`;
+    list.push({ id, displayName, parentFolderId, contacts: new DeltaCollection(`pcf:${userId}:${id}`) });
+    return id;
+  }
+
+  contactFolder(userId: string, folderId: string): ContactFolder | undefined {
+    return this.contactFolders.get(userId)?.find((f) => f.id === folderId);
+  }
+
+  /** The contacts of one folder (throws for an unknown folder: a test bug). */
+  folderContactsOf(userId: string, folderId: string): DeltaCollection {
+    const f = this.contactFolder(userId, folderId);
+    if (!f) throw new Error(`no contact folder ${folderId} for ${userId}`);
+    return f.contacts;
+  }
+
+  /** Deletes a folder with its child folders (and their contacts), as Outlook does. */
+  removeContactFolder(userId: string, folderId: string): void {
+    const list = this.contactFolders.get(userId) ?? [];
+    const doomed = new Set([folderId]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const f of list) {
+        if (f.parentFolderId !== null && doomed.has(f.parentFolderId) && !doomed.has(f.id)) {
+          doomed.add(f.id);
+          grew = true;
+        }
+      }
+    }
+    this.contactFolders.set(
+      userId,
+      list.filter((f) => !doomed.has(f.id)),
+    );
   }
 
   setPhoto(userId: string, bytes: Buffer | null, contentType = 'image/jpeg'): void {
@@ -87,6 +139,7 @@ export class GraphState {
     this.users.epoch++;
     this.orgContacts.epoch++;
     for (const c of this.personalContacts.values()) c.epoch++;
+    for (const list of this.contactFolders.values()) for (const f of list) f.contacts.epoch++;
   }
 
   expireAccessTokens(): void {

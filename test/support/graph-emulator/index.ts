@@ -8,7 +8,7 @@ import { GraphState } from './graph-state.js';
 import { createTestTls, type TestTls } from './tls.js';
 
 export { GraphState } from './graph-state.js';
-export type { CalendarItem, AutomaticReplies, Fault } from './graph-state.js';
+export type { CalendarItem, AutomaticReplies, ContactFolder, Fault } from './graph-state.js';
 export { createTestTls } from './tls.js';
 
 export const EMULATOR_TENANT = '11111111-2222-3333-4444-555555555555';
