@@ -1,5 +1,22 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration } from '../../core/store/index.js';
+
+/** The messages table as both migrations create it: one row per (conversation, seq). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function createMessagesTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('chat_messages')
+    .addColumn('conversation_id', 'varchar(64)', (c) => c.notNull().references('chat_conversations.id').onDelete('cascade'))
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('sender_id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('client_message_id', 'varchar(100)', (c) => c.notNull())
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('chat_messages_pk', ['conversation_id', 'seq'])
+    // Idempotency is enforced by the store, not by a cache: one row per (sender, clientMessageId).
+    .addUniqueConstraint('chat_messages_client_id', ['sender_id', 'client_message_id'])
+    .execute();
+}
 
 export const chatMigrations: readonly Migration[] = [
   {
@@ -26,18 +43,7 @@ export const chatMigrations: readonly Migration[] = [
         .addPrimaryKeyConstraint('chat_members_pk', ['conversation_id', 'person_id'])
         .execute();
       await db.schema.createIndex('chat_members_person').on('chat_members').columns(['person_id', 'conversation_id']).execute();
-      await db.schema
-        .createTable('chat_messages')
-        .addColumn('conversation_id', 'varchar(64)', (c) => c.notNull().references('chat_conversations.id').onDelete('cascade'))
-        .addColumn('seq', 'bigint', (c) => c.notNull())
-        .addColumn('sender_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('client_message_id', 'varchar(100)', (c) => c.notNull())
-        .addColumn('text', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('chat_messages_pk', ['conversation_id', 'seq'])
-        // Idempotency is enforced by the store, not by a cache: one row per (sender, clientMessageId).
-        .addUniqueConstraint('chat_messages_client_id', ['sender_id', 'client_message_id'])
-        .execute();
+      await createMessagesTable(db);
     },
   },
   {
@@ -53,17 +59,7 @@ export const chatMigrations: readonly Migration[] = [
       }
       // SQLite cannot drop a UNIQUE column: rebuild the table.
       await sql`alter table chat_messages rename to chat_messages_old`.execute(db);
-      await db.schema
-        .createTable('chat_messages')
-        .addColumn('conversation_id', 'varchar(64)', (c) => c.notNull().references('chat_conversations.id').onDelete('cascade'))
-        .addColumn('seq', 'bigint', (c) => c.notNull())
-        .addColumn('sender_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('client_message_id', 'varchar(100)', (c) => c.notNull())
-        .addColumn('text', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('chat_messages_pk', ['conversation_id', 'seq'])
-        .addUniqueConstraint('chat_messages_client_id', ['sender_id', 'client_message_id'])
-        .execute();
+      await createMessagesTable(db);
       await sql`insert into chat_messages (conversation_id, seq, sender_id, client_message_id, text, created_at)
         select conversation_id, seq, sender_id, client_message_id, text, created_at from chat_messages_old`.execute(db);
       await sql`drop table chat_messages_old`.execute(db);
