@@ -42,7 +42,7 @@ const isPanePath = (p: string) => p.startsWith('/addin/') || p.startsWith('/demo
 /** Builds and starts the whole API: store, bus, auth, features, realtime, panes. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const store: Store = await openStore(config.database);
+  const store: Store = await openStore(config.database, { onConnectionError: (err) => log.warn({ err }, 'a PostgreSQL connection was closed by the server') });
   await runMigrations(store, allMigrations);
   const bus: Bus = createBus(config.redis);
   const metrics = new Registry();

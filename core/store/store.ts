@@ -19,12 +19,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(database: Config['database']): Promise<Store> {
+export async function openStore(database: Config['database'], options: { onConnectionError?: (err: Error) => void } = {}): Promise<Store> {
   if (database.kind === 'postgres') {
     const pg = (await import('pg')).default;
     // bigint columns hold epoch milliseconds and counters: well inside Number's safe range.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // PostgreSQL closing an idle connection (restart, failover, admin) makes the pool emit 'error';
+    // unhandled, that event would crash the process. The pool drops the broken connection and
+    // the next query opens a new one, so reporting it is all there is to do.
+    pool.on('error', (err) => options.onConnectionError?.(err));
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     return { dialect: 'postgres', db, close: () => db.destroy() };
   }

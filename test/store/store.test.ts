@@ -98,3 +98,27 @@ describe.each(dialects)('store on %s', (_name, make) => {
     expect(r.personId).toBe(before.get('carol.chen@contoso.test')!.id);
   });
 });
+
+describe('PostgreSQL closing idle connections', () => {
+  it('does not crash the process: the pool reports it and the next query reconnects', async () => {
+    const temp = await createTempDatabase('store_kill');
+    const reported: Error[] = [];
+    const store = await openStore({ kind: 'postgres', url: temp.url }, { onConnectionError: (err) => reported.push(err) });
+    try {
+      await runMigrations(store, allMigrations);
+      // Same as a server restart for this database: every backend connected to it is terminated.
+      const pg = (await import('pg')).default;
+      const admin = new pg.Client({ connectionString: temp.url.replace(/\/[^/]+$/, '/postgres') });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [temp.name]);
+      await admin.end();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(reported.length).toBeGreaterThan(0);
+      const rows = await store.db.selectFrom('schema_migrations').select('name').execute();
+      expect(rows.length).toBe(allMigrations.length);
+    } finally {
+      await store.close();
+      await temp.drop();
+    }
+  });
+});
