@@ -100,6 +100,8 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     expect(list[1]).toMatch(/^To \| Priya Natarajan \| VP Engineering/);
     // "Chat with everyone" offers the sender and recipients (Sam is not on this message, so all five).
     await pane.getByRole('button', { name: 'Chat with everyone on this message (5)' }).waitFor();
+    // Your own header shows your directory photo (Sam has one), not just initials.
+    await pane.waitForSelector('[data-testid="my-status"] img[src^="blob:"]', { timeout: 10_000 });
     const shot = await browser.screenshot(demo.page, 'demo-outlook-read');
     expect(shot).toMatch(/demo-outlook-read\.png$/);
   });

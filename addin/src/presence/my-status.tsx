@@ -21,8 +21,8 @@ const useStyles = makeStyles({
   status: { color: tokens.colorNeutralForeground2 },
 });
 
-/** Your own avatar and live status in the pane header; opens the status picker. */
-export function MyStatus() {
+/** Your own avatar and live status in the pane header; opens the status picker. The shell passes your photo. */
+export function MyStatus({ photoUrl }: { photoUrl?: string | null }) {
   const s = useStyles();
   const { person } = useMe();
   const [open, setOpen] = useState(false);
@@ -32,7 +32,7 @@ export function MyStatus() {
     <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
       <DialogTrigger disableButtonEnhancement>
         <Button appearance="subtle" className={s.trigger} aria-label={`${person.displayName}, ${status}. Change your status`} data-testid="my-status">
-          <PresenceAvatar name={person.displayName} email={person.email} size={28} />
+          <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photoUrl} size={28} />
           <span className={s.text}>
             <Text size={200} weight="semibold" className={s.line}>
               {person.displayName}

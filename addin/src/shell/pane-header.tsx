@@ -1,5 +1,7 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
+import { usePersonPhoto } from '../people/index.js';
 import { MyStatus } from '../presence/index.js';
+import { useMe } from '../services/index.js';
 
 const useStyles = makeStyles({
   root: {
@@ -16,9 +18,11 @@ const useStyles = makeStyles({
 /** The pane's top bar: who I am and my status (the presence feature's MyStatus). */
 export function PaneHeader() {
   const s = useStyles();
+  const { person } = useMe();
+  const photo = usePersonPhoto(person.id, person.hasPhoto);
   return (
     <header className={s.root} aria-label="My status">
-      <MyStatus />
+      <MyStatus photoUrl={photo} />
     </header>
   );
 }
