@@ -1,14 +1,7 @@
 import type { RunStatus } from './tables.js';
 
-/** What one run did; stored in sync_runs and printed by the CLI. */
-export interface SyncReport {
-  readonly id: string;
-  readonly source: string;
-  mode: 'full' | 'incremental';
-  readonly dryRun: boolean;
-  readonly startedAt: number;
-  finishedAt: number | null;
-  status: RunStatus;
+/** The counts of one run, as the report, the CLI summary and the admin status show them. */
+export interface SyncCounts {
   /** Entries the source delivered. */
   entries: number;
   added: number;
@@ -23,6 +16,17 @@ export interface SyncReport {
   skipped: number;
   /** Deletions held back by the cap (status deletions_blocked). */
   blockedDeletions: number;
+}
+
+/** What one run did; stored in sync_runs and printed by the CLI. */
+export interface SyncReport extends SyncCounts {
+  readonly id: string;
+  readonly source: string;
+  mode: 'full' | 'incremental';
+  readonly dryRun: boolean;
+  readonly startedAt: number;
+  finishedAt: number | null;
+  status: RunStatus;
   warningCount: number;
   warnings: string[];
   error: string | null;

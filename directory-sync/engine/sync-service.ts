@@ -6,7 +6,7 @@ import type { Logger } from '../../core/log/index.js';
 import type { Store } from '../../core/store/index.js';
 import type { DirectorySource, Watermark } from '../sources/source.js';
 import { StoreLease } from './lease.js';
-import type { SyncReport } from './report.js';
+import type { SyncCounts, SyncReport } from './report.js';
 import { runSync, type SyncLimits } from './run-sync.js';
 import { builtinSources } from './builtin-sources.js';
 import type { SourceRegistry } from './source-registry.js';
@@ -29,17 +29,7 @@ export interface RunSummary {
   readonly status: SyncRunsTable['status'];
   readonly startedAt: string;
   readonly finishedAt: string | null;
-  readonly counts: {
-    entries: number;
-    added: number;
-    updated: number;
-    unchanged: number;
-    disabled: number;
-    deleted: number;
-    missing: number;
-    skipped: number;
-    blockedDeletions: number;
-  };
+  readonly counts: Readonly<SyncCounts>;
   readonly warningCount: number;
   readonly warnings: string[];
   readonly error: string | null;
