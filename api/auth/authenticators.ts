@@ -8,18 +8,37 @@ import { resolvePrincipal } from './resolve-principal.js';
 
 type GroupsOf = (personId: string) => Promise<readonly string[]>;
 
-/** Caches resolved principals briefly so a burst of requests costs one directory read. */
-class PrincipalCache {
+/**
+ * Caches verified tokens' principals briefly (never past the token's exp), so a busy user's
+ * requests cost one signature check and one directory read per minute. Full, it drops its oldest
+ * entries rather than everything: clearing it all would make every active user pay again at once.
+ */
+export class PrincipalCache {
   readonly #map = new Map<string, { p: Principal; until: number }>();
+  constructor(
+    readonly maxEntries = 50_000,
+    readonly ttlMs = 60_000,
+    readonly now: () => number = Date.now,
+  ) {}
+  get size(): number {
+    return this.#map.size;
+  }
   get(token: string): Principal | undefined {
     const hit = this.#map.get(token);
-    if (hit && hit.until > Date.now()) return hit.p;
+    if (hit && hit.until > this.now()) return hit.p;
     if (hit) this.#map.delete(token);
     return undefined;
   }
   set(token: string, p: Principal, expSeconds: number | undefined): void {
-    if (this.#map.size > 10_000) this.#map.clear();
-    const until = Math.min(Date.now() + 60_000, (expSeconds ?? Infinity) * 1000);
+    if (this.#map.size >= this.maxEntries) {
+      // Map keeps insertion order: the first keys are the oldest.
+      let drop = Math.max(1, Math.floor(this.maxEntries / 10));
+      for (const key of this.#map.keys()) {
+        this.#map.delete(key);
+        if (--drop === 0) break;
+      }
+    }
+    const until = Math.min(this.now() + this.ttlMs, (expSeconds ?? Infinity) * 1000);
     this.#map.set(token, { p, until });
   }
 }

@@ -41,6 +41,7 @@ wss.on('connection', (ws) => {
 process.on('message', (m: { type: string; rate?: number; seconds?: number; people?: number }) => {
   if (m.type === 'run') {
     const start = Date.now();
+    const cpu0 = process.cpuUsage();
     const end = start + m.seconds! * 1000;
     let seq = 0;
     const tick = setInterval(() => {
@@ -49,7 +50,8 @@ process.on('message', (m: { type: string; rate?: number; seconds?: number; peopl
         clearInterval(tick);
         const truth: Record<string, { version: number; availability: string }> = {};
         for (let p = 0; p < m.people!; p++) truth[emailOf(p)] = versions.get(p) ?? { version: 0, availability: 'Available' };
-        send({ type: 'done', changes: seq, truth });
+        const cpu = process.cpuUsage(cpu0);
+        send({ type: 'done', changes: seq, truth, cpuShare: (cpu.user + cpu.system) / 1000 / (Date.now() - start) });
         return;
       }
       // Paced by the clock, not by tick count: a late tick sends what is due.
