@@ -22,6 +22,32 @@ export const CloseCode = Object.freeze({
 /** Bytes queued on a socket beyond which the client is told to resync instead of stalling the server. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
+/** A text frame encoded once for any number of sockets (see Connection.sendPrepared). */
+export interface PreparedFrame {
+  readonly bytes: Buffer;
+}
+
+/**
+ * Encodes a text message as one complete WebSocket frame (RFC 6455 5.2). Server frames are never
+ * masked and this gateway never compresses, so the bytes are the same for every recipient.
+ */
+export function prepareFrame(json: string): PreparedFrame {
+  const length = Buffer.byteLength(json);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const bytes = Buffer.allocUnsafe(head + length);
+  bytes[0] = 0x81; // FIN + text
+  if (head === 2) bytes[1] = length;
+  else if (head === 4) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(length, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeBigUInt64BE(BigInt(length), 2);
+  }
+  bytes.write(json, head, 'utf8');
+  return { bytes };
+}
+
 /** One open pane: an endpoint of its user. */
 export class Connection {
   readonly id = randomUUID();
@@ -52,6 +78,22 @@ export class Connection {
       return false;
     }
     this.socket.send(json);
+    return true;
+  }
+
+  /**
+   * Sends a frame made once with prepareFrame() for many sockets: the bytes go straight to the TCP
+   * socket (one write, no per-socket encoding). Same backpressure rule as sendRaw.
+   */
+  sendPrepared(frame: PreparedFrame): boolean {
+    if (this.closed) return false;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CloseCode.resync, 'too far behind; reconnect and resync');
+      return false;
+    }
+    const raw = (this.socket as unknown as { _socket?: { write(b: Buffer): boolean } })._socket;
+    if (!raw) return false;
+    raw.write(frame.bytes);
     return true;
   }
 
