@@ -98,13 +98,16 @@ async function round(
   await Promise.all(clients.map((c) => (c.send({ type: 'start' }), waitFor(c, 'started', 10_000))));
   const { changes, seconds } = await drive();
   await new Promise((r) => setTimeout(r, 2000));
-  const stats = await Promise.all(clients.map((c) => (c.send({ type: 'stop' }), waitFor<{ delivered: number; hist: number[] }>(c, 'stats', 60_000))));
+  const stats = await Promise.all(
+    clients.map((c) => (c.send({ type: 'stop' }), waitFor<{ delivered: number; hist: number[]; cpuShare: number }>(c, 'stats', 60_000))),
+  );
   const hist = new Array<number>(HIST_BUCKETS).fill(0);
   let delivered = 0;
   for (const s of stats) {
     delivered += s.delivered;
     s.hist.forEach((n, i) => (hist[i] += n));
   }
+  log(`${mode}: the ${CHILDREN} client processes used ${(stats.reduce((n, s) => n + s.cpuShare, 0) * 100).toFixed(0)} % of one core together`);
   const want = await truth();
   const verified = await Promise.all(
     clients.map((c) => (c.send({ type: 'verify', truth: want }), waitFor<{ checked: number; mismatches: number; examples: string[] }>(c, 'verified', 120_000))),
@@ -192,10 +195,14 @@ async function main(): Promise<void> {
   // 2. POST /v1/presence/query, 100 addresses (10 unknown), one process, no sockets open.
   await new Promise((r) => setTimeout(r, 1000));
   driver.send({ type: 'queries', seconds: QUERY_SECONDS, concurrency: 32, batch: 100, people: PEOPLE });
+  const queryCpu0 = process.cpuUsage();
   const q = await profiled('presence-query', () =>
     waitFor<{ requests: number; errors: number; rps: number; p50: number; p99: number }>(driver, 'queries-done', (QUERY_SECONDS + 60) * 1000),
   );
-  log(`query: ${q.requests} requests (${q.errors} failed), ${Math.round(q.rps)}/s, p50 ${q.p50} ms, p99 ${q.p99} ms`);
+  const queryCpu = process.cpuUsage(queryCpu0);
+  log(
+    `query: ${q.requests} requests (${q.errors} failed), ${Math.round(q.rps)}/s, p50 ${q.p50} ms, p99 ${q.p99} ms; API CPU ${Math.round((queryCpu.user + queryCpu.system) / q.requests)} µs per request`,
+  );
   driver.send({ type: 'close' });
   await server.close();
 

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { TtlCache } from '../../core/cache/index.js';
 import type { Config } from '../../core/config/index.js';
 import type { DirectoryReader } from '../../directory-sync/directory/index.js';
 import { HttpError, unauthorized } from '../http/index.js';
@@ -10,36 +11,25 @@ type GroupsOf = (personId: string) => Promise<readonly string[]>;
 
 /**
  * Caches verified tokens' principals briefly (never past the token's exp), so a busy user's
- * requests cost one signature check and one directory read per minute. Full, it drops its oldest
- * entries rather than everything: clearing it all would make every active user pay again at once.
+ * requests cost one signature check and one directory read per minute.
  */
 export class PrincipalCache {
-  readonly #map = new Map<string, { p: Principal; until: number }>();
+  readonly #cache: TtlCache<string, Principal>;
   constructor(
-    readonly maxEntries = 50_000,
+    maxEntries = 50_000,
     readonly ttlMs = 60_000,
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#cache = new TtlCache(maxEntries, now);
+  }
   get size(): number {
-    return this.#map.size;
+    return this.#cache.size;
   }
   get(token: string): Principal | undefined {
-    const hit = this.#map.get(token);
-    if (hit && hit.until > this.now()) return hit.p;
-    if (hit) this.#map.delete(token);
-    return undefined;
+    return this.#cache.get(token);
   }
   set(token: string, p: Principal, expSeconds: number | undefined): void {
-    if (this.#map.size >= this.maxEntries) {
-      // Map keeps insertion order: the first keys are the oldest.
-      let drop = Math.max(1, Math.floor(this.maxEntries / 10));
-      for (const key of this.#map.keys()) {
-        this.#map.delete(key);
-        if (--drop === 0) break;
-      }
-    }
-    const until = Math.min(this.now() + this.ttlMs, (expSeconds ?? Infinity) * 1000);
-    this.#map.set(token, { p, until });
+    this.#cache.set(token, p, Math.min(this.now() + this.ttlMs, (expSeconds ?? Infinity) * 1000));
   }
 }
 

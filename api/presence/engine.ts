@@ -244,9 +244,11 @@ export class PresenceEngine implements PresenceService {
 
   /** Loads the block lists of many people at once (subscriptions and queries check them synchronously). */
   async preloadBlocks(ownerIds: readonly string[]): Promise<void> {
-    const missing = [...new Set(ownerIds)].filter((id) => !this.#blocks.has(id));
-    if (missing.length === 0) return;
-    const lists = await this.#o.store.blockedByMany(missing);
+    // Hot path (every query, every subscribe): usually everything is loaded already.
+    let missing: Set<string> | undefined;
+    for (const id of ownerIds) if (!this.#blocks.has(id)) (missing ??= new Set()).add(id);
+    if (!missing) return;
+    const lists = await this.#o.store.blockedByMany([...missing]);
     for (const id of missing) if (!this.#blocks.has(id)) this.#blocks.set(id, new Set(lists.get(id) ?? []));
   }
 

@@ -6,12 +6,20 @@ import { badRequest, notFound, readJson } from '../http/index.js';
 import type { AddressBook } from './address-book.js';
 import { jsonString, presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
+import type { PresenceView } from './presence-api.js';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 /** The out-of-office source a user sets by hand (Exchange feeds its own source). */
 export const USER_OOF_SOURCE = 'user';
 const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
-const UNKNOWN = unknownPresence();
+const UNKNOWN_JSON = presenceJson(unknownPresence());
+const tails = new WeakMap<PresenceView, string>();
+/** `"<personId>","presence":{…}}` of a query result, built once per published view (a view belongs to one person). */
+function resultTail(personId: string, view: PresenceView): string {
+  let tail = tails.get(view);
+  if (tail === undefined) tails.set(view, (tail = `${jsonString(personId)},"presence":${presenceJson(view)}}`));
+  return tail;
+}
 
 /** HTTP routes of presence: query, your own state, out-of-office, blocks. */
 export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, addresses: AddressBook, now: () => number = Date.now): Router {
@@ -32,19 +40,29 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
   router.post('/v1/presence/query', async (ctx) => {
     const { emails } = await readJson(ctx, presenceQueryRoute.body);
     const viewer = me(ctx);
-    const found = await addresses.resolve(emails);
-    const pids = [...new Set([...found.values()].filter((p) => p !== null).map((p) => p.id))];
-    const [views] = await Promise.all([engine.currentMany(pids), engine.preloadBlocks(pids)]);
+    const people = await addresses.resolveEach(emails);
+    const ids: string[] = [];
+    let uncached: string[] | undefined;
+    for (const p of people) {
+      if (!p) continue;
+      ids.push(p.id);
+      if (!engine.cached(p.id)) (uncached ??= []).push(p.id);
+    }
+    const [computed] = await Promise.all([uncached ? engine.currentMany(uncached) : undefined, engine.preloadBlocks(ids)]);
     // Built as text from views serialised once per version: this route is hot (every pane, every item).
-    const unknown = presenceJson(UNKNOWN);
-    const parts = emails.map((email) => {
-      const person = found.get(email);
-      const view = person ? views.get(person.id) : undefined;
-      const head = `{"email":${jsonString(email)},"personId":`;
-      if (!person || !view) return `${head}null,"presence":${unknown}}`;
-      const shown = person.id !== viewer && engine.isBlockedCached(person.id, viewer) ? JSON.stringify(viewFor(view, 'blocked')) : presenceJson(view);
-      return `${head}${jsonString(person.id)},"presence":${shown}}`;
-    });
+    const parts = new Array<string>(emails.length);
+    for (let i = 0; i < emails.length; i++) {
+      const person = people[i];
+      const view = person ? (engine.cached(person.id) ?? computed?.get(person.id)) : undefined;
+      const head = `{"email":${jsonString(emails[i]!)},"personId":`;
+      if (!person || !view) parts[i] = `${head}null,"presence":${UNKNOWN_JSON}}`;
+      else {
+        parts[i] =
+          person.id !== viewer && engine.isBlockedCached(person.id, viewer)
+            ? `${head}${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`
+            : head + resultTail(person.id, view);
+      }
+    }
     ctx.type = 'application/json';
     ctx.body = `{"results":[${parts.join(',')}]}`;
   });

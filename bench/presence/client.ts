@@ -31,6 +31,8 @@ let closing = false;
 let delivered = 0;
 let frames = 0;
 let lastFrameAt = 0;
+let cpuAtStart = process.cpuUsage();
+let wallAtStart = 0;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const send = (m: unknown) => process.send?.(m);
 
@@ -119,13 +121,17 @@ process.on('message', (m: { type: string; truth?: Record<string, Seen> }) => {
         hist = new Uint32Array(HIST_BUCKETS);
         delivered = 0;
         counting = true;
+        cpuAtStart = process.cpuUsage();
+        wallAtStart = Date.now();
         send({ type: 'started' });
       } else if (m.type === 'stop') {
+        const cpu = process.cpuUsage(cpuAtStart);
+        const cpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wallAtStart);
         // Drain: whatever is still in flight counts (late, with its real latency).
         const until = Date.now() + 60_000;
         while (Date.now() - lastFrameAt < 1000 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
         counting = false;
-        send({ type: 'stats', delivered, hist: Array.from(hist) });
+        send({ type: 'stats', delivered, hist: Array.from(hist), cpuShare });
       } else if (m.type === 'verify') {
         let checked = 0;
         let mismatches = 0;
