@@ -7,7 +7,7 @@ import type { PresenceService } from '../presence/index.js';
 import type { ChatFanOut } from './chat-fan-out.js';
 import type { AppendOutcome, AppendRequest, ChatStore } from './chat-store.js';
 import type { PresenceRules } from './presence-rules.js';
-import { SendBatcher } from './send-batcher.js';
+import { GroupCommit } from '../../core/store/index.js';
 
 export interface ChatLimits {
   readonly sendPerSecond: number;
@@ -44,7 +44,7 @@ const notMember = () => notFound('No such conversation');
  * the store, with delivery to live endpoints after commit.
  */
 export class ChatService {
-  readonly #batcher: SendBatcher<AppendRequest, AppendOutcome>;
+  readonly #batcher: GroupCommit<AppendRequest, AppendOutcome>;
   readonly #sendLimiter: RateLimiter;
   readonly #typing = new Map<string, number>();
   readonly #members = new Map<string, Members>();
@@ -58,7 +58,7 @@ export class ChatService {
     readonly log: Logger,
     readonly limits: ChatLimits = DEFAULT_CHAT_LIMITS,
   ) {
-    this.#batcher = new SendBatcher((batch) => store.appendBatch(batch));
+    this.#batcher = new GroupCommit((batch) => store.appendBatch(batch));
     fanOut.onMembersChanged((id) => this.#members.delete(id));
     this.#sendLimiter = new RateLimiter(limits.sendPerSecond, limits.sendBurst);
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Migration, Store } from '../../core/store/index.js';
+import { GroupCommit, type Migration, type Store } from '../../core/store/index.js';
 import type { ManualAvailability } from '../contract/presence.js';
 import type { ExternalInput, ManualInput, OofInput } from './aggregate.js';
 import type { Activity, Availability, CalendarEvent } from './presence-api.js';
@@ -71,10 +71,25 @@ export interface StoredInputs {
 }
 
 /** The source of truth for manual state, out-of-office, calendar, external endpoints and blocks. */
+type Write = (trx: Kysely<PresenceTables>) => Promise<unknown>;
+
 export class PresenceStore {
   readonly #db: Kysely<PresenceTables>;
+  /** Status changes arrive in bursts (a meeting starts, everyone's calendar flips): one commit serves them all. */
+  readonly #writes: GroupCommit<Write, undefined>;
   constructor(readonly store: Store) {
     this.#db = store.db as Kysely<PresenceTables>;
+    this.#writes = new GroupCommit<Write, undefined>((batch) =>
+      this.#db.transaction().execute(async (trx) => {
+        for (const write of batch) await write(trx);
+        return batch.map(() => undefined);
+      }),
+    );
+  }
+
+  /** Resolves once the write is committed (with whatever else was waiting). */
+  #write(write: Write): Promise<void> {
+    return this.#writes.submit(write);
   }
 
   async load(personId: string): Promise<StoredInputs> {
@@ -96,46 +111,54 @@ export class PresenceStore {
 
   async setManual(personId: string, manual: ManualInput | null): Promise<void> {
     if (!manual) {
-      await this.#db.deleteFrom('presence_manual').where('person_id', '=', personId).execute();
+      await this.#write((db) => db.deleteFrom('presence_manual').where('person_id', '=', personId).execute());
       return;
     }
     const row = { availability: manual.availability, note: manual.note, expires_at: manual.expiresAt, set_at: manual.setAt };
-    await this.#db
-      .insertInto('presence_manual')
-      .values({ person_id: personId, ...row })
-      .onConflict((oc) => oc.column('person_id').doUpdateSet(row))
-      .execute();
+    await this.#write((db) =>
+      db
+        .insertInto('presence_manual')
+        .values({ person_id: personId, ...row })
+        .onConflict((oc) => oc.column('person_id').doUpdateSet(row))
+        .execute(),
+    );
   }
 
   async setOof(personId: string, oof: OofInput): Promise<void> {
     const row = { active: oof.active ? 1 : 0, message: oof.message, updated_at: oof.updatedAt };
-    await this.#db
-      .insertInto('presence_oof')
-      .values({ person_id: personId, source: oof.source, ...row })
-      .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
-      .execute();
+    await this.#write((db) =>
+      db
+        .insertInto('presence_oof')
+        .values({ person_id: personId, source: oof.source, ...row })
+        .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
+        .execute(),
+    );
   }
 
   async setCalendar(personId: string, source: string, events: readonly CalendarEvent[], now: number): Promise<void> {
     const row = { events: JSON.stringify(events), updated_at: now };
-    await this.#db
-      .insertInto('presence_calendar')
-      .values({ person_id: personId, source, ...row })
-      .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
-      .execute();
+    await this.#write((db) =>
+      db
+        .insertInto('presence_calendar')
+        .values({ person_id: personId, source, ...row })
+        .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
+        .execute(),
+    );
   }
 
   async setExternal(personId: string, source: string, state: { availability: Availability; activity: Activity } | null, now: number): Promise<void> {
     if (!state) {
-      await this.#db.deleteFrom('presence_external').where('person_id', '=', personId).where('source', '=', source).execute();
+      await this.#write((db) => db.deleteFrom('presence_external').where('person_id', '=', personId).where('source', '=', source).execute());
       return;
     }
     const row = { availability: state.availability, activity: state.activity, updated_at: now };
-    await this.#db
-      .insertInto('presence_external')
-      .values({ person_id: personId, source, ...row })
-      .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
-      .execute();
+    await this.#write((db) =>
+      db
+        .insertInto('presence_external')
+        .values({ person_id: personId, source, ...row })
+        .onConflict((oc) => oc.columns(['person_id', 'source']).doUpdateSet(row))
+        .execute(),
+    );
   }
 
   /** Everyone a person blocked. */

@@ -1,5 +1,5 @@
 import { MAX_SUBSCRIPTIONS } from '../contract/presence.js';
-import type { Connection } from '../realtime/index.js';
+import { prepareFrame, type Connection, type PreparedFrame } from '../realtime/index.js';
 import type { AddressBook } from './address-book.js';
 import { jsonString, presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
@@ -163,21 +163,34 @@ export class SubscriptionHub {
     this.#timer = undefined;
     const dirty = [...this.#dirty];
     this.#dirty.clear();
+    // One person's frame goes to many subscribers: encode it once per flush, not once per socket.
+    const frames = new Map<string, PreparedFrame>();
     for (const cs of dirty) {
       // Several frames for one socket leave in one write; one frame needs no corking.
-      if (cs.pending.size > 1) cs.conn.batch(() => this.#sendPending(cs));
-      else this.#sendPending(cs);
+      if (cs.pending.size > 1) cs.conn.batch(() => this.#sendPending(cs, frames));
+      else this.#sendPending(cs, frames);
       cs.pending.clear();
     }
   }
 
-  #sendPending(cs: ConnSubs): void {
+  #sendPending(cs: ConnSubs, frames: Map<string, PreparedFrame>): void {
     const viewer = cs.conn.principal.personId;
     for (const pid of cs.pending) {
       const view = this.engine.cached(pid);
       if (!view) continue;
-      const body = viewer !== pid && this.engine.isBlockedCached(pid, viewer) ? JSON.stringify(viewFor(view, 'blocked')) : presenceJson(view);
-      for (const email of cs.byPerson.get(pid) ?? []) if (!cs.conn.sendRaw(frameJson(email, body))) return;
+      const emails = cs.byPerson.get(pid) ?? [];
+      if (viewer !== pid && this.engine.isBlockedCached(pid, viewer)) {
+        const body = JSON.stringify(viewFor(view, 'blocked'));
+        for (const email of emails) if (!cs.conn.sendRaw(frameJson(email, body))) return;
+        continue;
+      }
+      for (const email of emails) {
+        // Keyed by the address as subscribed: subscribers who wrote it differently get their spelling back.
+        const key = `${pid}\n${email}`;
+        let frame = frames.get(key);
+        if (!frame) frames.set(key, (frame = prepareFrame(frameJson(email, presenceJson(view)))));
+        if (!cs.conn.sendPrepared(frame)) return;
+      }
     }
   }
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { SendBatcher } from './send-batcher.js';
+import { GroupCommit } from './group-commit.js';
 
-describe('SendBatcher (group commit)', () => {
+describe('GroupCommit', () => {
   it('groups what arrives together, keeps order, runs afterCommit in order before resolving', async () => {
     const batches: number[][] = [];
     const events: string[] = [];
-    const b = new SendBatcher<number, number>(async (xs) => {
+    const b = new GroupCommit<number, number>(async (xs) => {
       batches.push([...xs]);
       await new Promise((r) => setTimeout(r, 5));
       return xs.map((x) => x * 10);
@@ -22,7 +22,7 @@ describe('SendBatcher (group commit)', () => {
 
   it('retries a failed transaction, then rejects the whole batch; later batches still run', async () => {
     let calls = 0;
-    const b = new SendBatcher<number, number>(async (xs) => {
+    const b = new GroupCommit<number, number>(async (xs) => {
       calls++;
       if (xs.includes(13)) throw new Error('unlucky');
       return [...xs];

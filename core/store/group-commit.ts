@@ -1,10 +1,10 @@
 /**
- * Group commit: sends that arrive while a transaction is running are appended together in the
- * next one. One batch at a time per process keeps per-process order and makes a SQLite commit
- * serve many messages; results come back in submission order and `afterCommit` callbacks run
- * synchronously in that order, so pushes leave in seq order.
+ * Group commit: writes that arrive while a transaction is running are committed together in the
+ * next one. One batch at a time per process keeps per-process order and makes one commit serve
+ * many writes (chat messages, presence changes); results come back in submission order and
+ * `afterCommit` callbacks run synchronously in that order (chat pushes leave in seq order).
  */
-export class SendBatcher<Req, Res> {
+export class GroupCommit<Req, Res> {
   readonly #queue: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void; afterCommit?: (r: Res) => void }[] = [];
   #running = false;
   #scheduled = false;
