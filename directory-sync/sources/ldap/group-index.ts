@@ -32,14 +32,21 @@ export class GroupIndex implements GroupMembership {
     this.#closure.clear();
   }
 
-  /** Names of all groups (direct and nested) of the entry with this DN, plus those of its memberOf DNs. */
+  /**
+   * Names of all groups (direct and nested) of the entry with this DN, plus those of its memberOf
+   * DNs, sorted: the engine hashes entries as given, so the order must not depend on how the
+   * memberships were found (this index on a full pass, GroupLookup on an incremental one).
+   */
   groupsOf(dn: string, memberOf: readonly string[] = []): string[] {
+    const direct = this.#parentsOf.get(normalizeDn(dn));
+    // The usual case, one direct group and no memberOf: its (cached, sorted) closure as it is.
+    if (direct?.length === 1 && memberOf.length === 0) return [...this.#groupAndAncestors(direct[0]!)];
     const out = new Set<string>();
-    const starts = [...(this.#parentsOf.get(normalizeDn(dn)) ?? []), ...memberOf.map(normalizeDn)];
+    const starts = [...(direct ?? []), ...memberOf.map(normalizeDn)];
     for (const g of starts) {
       for (const name of this.#groupAndAncestors(g)) out.add(name);
     }
-    return [...out];
+    return [...out].sort();
   }
 
   /** Group name of a group DN (falls back to the first RDN value of an unknown one). */
@@ -62,7 +69,7 @@ export class GroupIndex implements GroupMembership {
       names.add(this.#nameByDn.get(g) ?? firstRdnValue(g));
       for (const p of this.#parentsOf.get(g) ?? []) if (!seen.has(p)) stack.push(p);
     }
-    const result = [...names];
+    const result = [...names].sort();
     this.#closure.set(group, result);
     return result;
   }

@@ -31,6 +31,20 @@ describe('group membership: page lookups and the full index agree', () => {
     expect(viaLookup).toEqual(index.groupsOf(p(uid)).sort());
   });
 
+  it('both answer in the same (sorted) order, so an entry hashes the same on full and incremental passes', async () => {
+    // Added in an order that is not the sorted one; 7 is direct in z, m and k, nested in n through m.
+    const unordered = [g('z', [p('7')]), g('m', [p('7')]), g('n', [`cn=m,ou=g,${BASE}`]), g('k', [p('7'), p('8')])];
+    const idx = new GroupIndex();
+    for (const x of unordered) idx.addGroup(x.dn, String(x.attributes.cn![0]), x.attributes.member as string[]);
+    const lookup = new GroupLookup(new MemoryLdapConnection(unordered), BASE, map);
+    const m = await lookup.resolve([p('7'), p('8')].map((dn) => ({ dn, memberOf: [] })));
+    expect(idx.groupsOf(p('7'))).toEqual(['k', 'm', 'n', 'z']);
+    expect(m.groupsOf(p('7'))).toEqual(['k', 'm', 'n', 'z']);
+    expect(m.groupsOf(p('8'))).toEqual(idx.groupsOf(p('8')));
+    // memberOf DNs join in, still sorted.
+    expect(idx.groupsOf(p('8'), [`cn=z,ou=g,${BASE}`, `cn=a0,ou=g,${BASE}`])).toEqual(['a0', 'k', 'z']);
+  });
+
   it('expands nesting, cuts cycles, and caches group answers across entries', async () => {
     const conn = new MemoryLdapConnection(groups);
     const lookup = new GroupLookup(conn, BASE, map);

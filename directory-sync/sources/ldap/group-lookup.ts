@@ -64,7 +64,8 @@ export class GroupLookup {
         names.add(g.name || firstRdnValue(g.dn));
         stack.push(...(this.#parents.get(key) ?? []));
       }
-      result.set(normalizeDn(e.dn), [...names]);
+      // Sorted, as GroupIndex answers: the entry's content hash must not depend on the path taken.
+      result.set(normalizeDn(e.dn), [...names].sort());
     }
     return { groupsOf: (dn) => result.get(normalizeDn(dn)) ?? [] };
   }
