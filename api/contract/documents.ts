@@ -78,9 +78,34 @@ export const linkedParticipantsRoute = defineRoute({
 export const docJoinFrame = z.strictObject({ type: z.literal('doc.join'), docKey, position: docPosition.nullable().optional() });
 export const docPositionFrame = z.strictObject({ type: z.literal('doc.position'), position: docPosition });
 export const docLeaveFrame = z.strictObject({ type: z.literal('doc.leave') });
-/** Server frame, pushed to everyone in the document on change (coalesced). */
-export const docParticipantsFrame = docParticipants.extend({ type: z.literal('doc.participants') });
+/** One person's new place in a `doc.participants` frame that carries only moves. */
+export const docMoved = z.object({ personId: z.string(), position: docPosition.nullable() });
+export type DocMovedDto = z.infer<typeof docMoved>;
+/**
+ * Server frame, pushed to everyone in the document (and to its watchers) on change, coalesced per
+ * fan-out window. Either the whole list (`participants`: on joins, leaves, the first frame a socket
+ * gets) or, when only positions changed, `moved`: the new positions of people already in the list.
+ */
+export const docParticipantsFrame = z.union([
+  docParticipants.extend({ type: z.literal('doc.participants') }),
+  z.object({ type: z.literal('doc.participants'), docKey: z.string(), moved: z.array(docMoved) }),
+]);
 export type DocParticipantsFrame = z.infer<typeof docParticipantsFrame>;
+/**
+ * Client frame: keep me told about the documents these links name (Outlook's "being edited now"
+ * rows). Replaces the socket's previous watch list; `urls: []` stops watching. Same rule as
+ * `POST /v1/documents/participants`: only documents already known by a link (or key) you hold.
+ */
+export const docWatchFrame = z.strictObject({
+  type: z.literal('doc.watch'),
+  urls: z.array(z.string().max(MAX_DOC_URL)).max(MAX_LINKED_URLS, `at most ${MAX_LINKED_URLS} URLs`),
+});
+/** Server answer to doc.watch: the document behind each URL (null: unknown); participants follow as doc.participants frames. */
+export const docWatchingFrame = z.object({
+  type: z.literal('doc.watching'),
+  results: z.array(z.object({ url: z.string(), docKey: z.string().nullable() })),
+});
+export type DocWatchingFrame = z.infer<typeof docWatchingFrame>;
 
 export const DOC_HEARTBEAT_MS = 15_000;
 export const DOC_POSITION_MIN_INTERVAL_MS = 500;

@@ -6,6 +6,13 @@ import type { DocumentRegistry } from './document-registry.js';
 import type { DocumentSessions } from './document-sessions.js';
 import { classifyDocumentUrl, documentUrlKeys } from './document-url.js';
 
+/** The known document a link names (its URL in any spelling, or the product's own key link), or null. Never creates one. */
+export async function findLinkedDocument(registry: DocumentRegistry, url: string): Promise<string | null> {
+  const link = classifyDocumentUrl(url);
+  if (link?.kind === 'product') return (await registry.find(link.docKey))?.docKey ?? null;
+  return link ? registry.findByUrlKeys(link.keys) : null;
+}
+
 /**
  * HTTP side of documents. Holding a key, stamp or URL is the permission to see who is in that
  * document; there is no route that lists documents, and unknown keys answer 404.
@@ -43,10 +50,7 @@ export function documentRoutes(registry: DocumentRegistry, sessions: DocumentSes
     const { urls } = await readJson(ctx, linkedParticipantsRoute.body);
     const results: { url: string; docKey: string | null; participants: DocParticipantDto[] }[] = [];
     for (const url of urls) {
-      const link = classifyDocumentUrl(url);
-      let docKey: string | null = null;
-      if (link?.kind === 'product') docKey = (await registry.find(link.docKey))?.docKey ?? null;
-      else if (link) docKey = await registry.findByUrlKeys(link.keys);
+      const docKey = await findLinkedDocument(registry, url);
       results.push({ url, docKey, participants: docKey ? await sessions.participants(docKey) : [] });
     }
     ctx.body = { results };

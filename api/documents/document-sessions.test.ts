@@ -1,24 +1,42 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { applyParticipantsFrame } from '../../addin/src/documents/participants-frame.js';
+import type { DocParticipantDto } from '../contract/documents.js';
 import { MemoryBus } from '../../core/bus/index.js';
 import { createLogger } from '../../core/log/index.js';
-import type { Connection } from '../realtime/index.js';
+import type { Connection, PreparedFrame } from '../realtime/index.js';
 import { DocumentSessions } from './document-sessions.js';
 import { MemorySessionStore } from './session-store.js';
 
 const DOC = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-/** The part of a realtime connection the engine uses: an id, a principal and a frame sink. */
+interface Received {
+  at: number;
+  frame: { type: string; docKey: string; participants?: DocParticipantDto[]; moved?: { personId: string; position: { paragraph: number } | null }[] };
+  prepared: PreparedFrame;
+}
+
+/** The payload of one unmasked WebSocket text frame. */
+function payload(bytes: Buffer): string {
+  const len = bytes[1] & 0x7f;
+  return bytes.subarray(len < 126 ? 2 : len === 126 ? 4 : 10).toString('utf8');
+}
+
+/** The part of a realtime connection the engine uses: an id, a principal and a frame sink; it keeps the list as a pane would. */
 function window(personId: string) {
-  const frames: { at: number; participants: { personId: string; position: { paragraph: number } | null }[] }[] = [];
+  const frames: Received[] = [];
+  let list: readonly DocParticipantDto[] | undefined;
   const conn = {
     id: `${personId}-${Math.random().toString(36).slice(2)}`,
     principal: { personId, email: `${personId}@contoso.test`, displayName: personId, isAdmin: false },
-    sendRaw(json: string) {
-      frames.push({ at: Date.now(), ...(JSON.parse(json) as { participants: [] }) });
+    sendPrepared(prepared: PreparedFrame) {
+      const frame = JSON.parse(payload(prepared.bytes)) as Received['frame'];
+      frames.push({ at: Date.now(), frame, prepared });
+      list = applyParticipantsFrame(list, frame);
       return true;
     },
   } as unknown as Connection;
-  return { conn, frames };
+  const where = () => Object.fromEntries((list ?? []).map((p) => [p.personId, p.position?.paragraph ?? null]));
+  return { conn, frames, where };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,30 +55,38 @@ async function start(fanoutMs: number) {
 }
 
 describe('fan-out window', () => {
-  it('sends the first change after a quiet window at once and coalesces the rest to the window end', async () => {
-    const e = await start(1000);
-    const watcher = window('watcher');
+  it('sends every move of a window in one frame at its end, encoded once for everyone', async () => {
+    const e = await start(300);
+    const watchers = [window('w1'), window('w2')];
     const movers = ['a', 'b', 'c'].map(window);
-    await e.join(watcher.conn, DOC, null);
-    for (const m of movers) await e.join(m.conn, DOC, null);
-    await sleep(1100);
-    watcher.frames.length = 0;
+    for (const w of [...watchers, ...movers]) await e.join(w.conn, DOC, null);
+    await sleep(50);
+    for (const w of watchers) w.frames.length = 0;
 
     const t0 = Date.now();
     e.move(movers[0].conn, { paragraph: 1, heading: null });
-    await sleep(100);
-    expect(watcher.frames).toHaveLength(1);
-    expect(watcher.frames[0].at - t0).toBeLessThan(500);
     for (let i = 0; i < 6; i++) {
-      e.move(movers[i % 3].conn, { paragraph: 10 + i, heading: null });
       await sleep(20);
+      e.move(movers[i % 3].conn, { paragraph: 10 + i, heading: null });
     }
-    await sleep(1100);
-    // One push at the leading edge, one for everything that followed within the window.
-    expect(watcher.frames).toHaveLength(2);
-    expect(watcher.frames[1].at - t0).toBeGreaterThanOrEqual(990);
-    const last = watcher.frames[1].participants;
-    expect(Object.fromEntries(last.map((p) => [p.personId, p.position?.paragraph ?? null]))).toEqual({ watcher: null, a: 13, b: 14, c: 15 });
+    await sleep(150);
+    expect(watchers[0].frames).toHaveLength(0);
+    await sleep(300);
+    // One frame, at the window's end, with only the moves; the two watchers got the very same bytes.
+    expect(watchers[0].frames).toHaveLength(1);
+    const { at, frame, prepared } = watchers[0].frames[0];
+    expect(at - t0).toBeGreaterThanOrEqual(290);
+    expect(at - t0).toBeLessThan(450);
+    expect(frame.participants).toBeUndefined();
+    expect(frame.moved?.map((m) => [m.personId, m.position?.paragraph])).toEqual([
+      ['a', 13],
+      ['b', 14],
+      ['c', 15],
+    ]);
+    expect(watchers[1].frames[0].prepared).toBe(prepared);
+    expect(watchers[0].where()).toEqual({ w1: null, w2: null, a: 13, b: 14, c: 15 });
+    // A mover is sent the others' moves, not its own.
+    expect(movers[0].frames.at(-1)?.frame.moved?.map((m) => m.personId)).toEqual(['b', 'c']);
   });
 
   it('does not echo a window its own move, and sends joins and leaves at once', async () => {
@@ -72,17 +98,76 @@ describe('fan-out window', () => {
     const t0 = Date.now();
     await e.join(bob.conn, DOC, null);
     await sleep(200);
-    expect(alice.frames.at(-1)?.participants.map((p) => p.personId)).toEqual(['alice', 'bob']);
+    expect(alice.frames.at(-1)?.frame.participants?.map((p) => p.personId)).toEqual(['alice', 'bob']);
     expect(alice.frames.at(-1)!.at - t0).toBeLessThan(1000);
     const aliceFrames = alice.frames.length;
     e.move(alice.conn, { paragraph: 5, heading: 'Here' });
     await sleep(3300);
     expect(alice.frames).toHaveLength(aliceFrames);
-    expect(bob.frames.at(-1)?.participants.find((p) => p.personId === 'alice')?.position?.paragraph).toBe(5);
+    expect(bob.where().alice).toBe(5);
     const t1 = Date.now();
     await e.leave(bob.conn);
     await sleep(200);
-    expect(alice.frames.at(-1)?.participants.map((p) => p.personId)).toEqual(['alice']);
+    expect(alice.frames.at(-1)?.frame.participants?.map((p) => p.personId)).toEqual(['alice']);
     expect(alice.frames.at(-1)!.at - t1).toBeLessThan(1000);
+  });
+
+  it('a join pushes what was waiting for the window at once, and a window joining late gets the whole list', async () => {
+    const e = await start(2000);
+    const alice = window('alice');
+    const bob = window('bob');
+    await e.join(alice.conn, DOC, null);
+    await e.join(bob.conn, DOC, null);
+    await sleep(50);
+    e.move(bob.conn, { paragraph: 9, heading: null });
+    const carol = window('carol');
+    await e.join(carol.conn, DOC, null);
+    await sleep(100);
+    expect(alice.where()).toEqual({ alice: null, bob: 9, carol: null });
+    expect(carol.frames).toHaveLength(1);
+    expect(carol.where()).toEqual({ alice: null, bob: 9, carol: null });
+  });
+});
+
+describe('watchers', () => {
+  it('get the whole list at once, then the same moves and leaves as the co-authors, until they unwatch', async () => {
+    const e = await start(50);
+    const alice = window('alice');
+    await e.join(alice.conn, DOC, { paragraph: 2, heading: null });
+    const outlook = window('reader');
+    e.watch(outlook.conn, [DOC]);
+    await sleep(30);
+    expect(outlook.frames).toHaveLength(1);
+    expect(outlook.where()).toEqual({ alice: 2 });
+    const bob = window('bob');
+    await e.join(bob.conn, DOC, null);
+    e.move(alice.conn, { paragraph: 3, heading: null });
+    await sleep(150);
+    expect(outlook.where()).toEqual({ alice: 3, bob: null });
+    await e.leave(alice.conn);
+    await sleep(30);
+    expect(outlook.where()).toEqual({ bob: null });
+    e.unwatch(outlook.conn);
+    const before = outlook.frames.length;
+    e.move(bob.conn, { paragraph: 8, heading: null });
+    await sleep(150);
+    expect(outlook.frames).toHaveLength(before);
+    expect(alice.frames.length).toBeGreaterThan(0);
+  });
+
+  it('of a document nobody has open are told when someone opens it', async () => {
+    const e = await start(50);
+    const outlook = window('reader');
+    e.watch(outlook.conn, [DOC]);
+    await sleep(30);
+    expect(outlook.frames.map((f) => f.frame.participants)).toEqual([[]]);
+    const alice = window('alice');
+    await e.join(alice.conn, DOC, null);
+    await sleep(30);
+    expect(outlook.where()).toEqual({ alice: null });
+    expect(e.localDocuments.has(DOC)).toBe(true);
+    e.unwatch(outlook.conn);
+    await e.leave(alice.conn);
+    expect(e.localDocuments.has(DOC)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { Bus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log/index.js';
 import type { DocParticipantDto, DocPositionDto } from '../contract/documents.js';
-import type { Connection } from '../realtime/index.js';
+import { prepareFrame, type Connection, type PreparedFrame } from '../realtime/index.js';
 import { participantsOf, type DocSession } from './participants.js';
 import type { DocSessionStore } from './session-store.js';
 
@@ -10,60 +10,75 @@ export interface DocumentSessionsOptions {
   readonly ttlMs: number;
   /** Position updates of one connection are applied at most once per this interval (later ones coalesce). */
   readonly positionIntervalMs: number;
-  /** Fan-out window per document: the first change after a quiet window goes out at once, later ones together at its end. */
+  /** Fan-out window per document: a move goes out at most this long after it was applied, with every other move of the window. */
   readonly fanoutMs: number;
   /** How often expired sessions are looked for. */
   readonly sweepMs: number;
 }
 
+type LiveSession = { -readonly [K in keyof DocSession]: DocSession[K] };
+
+/** A document this process has sockets in (windows, or watchers of its links). */
+interface LocalDoc {
+  readonly key: string;
+  readonly windows: Set<Joined>;
+  /** Watching connections, and whether each still needs its first (whole) list. */
+  readonly watchers: Map<Connection, boolean>;
+  /** The list last pushed (what every recipient holds, each but its own entry). */
+  sent: readonly DocParticipantDto[] | null;
+  /** When the pending fan-out window of this document ends (0: none pending). */
+  dueAt: number;
+}
+
 /** One connection's place in a document. */
 interface Joined {
   readonly conn: Connection;
-  readonly docKey: string;
-  since: number;
-  position: DocPositionDto | null;
-  positionAt: number;
-  /** The participant list this window was last sent (ids and serialised entries, in order). */
-  sentIds: readonly string[];
-  sentEntries: readonly string[];
+  readonly doc: LocalDoc;
+  /** Owned here and updated in place; the store is handed the same object. */
+  readonly session: LiveSession;
   /** Start of the last position slot used (one applied move per slot). */
   lastSlot: number;
   pending: DocPositionDto | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** In the slot wheel, waiting for its slot. */
+  waiting: boolean;
+  /** Has not had a whole list yet. */
+  needsInitial: boolean;
 }
 
 const CHANNEL = 'documents.changed';
-/** True when two lists are the same once the viewer's own entry is left out of both. */
-function sameForViewer(aIds: readonly string[], aEntries: readonly string[], bIds: readonly string[], bEntries: readonly string[], viewer: string): boolean {
-  let i = 0;
-  let k = 0;
-  for (;;) {
-    while (i < aIds.length && aIds[i] === viewer) i++;
-    while (k < bIds.length && bIds[k] === viewer) k++;
-    if (i >= aIds.length || k >= bIds.length) return i >= aIds.length && k >= bIds.length;
-    if (aIds[i] !== bIds[k] || aEntries[i] !== bEntries[k]) return false;
-    i++;
-    k++;
-  }
-}
 
 const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a === b || (!!a && !!b && a.paragraph === b.paragraph && a.heading === b.heading);
+const sameIdentity = (a: DocParticipantDto, b: DocParticipantDto) =>
+  a.personId === b.personId && a.since === b.since && a.email === b.email && a.displayName === b.displayName;
 
 /**
- * Document sessions: who has which document open and where. Frames update the session store;
- * changed documents are announced on the bus in batches (all documents due at the same moment in
- * one message), and every process pushes the fresh participant list to its own sockets in them.
+ * Document sessions: who has which document open and where.
+ *
+ * The hot path is a move (every co-author, twice a second): it changes the session object in place
+ * (no store write in memory; shared stores batch them) and opens the document's fan-out window if
+ * none is open. When the window ends, the document's list is read once, compared with the list last
+ * pushed, and one frame is encoded for everyone: `moved` (only the positions that changed) or the
+ * whole list on joins and leaves. A window is not sent its own person's moves. Timers are shared: one
+ * ticker serves every waiting move and every open window.
+ *
+ * With a store shared by several processes the documents due are announced on the bus (all at once)
+ * and every process with sockets in them reads and pushes; a private store is read directly.
  */
 export class DocumentSessions {
   readonly #joined = new Map<Connection, Joined>();
-  readonly #local = new Map<string, Set<Connection>>();
-  /** Documents to announce on the next tick, and documents waiting for the end of their fan-out window. */
+  readonly #docs = new Map<string, LocalDoc>();
+  readonly #watching = new Map<Connection, LocalDoc[]>();
+  /** Moves waiting for their slot, by tick number. */
+  readonly #wheel = new Map<number, Joined[]>();
+  /** Open fan-out windows in the order they end (they all last fanoutMs); `at` tells a stale entry from the current one. */
+  #due: { doc: LocalDoc; at: number }[] = [];
+  /** Keys to announce (shared store) or refresh on the next turn of the event loop: joins, leaves, expiries. */
   readonly #soon = new Set<string>();
-  readonly #due = new Map<string, number>();
-  readonly #lastAnnounced = new Map<string, number>();
+  /** Documents to re-read for this process only (a new watcher). */
+  readonly #soonLocal = new Set<LocalDoc>();
   #soonScheduled = false;
   #ticker: NodeJS.Timeout | undefined;
-  readonly #needsInitial = new Set<Connection>();
+  readonly #tickMs: number;
   readonly #refreshing = new Map<string, boolean>();
   #sweepTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -77,14 +92,20 @@ export class DocumentSessions {
     readonly bus: Bus,
     readonly log: Logger,
     readonly options: DocumentSessionsOptions,
-  ) {}
+  ) {
+    this.#tickMs = Math.max(2, Math.min(20, Math.floor(Math.min(options.fanoutMs, options.positionIntervalMs || options.fanoutMs) / 10)));
+  }
 
   async start(): Promise<void> {
-    this.#unsubscribe = await this.bus.subscribe(CHANNEL, (message) => {
-      const keys = (message as { keys?: unknown }).keys;
-      if (!Array.isArray(keys)) return;
-      for (const k of keys) if (typeof k === 'string' && this.#local.has(k)) this.#refresh(k);
-    });
+    if (!this.store.listNow)
+      this.#unsubscribe = await this.bus.subscribe(CHANNEL, (message) => {
+        const keys = (message as { keys?: unknown }).keys;
+        if (!Array.isArray(keys)) return;
+        for (const k of keys) {
+          const doc = typeof k === 'string' ? this.#docs.get(k) : undefined;
+          if (doc) this.#refresh(doc);
+        }
+      });
     this.#sweepTimer = setInterval(() => void this.#sweep(), this.options.sweepMs);
     this.#sweepTimer.unref();
   }
@@ -95,14 +116,15 @@ export class DocumentSessions {
     // Leave cleanly so the other processes' co-authors see us go now, not after the TTL.
     const conns = [...this.#joined.keys()];
     await Promise.all(conns.map((c) => this.leave(c).catch(() => {})));
-    this.#flushAll();
+    this.#flushSoon();
     this.#stopped = true;
+    clearInterval(this.#ticker);
     await this.#unsubscribe?.();
   }
 
   /** Documents with sockets on this process. */
   get localDocuments(): ReadonlySet<string> {
-    return new Set(this.#local.keys());
+    return new Set(this.#docs.keys());
   }
 
   get localSessions(): number {
@@ -112,35 +134,44 @@ export class DocumentSessions {
   /** Joins (or, for the same document, renews: the heartbeat) a connection's session. */
   async join(conn: Connection, docKey: string, position: DocPositionDto | null | undefined): Promise<void> {
     if (this.#stopped) return;
+    const now = Date.now();
     const current = this.#joined.get(conn);
-    if (current && current.docKey === docKey) {
-      if (position !== undefined && position !== null && !samePosition(position, current.position)) this.#queuePosition(current, position);
-      await this.#put(current);
-      // A renewal after a silence long enough to expire brings the person back; unchanged lists are not re-sent.
-      this.#markDirty(docKey);
+    if (current && current.doc.key === docKey) {
+      if (position !== undefined && position !== null && !samePosition(position, current.session.position)) this.#queuePosition(current, position);
+      const expired = current.session.expiresAt <= now;
+      current.session.expiresAt = now + this.options.ttlMs;
+      await this.store.put(current.session);
+      // A renewal after a silence long enough to expire brings the person back.
+      if (expired) this.#markSoon(docKey);
       return;
     }
     if (current) await this.leave(conn);
-    const now = Date.now();
+    const p = conn.principal;
+    const doc = this.#doc(docKey);
     const j: Joined = {
       conn,
-      docKey,
-      since: now,
-      position: position ?? null,
-      positionAt: now,
+      doc,
+      session: {
+        connId: conn.id,
+        docKey,
+        personId: p.personId,
+        email: p.email,
+        displayName: p.displayName,
+        position: position ?? null,
+        positionAt: now,
+        since: now,
+        expiresAt: now + this.options.ttlMs,
+        nodeId: this.bus.nodeId,
+      },
       lastSlot: 0,
       pending: undefined,
-      timer: undefined,
-      sentIds: [],
-      sentEntries: [],
+      waiting: false,
+      needsInitial: true,
     };
     this.#joined.set(conn, j);
-    let set = this.#local.get(docKey);
-    if (!set) this.#local.set(docKey, (set = new Set()));
-    set.add(conn);
-    this.#needsInitial.add(conn);
-    await this.#put(j);
-    this.#markDirty(docKey, true);
+    doc.windows.add(j);
+    await this.store.put(j.session);
+    this.#markSoon(docKey);
   }
 
   /** A move. Applied at most once per positionIntervalMs per connection; extra moves coalesce to the latest. */
@@ -154,15 +185,40 @@ export class DocumentSessions {
   async leave(conn: Connection): Promise<void> {
     const j = this.#joined.get(conn);
     if (!j) return;
-    clearTimeout(j.timer);
     this.#joined.delete(conn);
-    this.#needsInitial.delete(conn);
-    const set = this.#local.get(j.docKey);
-    set?.delete(conn);
-    if (set && set.size === 0) this.#local.delete(j.docKey);
+    j.doc.windows.delete(j);
+    this.#dropIfUnused(j.doc);
     if (this.#stopped) return;
-    await this.store.remove(j.docKey, conn.id);
-    this.#markDirty(j.docKey, true);
+    await this.store.remove(j.doc.key, conn.id);
+    this.#markSoon(j.doc.key);
+  }
+
+  /**
+   * Keeps a connection told about these documents (replacing what it watched before): it gets the
+   * whole list soon, then every change like the co-authors do. The caller checked the connection
+   * may know the keys.
+   */
+  watch(conn: Connection, docKeys: readonly string[]): void {
+    if (this.#stopped) return;
+    this.unwatch(conn);
+    if (!docKeys.length) return;
+    const docs = [...new Set(docKeys)].map((k) => this.#doc(k));
+    this.#watching.set(conn, docs);
+    for (const doc of docs) {
+      doc.watchers.set(conn, true);
+      this.#soonLocal.add(doc);
+    }
+    this.#scheduleSoon();
+  }
+
+  unwatch(conn: Connection): void {
+    const docs = this.#watching.get(conn);
+    if (!docs) return;
+    this.#watching.delete(conn);
+    for (const doc of docs) {
+      doc.watchers.delete(conn);
+      this.#dropIfUnused(doc);
+    }
   }
 
   /** Live participants of a document, one per person. */
@@ -170,128 +226,156 @@ export class DocumentSessions {
     return participantsOf(await this.store.list(docKey, Date.now()));
   }
 
+  #doc(docKey: string): LocalDoc {
+    let doc = this.#docs.get(docKey);
+    if (!doc) this.#docs.set(docKey, (doc = { key: docKey, windows: new Set(), watchers: new Map(), sent: null, dueAt: 0 }));
+    return doc;
+  }
+
+  #dropIfUnused(doc: LocalDoc): void {
+    if (doc.windows.size || doc.watchers.size || this.#docs.get(doc.key) !== doc) return;
+    this.#docs.delete(doc.key);
+    this.#soonLocal.delete(doc);
+  }
+
   #queuePosition(j: Joined, position: DocPositionDto): void {
     j.pending = position;
-    if (j.timer) return;
+    if (j.waiting) return;
     const now = Date.now();
     const slot = j.lastSlot + this.options.positionIntervalMs;
     if (now >= slot) {
       j.lastSlot = now;
-      this.#applyPending(j);
-    } else {
-      // The slot is the scheduled time, not when the timer really fired: a client moving at exactly
-      // the allowed rate must not drift later and later behind a busy event loop.
-      j.lastSlot = slot;
-      j.timer = setTimeout(() => {
-        j.timer = undefined;
-        this.#applyPending(j);
-      }, slot - now);
-      j.timer.unref?.();
+      this.#applyPending(j, now);
+      return;
     }
+    // The slot is the scheduled time, not when the ticker got to it: a client moving at exactly the
+    // allowed rate must not drift later and later behind a busy event loop.
+    j.lastSlot = slot;
+    j.waiting = true;
+    const tick = Math.ceil(slot / this.#tickMs);
+    const bucket = this.#wheel.get(tick);
+    if (bucket) bucket.push(j);
+    else this.#wheel.set(tick, [j]);
+    this.#startTicker();
   }
 
-  #applyPending(j: Joined): void {
+  #applyPending(j: Joined, now: number): void {
     const p = j.pending;
     j.pending = undefined;
-    if (!p || this.#joined.get(j.conn) !== j) return;
-    if (samePosition(p, j.position)) return;
-    j.position = p;
-    j.positionAt = Date.now();
+    if (!p || this.#joined.get(j.conn) !== j || samePosition(p, j.session.position)) return;
+    j.session.position = p;
+    j.session.positionAt = now;
+    this.store.moved(j.session);
     this.positionUpdates++;
-    this.#put(j).then(
-      () => this.#markDirty(j.docKey),
-      (err: unknown) => this.log.warn({ err }, 'document session write failed'),
-    );
+    const doc = j.doc;
+    if (doc.dueAt === 0) {
+      doc.dueAt = now + this.options.fanoutMs;
+      this.#due.push({ doc, at: doc.dueAt });
+      this.#startTicker();
+    }
   }
 
-  #put(j: Joined): Promise<void> {
-    const p = j.conn.principal;
-    const session: DocSession = {
-      connId: j.conn.id,
-      docKey: j.docKey,
-      personId: p.personId,
-      email: p.email,
-      displayName: p.displayName,
-      position: j.position,
-      positionAt: j.positionAt,
-      since: j.since,
-      expiresAt: Date.now() + this.options.ttlMs,
-      nodeId: this.bus.nodeId,
-    };
-    return this.store.put(session);
+  #startTicker(): void {
+    if (this.#ticker || this.#stopped) return;
+    this.#ticker = setInterval(() => this.#tick(), this.#tickMs);
+    this.#ticker.unref?.();
   }
 
-  /**
-   * Schedules the announcement of a changed document. Per document: the first change after a quiet
-   * fan-out window goes out on the next tick; later ones within the window wait for its end and
-   * go out together (leading + trailing edge). Joins and leaves never wait.
-   */
-  #markDirty(docKey: string, urgent = false): void {
-    if (this.#stopped || this.#soon.has(docKey)) return;
+  #tick(): void {
     const now = Date.now();
-    const last = this.#lastAnnounced.get(docKey) ?? 0;
-    if (urgent || now - last >= this.options.fanoutMs) {
-      this.#due.delete(docKey);
-      this.#soon.add(docKey);
-      if (!this.#soonScheduled) {
-        this.#soonScheduled = true;
-        setImmediate(() => this.#flushSoon());
-      }
-    } else if (!this.#due.has(docKey)) {
-      this.#due.set(docKey, last + this.options.fanoutMs);
-      if (!this.#ticker) {
-        this.#ticker = setInterval(() => this.#flushDue(), Math.max(5, Math.min(20, Math.floor(this.options.fanoutMs / 5))));
-        this.#ticker.unref?.();
+    const upTo = Math.floor(now / this.#tickMs);
+    for (const [tick, bucket] of this.#wheel) {
+      if (tick > upTo) continue;
+      this.#wheel.delete(tick);
+      for (const j of bucket) {
+        j.waiting = false;
+        this.#applyPending(j, now);
       }
     }
+    let n = 0;
+    while (n < this.#due.length && this.#due[n].at <= now) n++;
+    if (n) {
+      const ended = this.#due.slice(0, n);
+      this.#due = this.#due.slice(n);
+      this.#fanOut(ended);
+    }
+    if (!this.#wheel.size && !this.#due.length) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+  }
+
+  /** Documents whose window ended: their lists go out now. */
+  #fanOut(ended: { doc: LocalDoc; at: number }[]): void {
+    const keys: string[] = [];
+    for (const { doc, at } of ended) {
+      // A document dropped meanwhile, or pushed early (a join) and re-opened under a new window, is not due here.
+      if (doc.dueAt !== at || this.#docs.get(doc.key) !== doc) continue;
+      doc.dueAt = 0;
+      keys.push(doc.key);
+    }
+    this.#announce(keys);
+  }
+
+  #markSoon(docKey: string): void {
+    if (this.#stopped) return;
+    this.#soon.add(docKey);
+    this.#scheduleSoon();
+  }
+
+  #scheduleSoon(): void {
+    if (this.#soonScheduled) return;
+    this.#soonScheduled = true;
+    setImmediate(() => this.#flushSoon());
   }
 
   #flushSoon(): void {
     this.#soonScheduled = false;
     const keys = [...this.#soon];
     this.#soon.clear();
-    this.#announce(keys);
-  }
-
-  #flushDue(): void {
-    const now = Date.now();
-    const keys: string[] = [];
-    for (const [k, at] of this.#due) {
-      if (at <= now) {
-        keys.push(k);
-        this.#due.delete(k);
-      }
-    }
-    if (!this.#due.size) {
-      clearInterval(this.#ticker);
-      this.#ticker = undefined;
+    const local = [...this.#soonLocal];
+    this.#soonLocal.clear();
+    for (const k of keys) {
+      // Whatever was waiting for its window goes out with this list.
+      const doc = this.#docs.get(k);
+      if (doc) doc.dueAt = 0;
     }
     this.#announce(keys);
+    for (const doc of local) if (this.#docs.get(doc.key) === doc) this.#refresh(doc);
   }
 
-  #flushAll(): void {
-    const keys = [...this.#soon, ...this.#due.keys()];
-    this.#soon.clear();
-    this.#due.clear();
-    clearInterval(this.#ticker);
-    this.#ticker = undefined;
-    this.#announce(keys);
-  }
-
-  /** One bus message for every document announced at this moment. */
+  /** Private store: push from it now. Shared store: write the queued moves, then one bus message for all these documents. */
   #announce(keys: string[]): void {
     if (!keys.length) return;
-    const now = Date.now();
-    for (const k of keys) this.#lastAnnounced.set(k, now);
-    this.bus.publish(CHANNEL, { keys }).catch((err: unknown) => {
-      // The bus is down: at least our own sockets hear about it; the sweep catches up the rest.
-      this.log.warn({ err }, 'documents bus publish failed');
-      for (const k of keys) if (this.#local.has(k)) this.#refresh(k);
-    });
+    if (this.store.listNow) {
+      for (const k of keys) {
+        const doc = this.#docs.get(k);
+        if (doc) this.#refresh(doc);
+      }
+      return;
+    }
+    this.store
+      .flush()
+      .catch((err: unknown) => this.log.warn({ err }, 'document session write failed'))
+      .then(() => this.bus.publish(CHANNEL, { keys }))
+      .catch((err: unknown) => {
+        // The bus is down: at least our own sockets hear about it; the sweep catches up the rest.
+        this.log.warn({ err }, 'documents bus publish failed');
+        for (const k of keys) {
+          const doc = this.#docs.get(k);
+          if (doc) this.#refresh(doc);
+        }
+      });
   }
 
-  /** Reads a document's participants and pushes them to local sockets; one read in flight per document. */
-  #refresh(docKey: string): void {
+  /** Reads a document's participants and pushes them; one read in flight per document. */
+  #refresh(doc: LocalDoc): void {
+    const listNow = this.store.listNow;
+    if (listNow) {
+      this.#push(doc, participantsOf(listNow(doc.key, Date.now())));
+      return;
+    }
+    const docKey = doc.key;
     if (this.#refreshing.has(docKey)) {
       this.#refreshing.set(docKey, true);
       return;
@@ -302,7 +386,8 @@ export class DocumentSessions {
         do {
           this.#refreshing.set(docKey, false);
           const participants = participantsOf(await this.store.list(docKey, Date.now()));
-          this.#push(docKey, participants);
+          const current = this.#docs.get(docKey);
+          if (current) this.#push(current, participants);
         } while (this.#refreshing.get(docKey));
       } catch (err) {
         this.log.warn({ err, docKey }, 'document participants read failed');
@@ -312,33 +397,83 @@ export class DocumentSessions {
     })();
   }
 
-  #push(docKey: string, participants: DocParticipantDto[]): void {
-    const conns = this.#local.get(docKey);
-    if (!conns) return;
-    // Serialised once per document, not once per socket.
-    const ids = participants.map((p) => p.personId);
-    const entries = participants.map((p) => JSON.stringify(p));
-    let json: string | undefined;
-    for (const c of conns) {
-      const j = this.#joined.get(c);
-      if (!j) continue;
-      // A window is not re-sent a list in which only its own person changed: its pane knows where it is.
-      if (!this.#needsInitial.has(c) && sameForViewer(j.sentIds, j.sentEntries, ids, entries, c.principal.personId)) continue;
-      this.#needsInitial.delete(c);
-      j.sentIds = ids;
-      j.sentEntries = entries;
-      json ??= `{"type":"doc.participants","docKey":${JSON.stringify(docKey)},"participants":[${entries.join(',')}]}`;
-      if (c.sendRaw(json)) this.pushes++;
+  /** Sends what changed since the last push: one encoding per variant, not per socket. */
+  #push(doc: LocalDoc, list: DocParticipantDto[]): void {
+    const prev = doc.sent;
+    doc.sent = list;
+    const key = JSON.stringify(doc.key);
+    let whole: PreparedFrame | undefined;
+    const wholeFrame = () => (whole ??= prepareFrame(`{"type":"doc.participants","docKey":${key},"participants":${JSON.stringify(list)}}`));
+
+    let sameMembers = prev !== null && prev.length === list.length;
+    for (let i = 0; sameMembers && i < list.length; i++) sameMembers = sameIdentity(prev![i], list[i]);
+
+    if (!sameMembers) {
+      // People who differ between the lists: a window whose own person is the only one is not told.
+      const changed = new Set<string>();
+      const before = new Map((prev ?? []).map((p) => [p.personId, p]));
+      for (const p of list) {
+        const b = before.get(p.personId);
+        if (!b || !sameIdentity(b, p) || !samePosition(b.position, p.position)) changed.add(p.personId);
+        before.delete(p.personId);
+      }
+      for (const id of before.keys()) changed.add(id);
+      for (const j of doc.windows) {
+        if (!j.needsInitial && changed.size === 1 && changed.has(j.conn.principal.personId)) continue;
+        j.needsInitial = false;
+        if (j.conn.sendPrepared(wholeFrame())) this.pushes++;
+      }
+      for (const conn of doc.watchers.keys()) {
+        doc.watchers.set(conn, false);
+        if (conn.sendPrepared(wholeFrame())) this.pushes++;
+      }
+      return;
+    }
+
+    // Same people: only positions may have changed.
+    const moved: string[] = [];
+    const movedIds: string[] = [];
+    for (let i = 0; i < list.length; i++)
+      if (!samePosition(prev![i].position, list[i].position)) {
+        movedIds.push(list[i].personId);
+        moved.push(`{"personId":${JSON.stringify(list[i].personId)},"position":${JSON.stringify(list[i].position)}}`);
+      }
+    let all: PreparedFrame | undefined;
+    const movesFrame = (entries: string[]) => prepareFrame(`{"type":"doc.participants","docKey":${key},"moved":[${entries.join(',')}]}`);
+    // A mover's own windows get everyone else's moves (one encoding per moving person, when needed).
+    const withoutSelf = new Map<string, PreparedFrame | null>();
+    for (const j of doc.windows) {
+      let frame: PreparedFrame | null;
+      if (j.needsInitial) {
+        j.needsInitial = false;
+        frame = wholeFrame();
+      } else if (!moved.length) continue;
+      else {
+        const self = j.conn.principal.personId;
+        const at = movedIds.indexOf(self);
+        if (at < 0) frame = all ??= movesFrame(moved);
+        else {
+          frame = withoutSelf.get(self) ?? null;
+          if (!withoutSelf.has(self)) {
+            frame = moved.length > 1 ? movesFrame(moved.filter((_, i) => i !== at)) : null;
+            withoutSelf.set(self, frame);
+          }
+        }
+      }
+      if (frame && j.conn.sendPrepared(frame)) this.pushes++;
+    }
+    for (const [conn, needsInitial] of doc.watchers) {
+      if (!needsInitial && !moved.length) continue;
+      doc.watchers.set(conn, false);
+      if (conn.sendPrepared(needsInitial ? wholeFrame() : (all ??= movesFrame(moved)))) this.pushes++;
     }
   }
 
   async #sweep(): Promise<void> {
     if (this.#stopped) return;
-    const quietSince = Date.now() - this.options.fanoutMs;
-    for (const [k, at] of this.#lastAnnounced) if (at < quietSince && !this.#due.has(k)) this.#lastAnnounced.delete(k);
     try {
-      const changed = await this.store.sweep(this.#local.keys(), Date.now());
-      for (const k of changed) this.#markDirty(k);
+      const changed = await this.store.sweep(this.#docs.keys(), Date.now());
+      for (const k of changed) this.#markSoon(k);
     } catch (err) {
       this.log.warn({ err }, 'document session sweep failed');
     }

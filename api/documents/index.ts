@@ -1,11 +1,12 @@
 import { Counter, Gauge } from 'prom-client';
 import { RedisBus } from '../../core/bus/index.js';
-import { DOC_POSITION_MIN_INTERVAL_MS, docJoinFrame, docLeaveFrame, docPositionFrame } from '../contract/documents.js';
+import { DOC_POSITION_MIN_INTERVAL_MS, docLeaveFrame, docWatchFrame } from '../contract/documents.js';
 import type { Feature, FeatureDeps } from '../feature.js';
 import { notFound } from '../http/index.js';
 import { StoreDocumentRegistry, type DocumentRegistry } from './document-registry.js';
-import { documentRoutes } from './document-routes.js';
+import { documentRoutes, findLinkedDocument } from './document-routes.js';
 import { DocumentSessions } from './document-sessions.js';
+import { fastJoinFrame, fastPositionFrame } from './frames.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { MemorySessionStore, type DocSessionStore } from './session-store.js';
 
@@ -17,6 +18,9 @@ export { StoreDocumentRegistry, type DocumentRegistry } from './document-registr
 export { MemorySessionStore, type DocSessionStore } from './session-store.js';
 export { RedisSessionStore } from './redis-session-store.js';
 
+/** Longest a move waits for its document's fan-out window (the moves of a window leave in one frame). */
+const DOC_FANOUT_MS = 100;
+
 export interface DocumentsFeature extends Feature {
   readonly registry: DocumentRegistry;
   readonly sessions: DocumentSessions;
@@ -24,7 +28,8 @@ export interface DocumentsFeature extends Feature {
 
 /**
  * Co-authoring indicators: document identity (stamp + URL → docKey), sessions over the realtime
- * gateway (doc.join / doc.position / doc.leave → doc.participants), shared through Redis when
+ * gateway (doc.join / doc.position / doc.leave → doc.participants; doc.watch → doc.watching for the
+ * documents a mail links to), shared through Redis when
  * REDIS_URL is set. Tuning keys (tests, benchmark): docSessionTtlMs, docPositionIntervalMs,
  * docFanoutMs, docSweepMs.
  */
@@ -37,12 +42,13 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
   const sessions = new DocumentSessions(store, bus, log, {
     ttlMs,
     positionIntervalMs: tuning.docPositionIntervalMs ?? DOC_POSITION_MIN_INTERVAL_MS,
-    fanoutMs: tuning.docFanoutMs ?? 100,
+    fanoutMs: tuning.docFanoutMs ?? DOC_FANOUT_MS,
     sweepMs: tuning.docSweepMs ?? Math.min(5000, Math.max(250, Math.floor(ttlMs / 6))),
   });
   const registry = new StoreDocumentRegistry(deps.store);
 
-  gateway.handle('doc.join', docJoinFrame, async (conn, frame) => {
+  // Moves and heartbeats are most of the traffic: checked by hand, with zod's answer on refusal.
+  gateway.handle('doc.join', fastJoinFrame, async (conn, frame) => {
     const known = conn.state.get('documents.key');
     if (known !== frame.docKey) {
       // Holding the key is the permission, but only keys the registry gave out name documents.
@@ -51,14 +57,28 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
     }
     await sessions.join(conn, frame.docKey, frame.position);
   });
-  gateway.handle('doc.position', docPositionFrame, (conn, frame) => {
+  gateway.handle('doc.position', fastPositionFrame, (conn, frame) => {
     if (!sessions.move(conn, frame.position)) conn.send({ type: 'error', code: 'not_joined', frameType: 'doc.position', message: 'Send doc.join first' });
   });
   gateway.handle('doc.leave', docLeaveFrame, async (conn) => {
     conn.state.delete('documents.key');
     await sessions.leave(conn);
   });
-  gateway.onClose((conn) => sessions.leave(conn));
+  gateway.handle('doc.watch', docWatchFrame, async (conn, frame) => {
+    // The links the pane holds are the permission: the same lookup as POST /v1/documents/participants.
+    const results: { url: string; docKey: string | null }[] = [];
+    for (const url of frame.urls) results.push({ url, docKey: await findLinkedDocument(registry, url) });
+    if (conn.closed) return;
+    conn.send({ type: 'doc.watching', results });
+    sessions.watch(
+      conn,
+      results.flatMap((r) => (r.docKey ? [r.docKey] : [])),
+    );
+  });
+  gateway.onClose((conn) => {
+    sessions.unwatch(conn);
+    return sessions.leave(conn);
+  });
 
   new Gauge({
     name: 'doc_sessions',

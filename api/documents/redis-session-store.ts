@@ -10,6 +10,8 @@ import type { DocSessionStore } from './session-store.js';
  */
 export class RedisSessionStore implements DocSessionStore {
   readonly #timer: NodeJS.Timeout;
+  /** Sessions whose position changed since the last flush, by connection. */
+  readonly #moved = new Map<string, DocSession>();
   #closed = false;
 
   constructor(
@@ -46,7 +48,23 @@ export class RedisSessionStore implements DocSessionStore {
       .exec();
   }
 
+  moved(session: DocSession): void {
+    this.#moved.set(session.connId, session);
+  }
+
+  async flush(): Promise<void> {
+    if (!this.#moved.size) return;
+    const write = this.redis.pipeline();
+    for (const s of this.#moved.values()) {
+      const key = this.#docKey(s.docKey);
+      write.hset(key, s.connId, JSON.stringify(s)).pexpire(key, this.ttlMs + 1000);
+    }
+    this.#moved.clear();
+    await write.exec();
+  }
+
   async remove(docKey: string, connId: string): Promise<boolean> {
+    this.#moved.delete(connId);
     return (await this.redis.hdel(this.#docKey(docKey), connId)) > 0;
   }
 

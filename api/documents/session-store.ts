@@ -8,6 +8,18 @@ import type { DocSession } from './participants.js';
 export interface DocSessionStore {
   /** Inserts or replaces a session (a renewal is a put with a later expiresAt). */
   put(session: DocSession): Promise<void>;
+  /**
+   * The position of a session put before has changed in place (the caller owns the object). The
+   * memory store holds that very object and has nothing to do; shared stores write it at flush().
+   */
+  moved(session: DocSession): void;
+  /** Writes what moved() queued, in one round trip. */
+  flush(): Promise<void>;
+  /**
+   * Live sessions of a document, synchronously: only a store private to this process has them at
+   * hand (then changes are pushed to this process's sockets without the bus or a read).
+   */
+  readonly listNow?: (docKey: string, now: number) => DocSession[];
   /** Removes a session; true when it was there. */
   remove(docKey: string, connId: string): Promise<boolean>;
   /** Live sessions of a document. */
@@ -36,12 +48,22 @@ export class MemorySessionStore implements DocSessionStore {
     return true;
   }
 
-  async list(docKey: string, now: number): Promise<DocSession[]> {
+  moved(): void {
+    // The session object in the map is the one that moved.
+  }
+
+  async flush(): Promise<void> {}
+
+  readonly listNow = (docKey: string, now: number): DocSession[] => {
     const doc = this.#docs.get(docKey);
     if (!doc) return [];
     const live: DocSession[] = [];
     for (const s of doc.values()) if (s.expiresAt > now) live.push(s);
     return live;
+  };
+
+  async list(docKey: string, now: number): Promise<DocSession[]> {
+    return this.listNow(docKey, now);
   }
 
   async sweep(_docKeys: Iterable<string>, now: number): Promise<string[]> {

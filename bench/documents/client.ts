@@ -1,6 +1,7 @@
 // One benchmark client process: opens its share of co-author sockets, joins, moves twice a
 // second on command, measures fan-out latency of the others' moves, then goes silent or dies
 // (without a goodbye) as the parent says. Talks to the parent over IPC.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 interface Assignment {
@@ -23,6 +24,11 @@ let measured = 0;
 let moving = false;
 let silent = false;
 let moveIntervalMs = 500;
+// The generator's own CPU and event-loop delay while moving: a busy generator reads frames late and
+// its lateness would count as fan-out latency, so the parent prints these next to the figures.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+let cpu0: NodeJS.CpuUsage | undefined;
+let movedAt = 0;
 const sockets: { ws: WebSocket; a: Assignment; timer?: NodeJS.Timeout; seen: Map<string, string> }[] = [];
 
 const send = (m: unknown) => process.send!(m);
@@ -52,10 +58,13 @@ async function open(url: string, a: Assignment): Promise<void> {
   ws.on('message', (data) => {
     received++;
     if (!moving) return;
-    const f = JSON.parse(String(data)) as { type: string; participants?: { personId: string; position: { heading: string | null } | null }[] };
-    if (f.type !== 'doc.participants' || !f.participants) return;
+    // A whole list (joins) or only the moves of the last fan-out window: both carry positions.
+    type Entry = { personId: string; position: { heading: string | null } | null };
+    const f = JSON.parse(String(data)) as { type: string; participants?: Entry[]; moved?: Entry[] };
+    const entries = f.type === 'doc.participants' ? (f.moved ?? f.participants) : undefined;
+    if (!entries) return;
     const now = Date.now();
-    for (const p of f.participants) {
+    for (const p of entries) {
       if (p.personId === a.personId || !p.position?.heading) continue;
       const h = p.position.heading;
       if (entry.seen.get(p.personId) === h) continue;
@@ -71,6 +80,9 @@ async function open(url: string, a: Assignment): Promise<void> {
 
 function startMoving(intervalMs: number): void {
   moving = true;
+  cpu0 = process.cpuUsage();
+  movedAt = Date.now();
+  loop.enable();
   for (const s of sockets) {
     // Spread the moves over the interval so the load is even, as real people are.
     setTimeout(() => {
@@ -105,7 +117,17 @@ process.on('message', (m: { type: string } & Partial<Setup>) => {
   else if (m.type === 'stop') {
     moving = false;
     for (const s of sockets) clearInterval(s.timer);
-    send({ type: 'stats', sent, received, measured, histogram: Array.from(histogram) });
+    const cpu = process.cpuUsage(cpu0);
+    loop.disable();
+    send({
+      type: 'stats',
+      sent,
+      received,
+      measured,
+      histogram: Array.from(histogram),
+      cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(1, Date.now() - movedAt),
+      loopP99Ms: loop.percentile(99) / 1e6,
+    });
   } else if (m.type === 'silence') {
     // A hung Word: sockets stay open (pings are answered by the ws library) but nothing is sent any more.
     silent = true;

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { DocParticipantDto } from '../../api/contract/documents.js';
+import { applyParticipantsFrame } from '../../addin/src/documents/participants-frame.js';
 import type { TestServer } from '../support/test-server.js';
 import type { Frame, TestSocket } from '../support/ws-client.js';
 
@@ -26,24 +27,29 @@ export const emailsIn = (f: Frame) =>
 
 const latestLists = new WeakMap<TestSocket, Map<string, Frame>>();
 
-/** The latest doc.participants frame per document, as this socket received them (tracked from the first call on). */
+/** Folds one doc.participants frame (a whole list or only moves) into the lists a socket holds, as a pane does. */
+function track(map: Map<string, Frame>, f: Frame): void {
+  if (f.type !== 'doc.participants') return;
+  const docKey = String(f.docKey);
+  const participants = applyParticipantsFrame(map.get(docKey)?.participants as DocParticipantDto[] | undefined, f);
+  if (participants) map.set(docKey, { type: 'doc.participants', docKey, participants });
+}
+
+/** The current list per document, as this socket has been told (tracked from the first call on). */
 function tracker(sock: TestSocket): Map<string, Frame> {
   let latest = latestLists.get(sock);
   if (!latest) {
     const map = new Map<string, Frame>();
     latest = map;
     latestLists.set(sock, map);
-    for (const f of sock.frames) if (f.type === 'doc.participants') map.set(String(f.docKey), f);
-    sock.ws.on('message', (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      if (f.type === 'doc.participants') map.set(String(f.docKey), f);
-    });
+    for (const f of sock.frames) track(map, f);
+    sock.ws.on('message', (data) => track(map, JSON.parse(String(data)) as Frame));
   }
   return latest;
 }
 
 /**
- * Waits until the document's participant list, as this socket last heard it, satisfies `match`.
+ * Waits until the document's participant list, as this socket holds it, satisfies `match`.
  * State, not history: an older list that matched does not count once a newer one arrived.
  */
 export async function nextParticipants(sock: TestSocket, docKey: string, match: (ps: DocParticipantDto[]) => boolean, timeoutMs = 5000): Promise<Frame> {

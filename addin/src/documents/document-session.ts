@@ -1,6 +1,7 @@
 import type { DocParticipantDto, DocPositionDto } from '../../../api/contract/documents.js';
 import type { ApiClient, Frame, RealtimeClient } from '../api/index.js';
 import type { DocumentHost } from '../office/index.js';
+import { applyParticipantsFrame } from './participants-frame.js';
 
 export type DocumentParticipant = DocParticipantDto;
 export type DocumentPosition = DocPositionDto;
@@ -72,7 +73,10 @@ export class DocumentSessionController {
     this.#set({ status: 'resolving', error: null });
     this.#cleanups.push(
       this.realtime.on('doc.participants', (f: Frame) => {
-        if (f.docKey === this.#state.docKey) this.#set({ participants: f.participants as DocumentParticipant[] });
+        if (f.docKey !== this.#state.docKey) return;
+        // A whole list, or only the moves since the last frame.
+        const participants = applyParticipantsFrame(this.#state.participants, f);
+        if (participants && participants !== this.#state.participants) this.#set({ participants });
       }),
       this.realtime.on('error', (f: Frame) => {
         // Our key is unknown to the server (a reset store, a wrong stamp): find the document again.
