@@ -164,7 +164,9 @@ export class SubscriptionHub {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     // One person's frame goes to many subscribers: encode it once per flush, not once per socket.
-    const frames = new Map<string, PreparedFrame>();
+    // Keyed person → address as subscribed (subscribers who wrote it differently get their spelling
+    // back); both keys are long-lived strings, so no key is built per delivery.
+    const frames = new Map<string, Map<string, PreparedFrame>>();
     for (const cs of dirty) {
       // Several frames for one socket leave in one write; one frame needs no corking.
       if (cs.pending.size > 1) cs.conn.batch(() => this.#sendPending(cs, frames));
@@ -173,7 +175,7 @@ export class SubscriptionHub {
     }
   }
 
-  #sendPending(cs: ConnSubs, frames: Map<string, PreparedFrame>): void {
+  #sendPending(cs: ConnSubs, frames: Map<string, Map<string, PreparedFrame>>): void {
     const viewer = cs.conn.principal.personId;
     for (const pid of cs.pending) {
       const view = this.engine.cached(pid);
@@ -184,11 +186,11 @@ export class SubscriptionHub {
         for (const email of emails) if (!cs.conn.sendRaw(frameJson(email, body))) return;
         continue;
       }
+      let mine = frames.get(pid);
+      if (!mine) frames.set(pid, (mine = new Map()));
       for (const email of emails) {
-        // Keyed by the address as subscribed: subscribers who wrote it differently get their spelling back.
-        const key = `${pid}\n${email}`;
-        let frame = frames.get(key);
-        if (!frame) frames.set(key, (frame = prepareFrame(frameJson(email, presenceJson(view)))));
+        let frame = mine.get(email);
+        if (!frame) mine.set(email, (frame = prepareFrame(frameJson(email, presenceJson(view)))));
         if (!cs.conn.sendPrepared(frame)) return;
       }
     }
