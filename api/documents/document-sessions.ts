@@ -263,10 +263,22 @@ export class DocumentSessions {
     const p = j.pending;
     j.pending = undefined;
     if (!p || this.#joined.get(j.conn) !== j || samePosition(p, j.session.position)) return;
-    j.session.position = p;
-    j.session.positionAt = now;
-    this.store.moved(j.session);
+    const s = j.session;
+    // A move is a sign of life like a heartbeat: it renews the session.
+    const expired = s.expiresAt <= now;
+    s.position = p;
+    s.positionAt = now;
+    s.expiresAt = now + this.options.ttlMs;
     this.positionUpdates++;
+    if (expired) {
+      // Swept meanwhile: it comes back as a join does.
+      this.store.put(s).then(
+        () => this.#markSoon(s.docKey),
+        (err: unknown) => this.log.warn({ err }, 'document session write failed'),
+      );
+      return;
+    }
+    this.store.moved(s);
     const doc = j.doc;
     if (doc.dueAt === 0) {
       doc.dueAt = now + this.options.fanoutMs;

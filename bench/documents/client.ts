@@ -1,5 +1,5 @@
-// One benchmark client process: opens its share of co-author sockets, joins, moves twice a
-// second on command, measures fan-out latency of the others' moves, then goes silent or dies
+// One benchmark client process: opens its share of co-author sockets, joins, heartbeats every 15 s
+// as the panes do, moves twice a second on command, measures fan-out latency of the others' moves, then goes silent or dies
 // (without a goodbye) as the parent says. Talks to the parent over IPC.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -17,6 +17,7 @@ interface Setup {
 }
 
 const MAX_MS = 10_000;
+const HEARTBEAT_MS = 15_000;
 const histogram = new Uint32Array(MAX_MS + 1);
 let sent = 0;
 let received = 0;
@@ -76,6 +77,14 @@ async function open(url: string, a: Assignment): Promise<void> {
     }
   });
   ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey, position: { paragraph: 0, heading: null } }));
+  // The pane's heartbeat: the join again every 15 s (spread over the interval).
+  const beat = () => {
+    if (!silent && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey }));
+  };
+  setTimeout(() => {
+    beat();
+    setInterval(beat, HEARTBEAT_MS).unref();
+  }, Math.random() * HEARTBEAT_MS).unref();
 }
 
 function startMoving(intervalMs: number): void {

@@ -91,13 +91,22 @@ describe('co-authoring indicators in the demo host (headless Chromium)', () => {
     await browser.screenshot(alex.page, 'documents-outlook-linked');
     await browser.screenshot(sam.demo.page, 'documents-word-coauthors');
 
+    // The row is live: Priya moves back to the top and the mail shows it well within a second or two (no 5 s poll).
+    const movedAt = Date.now();
+    await priya.demo.page.click(`[data-testid="paragraph"][data-index="1"]`);
+    await row
+      .locator(`[data-testid="linked-editor"][data-email="${PRIYA}"] [data-testid="linked-editor-where"]`)
+      .filter({ hasText: /paragraph 2$/ })
+      .waitFor({ timeout: 2000 });
+    expect(Date.now() - movedAt).toBeLessThan(2000);
+
     // Priya closes Word: she disappears from Sam's list within the TTL, and from the mail's row.
     const closedAt = Date.now();
     await priya.demo.context.close();
     // Closing Word closes its socket: she goes at once (a hung Word would go after the TTL, see sessions.test.ts).
     await coauthor(sam.pane, PRIYA).waitFor({ state: 'detached', timeout: TTL_SECONDS * 1000 });
     expect(Date.now() - closedAt).toBeLessThan(TTL_SECONDS * 1000);
-    await row.locator(`[data-testid="linked-editor"][data-email="${PRIYA}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    await row.locator(`[data-testid="linked-editor"][data-email="${PRIYA}"]`).waitFor({ state: 'detached', timeout: 3000 });
     await sam.pane.getByTestId('no-coauthors').waitFor({ timeout: 2000 });
   }, 120_000);
 });

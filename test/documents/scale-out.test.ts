@@ -96,6 +96,22 @@ describe('sessions across API processes (Redis)', () => {
     await nextParticipants(alice, docKey, hasExactly(ALICE), 2000);
   });
 
+  it('a mail reader watching on one process sees co-authors on the other come, move and go', async () => {
+    const u = `https://contoso.sharepoint.com/sites/x/Shared%20Documents/${randomUUID()}.docx`;
+    const { docKey } = await resolveDoc(a, ALICE, { url: u });
+    const reader = await open(b, CAROL);
+    reader.send({ type: 'doc.watch', urls: [u] });
+    expect(await reader.next('doc.watching')).toMatchObject({ results: [{ url: u, docKey }] });
+    await nextParticipants(reader, docKey, (ps) => ps.length === 0, 2000);
+    const alice = await open(a, ALICE);
+    alice.send({ type: 'doc.join', docKey });
+    await nextParticipants(reader, docKey, hasExactly(ALICE), 2000);
+    alice.send({ type: 'doc.position', position: { paragraph: 5, heading: 'Plan' } });
+    await nextParticipants(reader, docKey, (ps) => ps[0]?.position?.heading === 'Plan', 2000);
+    alice.send({ type: 'doc.leave' });
+    await nextParticipants(reader, docKey, (ps) => ps.length === 0, 2000);
+  });
+
   it('a process that dies takes its sessions with it within the TTL', async () => {
     const { docKey } = await resolveDoc(a, ALICE, { url: `https://contoso.sharepoint.com/sites/x/Shared%20Documents/${randomUUID()}.docx` });
     const doomed = await spawnServer();

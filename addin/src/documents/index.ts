@@ -11,3 +11,5 @@ export { LinkedDocuments, type LinkedDocumentsProps } from './linked-documents.j
 export { extractDocumentLinks, isDocumentLink, documentLabel } from './document-links.js';
 export { DocumentSessionController, DOC_ID_SETTING } from './document-session.js';
 export { whereLabel } from './where-label.js';
+export { applyParticipantsFrame } from './participants-frame.js';
+export { watchLinkedDocuments, type LinkedDocument } from './linked-watch.js';

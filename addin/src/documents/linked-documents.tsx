@@ -3,23 +3,15 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DocParticipantDto } from '../../../api/contract/documents.js';
 import { usePersonPhoto } from '../people/index.js';
 import { PresenceAvatar } from '../presence/index.js';
-import { useApi } from '../services/index.js';
+import { useApi, useRealtime } from '../services/index.js';
 import { documentLabel, extractDocumentLinks } from './document-links.js';
+import { watchLinkedDocuments, type LinkedDocument } from './linked-watch.js';
 import { whereLabel } from './where-label.js';
 
 export interface LinkedDocumentsProps {
   /** Body of the mail item (plain text or HTML). */
   readonly body: string;
 }
-
-interface LinkedResult {
-  readonly url: string;
-  readonly docKey: string | null;
-  readonly participants: readonly DocParticipantDto[];
-}
-
-/** How often the rows refresh while the message is open. */
-export const LINKED_REFRESH_MS = 5_000;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}` },
@@ -42,42 +34,33 @@ function Editor({ person }: { person: DocParticipantDto }) {
     <li className={s.person} data-testid="linked-editor" data-email={person.email}>
       <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={24} />
       <Text className={s.line}>{person.displayName}</Text>
-      <Caption1 className={s.line}>{whereLabel(person.position)}</Caption1>
+      <Caption1 className={s.line} data-testid="linked-editor-where">
+        {whereLabel(person.position)}
+      </Caption1>
     </li>
   );
 }
 
 /**
  * For the Outlook pane: the documents a message links to that someone has open now, one
- * "being edited now" row each, with the people in it and their presence. Refreshes while shown.
+ * "being edited now" row each, with the people in it and their presence. Live: the server pushes
+ * every change (joins, leaves, moves) while the message is shown.
  */
 export function LinkedDocuments({ body }: LinkedDocumentsProps) {
   const s = useStyles();
   const api = useApi();
+  const realtime = useRealtime();
   const urls = useMemo(() => extractDocumentLinks(body), [body]);
-  const [results, setResults] = useState<readonly LinkedResult[]>([]);
+  const [results, setResults] = useState<readonly LinkedDocument[]>([]);
 
   useEffect(() => {
     setResults([]);
     if (!urls.length) return;
-    let live = true;
-    const load = () =>
-      api
-        .post<{ results: LinkedResult[] }>('/v1/documents/participants', { urls })
-        .then((r) => live && setResults(r.results))
-        .catch(() => {
-          // Keep the last answer; the next refresh tries again.
-        });
-    void load();
-    const timer = setInterval(() => document.visibilityState !== 'hidden' && void load(), LINKED_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api, urls]);
+    return watchLinkedDocuments(api, realtime, urls, setResults);
+  }, [api, realtime, urls]);
 
   // One row per document, even when the message links to it twice in different spellings.
-  const rows = new Map<string, LinkedResult>();
+  const rows = new Map<string, LinkedDocument>();
   for (const r of results) if (r.docKey && r.participants.length && !rows.has(r.docKey)) rows.set(r.docKey, r);
   if (!rows.size) return null;
   return (
