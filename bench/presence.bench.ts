@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { loadavg, setPriority } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { person } from '../test/support/entries.js';
@@ -166,6 +167,8 @@ async function main(): Promise<void> {
     async () => {
       const cpu0 = process.cpuUsage();
       const wall0 = Date.now();
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
       drive = await profiled('presence-changes', () => waitFor(driver, 'changes-done', (SECONDS + 120) * 1000));
       log(
@@ -173,7 +176,10 @@ async function main(): Promise<void> {
       );
       const cpu = process.cpuUsage(cpu0);
       serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
-      log(`API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core`);
+      loopDelay.disable();
+      log(
+        `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
+      );
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {

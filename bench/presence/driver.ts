@@ -8,7 +8,8 @@ const AVAILABILITIES = ['Available', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Awa
 /** Changes not sent because this many were still unanswered: the server is saturated (reported). */
 const MAX_IN_FLIGHT = 256;
 const send = (m: unknown) => process.send?.(m);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// As many connections as changes may be in flight: each change stands for a different user's pane.
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
 let url = '';
 let tokens: string[] = [];
 
