@@ -128,6 +128,17 @@ async function round(
 }
 
 let server: TestServer;
+
+/** The API's own view of PUT latency (its /metrics histogram): separates server time from the load generator's. */
+async function serverPutLatency(): Promise<string> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const buckets = text
+    .split('\n')
+    .filter((l) => l.startsWith('http_request_duration_seconds_bucket{') && l.includes('method="PUT"') && l.includes('route="/v1/me/presence"'))
+    .map((l) => [l, /le="([^"]+)"/.exec(l)![1], l.split(' ').at(-1)!]);
+  const total = Number(buckets.at(-1)?.[2] ?? 0);
+  return buckets.map(([, le, n]) => `≤${le} s ${((Number(n) / total) * 100).toFixed(1)} %`).join(', ');
+}
 let rssBefore = 0;
 let rssPerConnection = NaN;
 let serverCpuShare = NaN;
@@ -180,6 +191,7 @@ async function main(): Promise<void> {
       log(
         `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
       );
+      log(`server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {

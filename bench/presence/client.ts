@@ -51,10 +51,10 @@ function ticket(token: string): Promise<string> {
   });
 }
 
-function onFrame(slot: number, raw: WebSocket.RawData): void {
+function onFrame(slot: number, text: string): void {
   frames++;
   lastFrameAt = Date.now();
-  const f = JSON.parse(raw.toString()) as { type: string; email?: string; presence?: { version: number; availability: string; note: string | null } };
+  const f = JSON.parse(text) as { type: string; email?: string; presence?: { version: number; availability: string; note: string | null } };
   if (f.type !== 'presence' || !f.email || !f.presence) return;
   const seen = lastSeen[slot];
   const prev = seen.get(f.email);
@@ -91,7 +91,7 @@ async function connectOne(i: number): Promise<void> {
         resolve();
         return;
       }
-      onFrame(slot, raw);
+      onFrame(slot, text);
     });
     ws.once('error', (err) => {
       clearTimeout(timer);
