@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import WebSocket, { WebSocketServer } from 'ws';
-import { Connection, prepareFrame } from './connection.js';
+import { CloseCode, Connection, prepareFrame } from './connection.js';
 
 let wss: WebSocketServer | undefined;
 afterEach(() => new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve())));
@@ -44,5 +44,37 @@ describe('prepared frames', () => {
     conn.close(1000, 'bye');
     expect(conn.sendPrepared(prepareFrame('{"type":"late"}'))).toBe(false);
     client.close();
+  });
+});
+
+describe('a slow consumer', () => {
+  it('is told to resync (4410) once its buffer is full, without stalling the sender or other sockets', async () => {
+    const slow = await pair();
+    // A second socket on the same server: it must keep receiving while the first one is stuck.
+    const serverSide = new Promise<WebSocket>((resolve) => wss!.once('connection', resolve));
+    const healthyClient = new WebSocket(`ws://127.0.0.1:${(wss!.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    const healthy = new Connection(await serverSide, { personId: 'q', email: 'q@contoso.test', displayName: 'Q', isAdmin: false });
+    await new Promise((r) => (healthyClient.readyState === WebSocket.OPEN ? r(null) : healthyClient.once('open', r)));
+
+    // The slow client stops reading: the kernel buffers fill, then the server-side queue.
+    (slow.client as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const big = `{"type":"x","pad":"${'x'.repeat(100_000)}"}`;
+    const started = performance.now();
+    let sent = 0;
+    while (sent < 2000 && slow.conn.sendRaw(big)) sent++;
+    const elapsed = performance.now() - started;
+    expect(sent).toBeLessThan(2000);
+    expect(slow.conn.closed).toBe(true);
+    // Sending never waited for the stuck reader.
+    expect(elapsed).toBeLessThan(2000);
+
+    const got = new Promise<string>((resolve) => healthyClient.once('message', (d) => resolve(String(d))));
+    expect(healthy.sendRaw('{"type":"still-here"}')).toBe(true);
+    expect(await got).toBe('{"type":"still-here"}');
+
+    const code = new Promise<number>((resolve) => slow.client.once('close', resolve));
+    (slow.client as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await code).toBe(CloseCode.resync);
+    healthyClient.close();
   });
 });

@@ -1,0 +1,126 @@
+// The realtime gateway's edges over real sockets: tickets, and the limits that turn abuse into a
+// close code (never a crash, never a stall for anyone else).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
+import { CloseCode } from '../../api/realtime/index.js';
+import { person } from '../support/entries.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { TestSocket } from '../support/ws-client.js';
+
+const ADA = 'ada.gateway@contoso.test';
+const BOB = 'bob.gateway@contoso.test';
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    seed: [person('ada.gateway'), person('bob.gateway')],
+    gatewayLimits: { connectionsPerUser: 2, maxFrameBytes: 4096, framesPerSecond: 5, frameBurst: 10 },
+  });
+});
+afterAll(() => server.close());
+
+async function ticket(email: string): Promise<string> {
+  const res = await server.api('POST', '/v1/realtime/ticket', { as: email });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
+/** Opens a socket with a raw ticket value; resolves with the HTTP status the upgrade was refused with, or 101. */
+function upgradeStatus(ticketValue: string | null): Promise<number> {
+  const q = ticketValue === null ? '' : `?ticket=${encodeURIComponent(ticketValue)}`;
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/realtime${q}`);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (err) => (ws.readyState === WebSocket.CLOSED ? undefined : reject(err)));
+  });
+}
+
+/** Opens one more socket for `email`: its close code if the server closes it within 300 ms, else 'open' (then closes it). */
+async function closeCodeOfExtra(email: string): Promise<number | 'open'> {
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(await ticket(email))}`);
+  const code = await new Promise<number | 'open'>((resolve) => {
+    const timer = setTimeout(() => resolve('open'), 300);
+    ws.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  if (code === 'open') {
+    ws.close();
+    await new Promise((r) => ws.once('close', r));
+  }
+  return code;
+}
+
+/** The server still serves: a fresh socket gets its hello and answers a ping. */
+async function stillServes(): Promise<void> {
+  const probe = await TestSocket.open(server.url, await server.token(BOB));
+  probe.send({ type: 'ping' });
+  await probe.next('pong');
+  await probe.close();
+}
+
+describe('tickets', () => {
+  it('need a signed-in caller', async () => {
+    expect((await fetch(`${server.url}/v1/realtime/ticket`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('open exactly one socket; a reused, made-up or missing ticket gets 401', async () => {
+    const t = await ticket(ADA);
+    expect(await upgradeStatus(t)).toBe(101);
+    expect(await upgradeStatus(t)).toBe(401);
+    expect(await upgradeStatus('not-a-ticket')).toBe(401);
+    expect(await upgradeStatus(null)).toBe(401);
+  });
+});
+
+describe('limits', () => {
+  it('closes a frame over the size limit with 1009 and keeps serving', async () => {
+    const sock = await TestSocket.open(server.url, await server.token(ADA));
+    sock.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(5000) }));
+    expect(await sock.closed).toBe(CloseCode.tooBig);
+    await stillServes();
+  });
+
+  it('closes a socket that floods frames with 4429 and keeps serving', async () => {
+    const sock = await TestSocket.open(server.url, await server.token(ADA));
+    for (let i = 0; i < 50; i++) sock.send({ type: 'ping' });
+    expect(await sock.closed).toBe(CloseCode.rateLimited);
+    await stillServes();
+  });
+
+  it('refuses a connection beyond the per-user cap with 4409, and frees the slot when one closes', async () => {
+    const token = await server.token(ADA);
+    const a = await TestSocket.open(server.url, token);
+    const b = await TestSocket.open(server.url, token);
+    expect(await closeCodeOfExtra(ADA)).toBe(CloseCode.tooManyConnections);
+    // Somebody else is not affected by Ada's cap.
+    await stillServes();
+    await a.close();
+    // The server sees the close asynchronously; then the slot is free again.
+    let code: number | 'open' = CloseCode.tooManyConnections;
+    for (let i = 0; i < 50 && code !== 'open'; i++) code = await closeCodeOfExtra(ADA);
+    expect(code).toBe('open');
+    await b.close();
+  });
+
+  it('answers binary and malformed frames with error frames, without closing', async () => {
+    const sock = await TestSocket.open(server.url, await server.token(ADA));
+    sock.ws.send(Buffer.from([1, 2, 3]));
+    expect(await sock.next('error')).toMatchObject({ code: 'bad_frame' });
+    sock.ws.send('{"type":');
+    expect(await sock.next('error')).toMatchObject({ code: 'bad_frame' });
+    sock.send({ type: 'no.such.frame' });
+    expect(await sock.next('error')).toMatchObject({ code: 'unknown_type' });
+    sock.send({ type: 'ping' });
+    await sock.next('pong');
+    await sock.close();
+  });
+});
