@@ -175,7 +175,9 @@ describe('LdaptsConnection against slapd', () => {
       }
     })();
     await expect(read).rejects.toBeInstanceOf(LdapConnectionError);
-    expect(seen).toBe(50);
+    // A page already on the wire when the server died may still arrive; the search must fail anyway.
+    expect(seen).toBeGreaterThanOrEqual(50);
+    expect(seen).toBeLessThan(N);
     await conn.close();
     await ldap.start();
   });
