@@ -9,6 +9,8 @@ export interface ClusterEvents {
   inputsChanged(personId: string, kind: InputKind): void;
   /** Endpoints vanished without a close (their process died): recompute these people. */
   endpointsLost(personIds: readonly string[]): void;
+  /** Notifications may have been lost (the bus reconnected): re-read what is cached from the shared state. */
+  resync(): void;
 }
 
 export type InputKind = 'manual' | 'oof' | 'calendar' | 'external' | 'blocks';

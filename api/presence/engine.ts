@@ -70,6 +70,7 @@ export class PresenceEngine implements PresenceService {
       endpointsLost: (pids) => {
         for (const pid of pids) void this.recompute(pid).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
       },
+      resync: () => void this.#resync().catch((err: unknown) => this.#o.log.error({ err }, 'presence resync failed')),
     });
     this.#sweeper = setInterval(() => this.#sweep(), this.#o.sweepMs ?? 1000);
     this.#sweeper.unref();
@@ -217,6 +218,33 @@ export class PresenceEngine implements PresenceService {
       // Closes the race where this process recomputed with the old inputs just before the notice and
       // published a stale result: recompute from the store now (publishes only if it differs).
       void this.recompute(personId).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
+    }
+  }
+
+  /**
+   * After lost notifications: drop cached inputs (reloaded on demand), reload the block lists that
+   * fan-out reads synchronously, and take every newer published presence (pushed to subscribers).
+   */
+  async #resync(): Promise<void> {
+    this.#o.log.warn('presence notifications may have been lost (bus reconnected); re-reading shared state');
+    this.#inputs.clear();
+    const owners = [...this.#blocks.keys()];
+    for (let i = 0; i < owners.length; i += 500) {
+      const chunk = owners.slice(i, i + 500);
+      const lists = await this.#o.store.blockedByMany(chunk);
+      for (const id of chunk) {
+        const fresh = new Set(lists.get(id) ?? []);
+        const old = this.#blocks.get(id);
+        this.#blocks.set(id, fresh);
+        const view = this.#views.get(id);
+        // Who may see this person changed: re-send it so subscribers get their new filtered view.
+        if (view && (!old || old.size !== fresh.size || [...fresh].some((b) => !old.has(b)))) this.#emit(id, view);
+      }
+    }
+    const known = [...this.#views.keys()];
+    for (let i = 0; i < known.length; i += 1000) {
+      const published = await this.#o.cluster.published(known.slice(i, i + 1000));
+      for (const [pid, view] of published) this.#accept(pid, view);
     }
   }
 

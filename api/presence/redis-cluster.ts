@@ -78,6 +78,8 @@ export class RedisCluster implements PresenceCluster {
         if (typeof msg.personId === 'string' && msg.kind && msg.nodeId !== this.nodeId) this.#events?.inputsChanged(msg.personId, msg.kind);
       }),
     );
+    const stopReconnects = this.bus.onReconnect(() => this.#events?.resync());
+    this.#unsubs.push(async () => stopReconnects());
     await this.#heartbeat();
     const every = Math.max(200, Math.floor(this.options.nodeTtlMs / 3));
     this.#timers = [

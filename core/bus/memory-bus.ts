@@ -26,6 +26,11 @@ export class MemoryBus implements Bus {
     };
   }
 
+  /** In one process nothing is ever lost in transit: there is no reconnect to report. */
+  onReconnect(): () => void {
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
   }

@@ -9,13 +9,30 @@ export class RedisBus implements Bus {
   readonly #pub: Redis;
   readonly #sub: Redis;
   readonly #handlers = new Map<string, Set<(message: unknown) => void>>();
+  readonly #reconnectListeners = new Set<() => void>();
 
   constructor(
     url: string,
     readonly prefix: string,
   ) {
     this.#pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
-    this.#sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    // Named so an operator (or a test) can tell this process's subscriber apart in CLIENT LIST.
+    this.#sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, connectionName: `${prefix}bus-sub-${this.nodeId}` });
+    let connectedBefore = false;
+    this.#sub.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      // ioredis re-subscribes on reconnect before 'ready' but does not wait for the replies; a PING
+      // on the same connection answers after them, so listeners re-read with the subscriptions live.
+      this.#sub.ping().then(
+        () => {
+          for (const l of this.#reconnectListeners) safeCall(l, undefined);
+        },
+        () => {},
+      );
+    });
     this.#sub.on('message', (channel: string, raw: string) => {
       const handlers = this.#handlers.get(channel.slice(this.prefix.length));
       if (!handlers) return;
@@ -57,8 +74,14 @@ export class RedisBus implements Bus {
     };
   }
 
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#reconnectListeners.clear();
     this.#pub.disconnect();
     this.#sub.disconnect();
   }
