@@ -83,7 +83,13 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
     router: createPresenceRouter(engine, deps.directory, addresses),
     async start() {
       // A sync run may move aliases between people: resolve addresses afresh.
-      unsubscribeDirectory = await deps.bus.subscribe(DIRECTORY_CHANGED, () => addresses.clear());
+      const unsubscribe = await deps.bus.subscribe(DIRECTORY_CHANGED, () => addresses.clear());
+      // That notice may be lost while the bus reconnects: start afresh then too.
+      const stopReconnects = deps.bus.onReconnect(() => addresses.clear());
+      unsubscribeDirectory = async () => {
+        stopReconnects();
+        await unsubscribe();
+      };
       await engine.start();
       // The demo directory may still be loading: the simulator starts once there are people.
       await simulator?.start().catch((err: unknown) => log.warn({ err }, 'demo simulator did not start'));
