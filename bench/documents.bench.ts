@@ -6,6 +6,7 @@
 //   npm run bench -- documents
 //   DOCS=200 SECONDS=10 npm run bench -- documents     (a quick run)
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- documents   (sessions in Redis, as with REDIS_URL)
+//   CLIENT_PROCESSES=2 FANOUT_MS=150 npm run bench -- documents      (other generator split / fan-out window)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), ...redis },
     // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
     gatewayLimits: { connectionsPerUser: 50 },
+    // FANOUT_MS tries another fan-out window (the product's default otherwise).
+    tuning: process.env.FANOUT_MS ? { docFanoutMs: Number(process.env.FANOUT_MS) } : {},
   });
   const children: ChildProcess[] = [];
   try {
@@ -95,7 +98,8 @@ async function main(): Promise<void> {
         assignments.push({ token: tokens[p], docKey: docKeys[d], personId: ids.get(people[p].primaryEmail!)! });
       }
     for (let c = 0; c < CHILDREN; c++) {
-      const child = fork(path.join(here, 'documents/client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const client = path.join(here, 'documents/client.ts');
+      const child = fork(client, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       await waitFor(child, 'hello', 30_000);
     }
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     const rssAt: number[] = [];
     const collected: boolean[] = [];
+    const heap: number[] = [];
     // A forced collection stops the process under test, so only the two samples the growth is taken
     // from (5 s into the run, and the end) collect first; the others show the sawtooth as it is.
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -121,7 +126,9 @@ async function main(): Promise<void> {
       rssAt.push(Date.now());
       if (collect) gc?.();
       collected.push(collect && !!gc);
-      rss.push(process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      rss.push(m.rss);
+      heap.push(m.heapUsed);
       return rss.length - 1;
     };
     sample(true);
@@ -193,6 +200,9 @@ async function main(): Promise<void> {
       `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`,
     );
     console.log(
+      `  API CPU per applied move         ${((cpu.user + cpu.system) / Math.max(1, updates)).toFixed(1)} µs, its fan-out included (${(pushes / Math.max(1, updates)).toFixed(2)} frames out per move)`,
+    );
+    console.log(
       `  load generators                  ${CHILDREN} processes, CPU ${stats.map((s) => `${(s.cpuShare * 100).toFixed(0)} %`).join(' ')} of one core; event-loop delay p99 ${stats.map((s) => `${s.loopP99Ms.toFixed(0)}`).join(' ')} ms`,
     );
     console.log(`  machine load average             ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores shared with other work: latency figures include that)`);
@@ -203,6 +213,10 @@ async function main(): Promise<void> {
     console.log(
       `    growth after warm-up           ${growthText}   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`,
     );
+    if (warmSample >= 0)
+      console.log(
+        `    JS heap in use after GC        ${mb(heap[warmSample])} MB at 5 s -> ${mb(heap[lastSample])} MB at the end (what is live; RSS also keeps pages V8 has not returned)`,
+      );
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;
