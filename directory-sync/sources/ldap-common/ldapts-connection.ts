@@ -37,7 +37,7 @@ export class LdaptsConnection implements LdapConnection {
   }
 
   async *searchPages(base: string, options: LdapSearchOptions = {}): AsyncGenerator<LdapEntry[], void, void> {
-    const binary = binarySet(options.binaryAttributes);
+    const names = namesFor(options.binaryAttributes);
     let pages: AsyncGenerator<{ searchEntries: Entry[] }> | undefined;
     let first = true;
     try {
@@ -49,11 +49,16 @@ export class LdaptsConnection implements LdapConnection {
           options.controls ? [...options.controls] : undefined,
         );
         try {
+          let pending = pages.next();
           for (;;) {
-            const next = await pages.next();
+            const next = await pending;
             if (next.done) return;
             first = false;
-            yield next.value.searchEntries.map((e) => toEntry(e, binary));
+            // Ask for the next page before handing this one out: the server prepares it while
+            // the caller works on this one. Its failure surfaces when awaited, not as unhandled.
+            pending = pages.next();
+            pending.catch(() => {});
+            yield next.value.searchEntries.map((e) => toEntry(e, names));
           }
         } catch (err) {
           const e = toLdapError(err, `search ${base}`);
@@ -71,12 +76,12 @@ export class LdaptsConnection implements LdapConnection {
   }
 
   async search(base: string, options: LdapSearchOptions = {}): Promise<LdapEntry[]> {
-    const binary = binarySet(options.binaryAttributes);
+    const names = namesFor(options.binaryAttributes);
     for (let attempt = 0; ; attempt++) {
       const client = await this.ready();
       try {
         const result = await client.search(base, searchOptions(options), options.controls ? [...options.controls] : undefined);
-        return result.searchEntries.map((e) => toEntry(e, binary));
+        return result.searchEntries.map((e) => toEntry(e, names));
       } catch (err) {
         const e = toLdapError(err, `search ${base}`);
         if (!(e instanceof LdapConnectionError) || attempt >= 1) throw e;
@@ -177,8 +182,27 @@ export class LdaptsConnection implements LdapConnection {
   }
 }
 
-function binarySet(names: readonly string[] | undefined): Set<string> {
-  return new Set((names ?? []).map((n) => n.toLowerCase()));
+/** How the attributes of one search are handed out: names lower-cased, binary ones as Buffers. */
+interface Names {
+  readonly binary: ReadonlySet<string>;
+  /** Attribute name as the server sent it → lower-cased name and whether it is binary. */
+  readonly seen: Map<string, { name: string; binary: boolean }>;
+}
+
+function namesFor(binaryAttributes: readonly string[] | undefined): Names {
+  return { binary: new Set((binaryAttributes ?? []).map((n) => n.toLowerCase())), seen: new Map() };
+}
+
+function nameOf(key: string, names: Names): { name: string; binary: boolean } {
+  let n = names.seen.get(key);
+  if (!n) {
+    const name = key.toLowerCase();
+    const semi = name.indexOf(';');
+    n = { name, binary: names.binary.has(semi < 0 ? name : name.slice(0, semi)) };
+    // Ranged names (member;range=0-1499) vary; do not let them grow the cache without bound.
+    if (names.seen.size < 1000) names.seen.set(key, n);
+  }
+  return n;
 }
 
 function searchOptions(options: LdapSearchOptions) {
@@ -192,32 +216,23 @@ function searchOptions(options: LdapSearchOptions) {
   } as const;
 }
 
-// Attribute names repeat on every entry: lower-case each once (bounded: names, not values).
-const lowerNames = new Map<string, { name: string; base: string }>();
-function lowerName(key: string): { name: string; base: string } {
-  let n = lowerNames.get(key);
-  if (!n) {
-    const name = key.toLowerCase();
-    const semi = name.indexOf(';');
-    n = { name, base: semi < 0 ? name : name.slice(0, semi) };
-    // Ranged names (member;range=0-1499) vary; do not let them grow the cache without bound.
-    if (lowerNames.size < 10_000) lowerNames.set(key, n);
-  }
-  return n;
-}
-
 /** ldapts' entry → LdapEntry: lower-cased names, lists everywhere, binary attributes as Buffers. */
-function toEntry(raw: Entry, binary: Set<string>): LdapEntry {
+function toEntry(raw: Entry, names: Names): LdapEntry {
   const attributes: Record<string, (string | Buffer)[]> = {};
   for (const key in raw) {
     if (key === 'dn') continue;
     const value = raw[key]!;
-    const list = Array.isArray(value) ? value : [value];
-    // ldapts adds [] for requested attributes the entry lacks: absent and empty are the same to us.
-    if (list.length === 0) continue;
-    const { name, base } = lowerName(key);
-    // A value that happens to be valid UTF-8 arrives as a string even when binary; its bytes are exact.
-    attributes[name] = binary.size && binary.has(base) ? list.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)) : list;
+    let list: (string | Buffer)[];
+    if (Array.isArray(value)) {
+      // ldapts adds [] for requested attributes the entry lacks: absent and empty are the same to us.
+      if (value.length === 0) continue;
+      list = value;
+    } else list = [value];
+    const { name, binary } = nameOf(key, names);
+    // A value that happens to be valid UTF-8 arrives as a string even when binary; its bytes are
+    // exact. A Buffer is a view into a socket chunk (64 KB or more): copied, so that holding or
+    // posting a photo does not hold or copy the whole chunk.
+    attributes[name] = binary ? list.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v))) : list;
   }
   return { dn: raw.dn, attributes };
 }
