@@ -19,7 +19,11 @@ export const MAX_PHOTO_BYTES = 100 * 1024;
  */
 export function contentHash(entry: DirectoryEntry): string {
   const { photo, ...rest } = entry;
-  const json = JSON.stringify(rest);
+  return contentHashOf(JSON.stringify(rest), photo);
+}
+
+/** contentHash of an entry from its JSON without the photo (for a source that serializes entries anyway). */
+export function contentHashOf(json: string, photo: Uint8Array | null | undefined): string {
   // Same digest as hashing json + photo concatenated, without copying the photo.
   return photo && photo.byteLength ? createHash('sha1').update(json).update(photo).digest('base64url') : hash('sha1', json, 'base64url');
 }

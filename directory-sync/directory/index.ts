@@ -1,5 +1,14 @@
 export { StoreDirectoryReader, toSummary, escapeLike, type DirectoryReader } from './directory-reader.js';
-export { DirectoryWriter, contentHash, photoEtag, sniffImageType, MAX_PHOTO_BYTES, type UpsertResult, type UpsertOutcome } from './directory-writer.js';
+export {
+  DirectoryWriter,
+  contentHash,
+  contentHashOf,
+  photoEtag,
+  sniffImageType,
+  MAX_PHOTO_BYTES,
+  type UpsertResult,
+  type UpsertOutcome,
+} from './directory-writer.js';
 export { directoryMigrations } from './migrations.js';
 export type { PersonSummary, PersonCard, PersonPhoto } from './person.js';
 export type { DirectoryTables, PeopleTable } from './tables.js';

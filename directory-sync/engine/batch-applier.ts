@@ -68,27 +68,36 @@ const managerRef = (e: DirectoryEntry): string | null => (e.manager?.externalId 
  * changed is decided by comparing content hashes for the whole batch first; unchanged entries
  * only get their seen mark; changed ones are written; managers are resolved for changed entries.
  */
-export async function applyBatch(store: BatchStore, source: string, entries: readonly DirectoryEntry[], now: number): Promise<BatchOutcome> {
+export async function applyBatch(
+  store: BatchStore,
+  source: string,
+  entries: readonly DirectoryEntry[],
+  now: number,
+  /** contentHash of each entry when the source computed them (SourceBatch.hashes). */
+  hashes?: readonly string[],
+): Promise<BatchOutcome> {
   const out: BatchOutcome = { added: 0, updated: 0, unchanged: 0, disabled: 0, skipped: 0, warnings: [], unresolvedManagers: false, liveIds: [] };
   if (entries.length === 0) return out;
   // The last occurrence of an id in a batch wins, as it would across batches.
-  const byId = new Map<string, DirectoryEntry>();
-  for (const e of entries) {
-    byId.delete(e.externalId);
-    byId.set(e.externalId, e);
+  const byId = new Map<string, number>();
+  for (let i = 0; i < entries.length; i++) {
+    const id = entries[i]!.externalId;
+    byId.delete(id);
+    byId.set(id, i);
   }
   const list = [...byId.values()];
   const existing = await store.links(
     source,
-    list.map((e) => e.externalId),
+    list.map((i) => entries[i]!.externalId),
   );
 
   const unchangedIds: string[] = [];
   const comeBack: string[] = [];
   const changed: { entry: DirectoryEntry; hash: string; old?: ExistingLink }[] = [];
   // The hash is of the entry as the source gave it: an unchanged entry skips the checks as well.
-  for (const raw of list) {
-    const hash = contentHash(raw);
+  for (const i of list) {
+    const raw = entries[i]!;
+    const hash = hashes?.[i] ?? contentHash(raw);
     const old = existing.get(raw.externalId);
     if (old && old.content_hash === hash && old.deleted_at === null) {
       unchangedIds.push(raw.externalId);

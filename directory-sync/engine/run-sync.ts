@@ -194,7 +194,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           const warnings: string[] = [...(batch.warnings ?? [])];
           const now = Math.max(Date.now(), passStart);
           const outcome = await tx(async (t) => {
-            const o = await applyBatch(batchStore(t), source.name, batch.upserts, now);
+            const o = await applyBatch(batchStore(t), source.name, batch.upserts, now, batch.hashes);
             if (hasPending && o.liveIds.length) {
               for (let i = 0; i < o.liveIds.length; i += 500) {
                 await t

@@ -20,6 +20,11 @@ export interface ReadOptions {
  */
 export interface SourceBatch {
   readonly upserts: readonly DirectoryEntry[];
+  /**
+   * contentHash of each upsert, when the source computed them (it serialized the entries anyway,
+   * e.g. to post them from a worker thread). The engine computes the ones not given.
+   */
+  readonly hashes?: readonly string[];
   /** External ids the source reports as deleted (AD tombstones, Graph @removed). */
   readonly deletes: readonly string[];
   readonly watermark?: Watermark;

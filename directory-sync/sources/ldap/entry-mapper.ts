@@ -1,22 +1,35 @@
 import type { DirectoryEntry, Phone } from '../../model/directory-entry.js';
-import { attrString, attrValues, type LdapEntry } from '../ldap-common/index.js';
+import type { LdapEntry } from '../ldap-common/index.js';
 import type { AttributeMap } from './attribute-map.js';
 import type { GroupMembership } from './group-lookup.js';
 
-const first = (e: LdapEntry, names: readonly string[]): string | undefined => {
+type Values = Readonly<Record<string, readonly (string | Buffer)[]>>;
+const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
+
+/** The first value of the first attribute that has a non-blank one, trimmed. */
+function first(a: Values, names: readonly string[]): string | undefined {
   for (const n of names) {
-    const v = attrString(e, n);
-    if (v !== undefined) return v;
+    const v = a[n]?.[0];
+    if (v === undefined) continue;
+    const s = text(v).trim();
+    if (s !== '') return s;
   }
   return undefined;
-};
+}
 
-const all = (e: LdapEntry, names: readonly string[]): string[] =>
-  names.flatMap((n) =>
-    attrValues(e, n)
-      .map((v) => v.trim())
-      .filter(Boolean),
-  );
+/** Every non-blank value of every attribute, trimmed. */
+function all(a: Values, names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    const values = a[n];
+    if (!values) continue;
+    for (const v of values) {
+      const s = text(v).trim();
+      if (s !== '') out.push(s);
+    }
+  }
+  return out;
+}
 
 /** AD-style account flags (bit 0x2) or a boolean attribute. */
 export function isDisabled(value: string | undefined): boolean {
@@ -46,50 +59,79 @@ export function addresses(mail: readonly string[], proxyAddresses: readonly stri
   return { primary, aliases: [...new Set(aliases)].filter((a) => a !== primary) };
 }
 
+/** The fields of an AttributeMap that list attribute names. */
+type ListField = { [K in keyof AttributeMap]: AttributeMap[K] extends string[] ? K : never }[keyof AttributeMap];
+type Names = Readonly<Record<ListField, readonly string[]>>;
+
 /**
- * One LDAP person entry → DirectoryEntry, or a warning when it cannot be one (no id).
- * The photo is set to null when absent, so a removed photo is removed from the store too.
+ * LDAP person entries → DirectoryEntry for one attribute map. The map's attribute names are
+ * lower-cased once here (LdapEntry names are lower-case), not for every value of every entry.
  */
-export function mapEntry(e: LdapEntry, map: AttributeMap, groups: GroupMembership): { entry?: DirectoryEntry; warning?: string } {
-  const externalId = first(e, map.id);
-  if (!externalId) return { warning: `${e.dn}: no ${map.id.join('/')}, skipped` };
-  const { primary, aliases } = addresses(all(e, map.mail), all(e, map.proxyAddresses));
-  const phones: Phone[] = [];
-  const phone = (type: Phone['type'], names: readonly string[]) => {
-    for (const number of all(e, names)) phones.push({ type, number });
-  };
-  phone('business', map.businessPhone);
-  phone('mobile', map.mobilePhone);
-  phone('home', map.homePhone);
-  phone('fax', map.fax);
-  let photo: Buffer | null = null;
-  for (const n of map.photo) {
-    const v = e.attributes[n.toLowerCase()]?.[0];
-    if (v !== undefined) {
-      photo = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-      break;
-    }
+export class EntryMapper {
+  readonly #n: Names;
+  readonly #photo: readonly string[];
+
+  constructor(map: AttributeMap) {
+    const n: Partial<Record<ListField, readonly string[]>> = {};
+    for (const [k, v] of Object.entries(map)) if (Array.isArray(v)) n[k as ListField] = v.map((name: string) => name.toLowerCase());
+    this.#n = n as Names;
+    this.#photo = this.#n.photo;
   }
-  const managerDn = first(e, map.manager);
-  const entry: DirectoryEntry = {
-    externalId,
-    kind: 'person',
-    dn: e.dn,
-    primaryEmail: primary,
-    aliases,
-    displayName: first(e, map.displayName) ?? primary ?? e.dn,
-    givenName: first(e, map.givenName),
-    surname: first(e, map.surname),
-    title: first(e, map.title),
-    department: first(e, map.department),
-    company: first(e, map.company),
-    office: first(e, map.office),
-    phones,
-    manager: managerDn ? { dn: managerDn } : undefined,
-    photo,
-    groups: groups.groupsOf(e.dn, all(e, map.memberOf)),
-    disabled: isDisabled(first(e, map.disabled)),
-    upn: first(e, map.upn)?.toLowerCase(),
-  };
-  return { entry };
+
+  /**
+   * One LDAP person entry → DirectoryEntry, or a warning when it cannot be one (no id).
+   * The photo is set to null when absent, so a removed photo is removed from the store too.
+   */
+  map(e: LdapEntry, groups: GroupMembership): { entry?: DirectoryEntry; warning?: string } {
+    const a = e.attributes;
+    const n = this.#n;
+    const externalId = first(a, n.id);
+    if (!externalId) return { warning: `${e.dn}: no ${n.id.join('/')}, skipped` };
+    const { primary, aliases } = addresses(all(a, n.mail), all(a, n.proxyAddresses));
+    const phones: Phone[] = [];
+    for (const number of all(a, n.businessPhone)) phones.push({ type: 'business', number });
+    for (const number of all(a, n.mobilePhone)) phones.push({ type: 'mobile', number });
+    for (const number of all(a, n.homePhone)) phones.push({ type: 'home', number });
+    for (const number of all(a, n.fax)) phones.push({ type: 'fax', number });
+    let photo: Buffer | null = null;
+    for (const name of this.#photo) {
+      const v = a[name]?.[0];
+      if (v !== undefined) {
+        photo = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+        break;
+      }
+    }
+    const managerDn = first(a, n.manager);
+    // Key order is part of the content hash (JSON): keep it as it has always been.
+    const entry: DirectoryEntry = {
+      externalId,
+      kind: 'person',
+      dn: e.dn,
+      primaryEmail: primary,
+      aliases,
+      displayName: first(a, n.displayName) ?? primary ?? e.dn,
+      givenName: first(a, n.givenName),
+      surname: first(a, n.surname),
+      title: first(a, n.title),
+      department: first(a, n.department),
+      company: first(a, n.company),
+      office: first(a, n.office),
+      phones,
+      manager: managerDn ? { dn: managerDn } : undefined,
+      photo,
+      groups: groups.groupsOf(e.dn, n.memberOf.length ? all(a, n.memberOf) : []),
+      disabled: isDisabled(first(a, n.disabled)),
+      upn: first(a, n.upn)?.toLowerCase(),
+    };
+    return { entry };
+  }
+}
+
+const mappers = new WeakMap<AttributeMap, EntryMapper>();
+
+/** One entry with `map` (an EntryMapper made once per map). */
+export function mapEntry(e: LdapEntry, map: AttributeMap, groups: GroupMembership): { entry?: DirectoryEntry; warning?: string } {
+  let m = mappers.get(map);
+  if (!m) mappers.set(map, (m = new EntryMapper(map)));
+  return m.map(e, groups);
 }

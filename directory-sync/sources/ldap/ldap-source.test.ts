@@ -47,7 +47,7 @@ describe('LdapSource (over the in-memory connection)', () => {
       group('sales-emea', '20260101000000Z', [`uid=carol,ou=people,${BASE}`]),
       group('sales', '20260101000000Z', [`cn=sales-emea,ou=groups,${BASE}`, `uid=bob,ou=people,${BASE}`]),
     ]);
-    const source = new LdapSource({ connection: conn, baseDn: BASE, map: parseAttributeMap(undefined), pageSize: 2 });
+    const source = new LdapSource({ connection: conn, baseDn: BASE, map: parseAttributeMap(undefined), pageSize: 2, batchSize: 2 });
     return { conn, source };
   };
 
@@ -64,6 +64,15 @@ describe('LdapSource (over the in-memory connection)', () => {
     // Nested: carol is in sales-emea, which is in sales.
     expect([...byId['uuid-carol']!.groups].sort()).toEqual(['sales', 'sales-emea']);
     expect(byId['uuid-carol']!.department).toBe('Sales');
+  });
+
+  it('pages are gathered into batches of at least batchSize entries, the rest in a last smaller one', async () => {
+    const { conn } = setup();
+    conn.entries.push(person('dave', '20260101130000Z'), person('erin', '20260101140000Z'));
+    const source = new LdapSource({ connection: conn, baseDn: BASE, map: parseAttributeMap(undefined), pageSize: 2, batchSize: 3 });
+    const { batches, summary } = await drain(source, true, null);
+    expect(batches.map((b) => b.upserts.length)).toEqual([4, 1]);
+    expect(summary).toMatchObject({ complete: true, total: 5, watermark: { modifyTimestamp: '20260101140000Z' } });
   });
 
   it('an incremental pass asks for modifyTimestamp >= watermark minus the overlap', async () => {

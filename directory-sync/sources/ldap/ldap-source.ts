@@ -16,7 +16,7 @@ import {
   type LdapConnectionOptions,
 } from '../ldap-common/index.js';
 import { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
-import { mapEntry } from './entry-mapper.js';
+import { EntryMapper } from './entry-mapper.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
 import { GroupIndex } from './group-index.js';
 import { GroupLookup, type GroupMembership } from './group-lookup.js';
@@ -34,6 +34,12 @@ export interface LdapSourceOptions {
   readonly name?: string;
   readonly overlapSeconds?: number;
   readonly pageSize?: number;
+  /**
+   * Pages are gathered into batches of at least this many entries (the last one may be smaller):
+   * the engine applies and commits one batch per transaction, and a commit rewrites the index
+   * pages it touched, so a few big commits write far less than one per page. Default 2,000.
+   */
+  readonly batchSize?: number;
   readonly log?: Logger;
   /**
    * Run full passes in a worker thread (BER decoding and mapping there, the engine's writes
@@ -44,6 +50,8 @@ export interface LdapSourceOptions {
   /** A second connection for group lookups during an incremental pass (default: `connection`, fine for MemoryLdapConnection). */
   readonly sideConnection?: LdapConnection;
 }
+
+export const DEFAULT_BATCH_SIZE = 2000;
 
 /** Up to this many changed people in a page, their groups are looked up rather than all memberships read. */
 export const GROUP_LOOKUP_LIMIT = 100;
@@ -61,9 +69,11 @@ export class LdapSource implements DirectorySource {
   readonly name: string;
   readonly #o: LdapSourceOptions;
   readonly #overlapMs: number;
+  readonly #mapper: EntryMapper;
 
   constructor(options: LdapSourceOptions) {
     this.#o = options;
+    this.#mapper = new EntryMapper(options.map);
     this.name = options.name ?? 'ldap';
     this.#overlapMs = (options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
   }
@@ -75,8 +85,11 @@ export class LdapSource implements DirectorySource {
     const previousMs = previousTs ? parseGeneralizedTime(previousTs) : undefined;
     const full = options.full || previousMs === undefined;
     if (full && this.#o.threaded && this.#o.connectionOptions) {
-      const { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize } = this.#o;
-      return yield* readInWorker({ connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize }, { ...options, full });
+      const { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize, batchSize } = this.#o;
+      return yield* readInWorker(
+        { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize, batchSize: batchSize ?? DEFAULT_BATCH_SIZE },
+        { ...options, full },
+      );
     }
     const checkAbort = () => {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
@@ -108,6 +121,9 @@ export class LdapSource implements DirectorySource {
     let maxMs = previousMs ?? -Infinity;
     let maxTs = previousTs;
     let total = 0;
+    const batchSize = this.#o.batchSize ?? DEFAULT_BATCH_SIZE;
+    let upserts: DirectoryEntry[] = [];
+    let warnings: string[] = [];
     for await (const page of connection.searchPages(baseDn, {
       filter,
       attributes: personAttributes(map),
@@ -124,10 +140,8 @@ export class LdapSource implements DirectorySource {
         else membership = await lookup.resolve(page.map((raw) => ({ dn: raw.dn, memberOf: map.memberOf.flatMap((a) => attrValues(raw, a)) })));
         checkAbort();
       }
-      const upserts: DirectoryEntry[] = [];
-      const warnings: string[] = [];
       for (const raw of page) {
-        const { entry, warning } = mapEntry(raw, map, membership);
+        const { entry, warning } = this.#mapper.map(raw, membership);
         if (warning) warnings.push(warning);
         if (entry) upserts.push(entry);
         const ts = attrString(raw, tsAttr);
@@ -138,9 +152,14 @@ export class LdapSource implements DirectorySource {
         }
       }
       total += page.length;
-      yield { upserts, deletes: [], warnings };
+      if (upserts.length + warnings.length >= batchSize) {
+        yield { upserts, deletes: [], warnings };
+        upserts = [];
+        warnings = [];
+      }
     }
     checkAbort();
+    if (upserts.length || warnings.length) yield { upserts, deletes: [], warnings };
     const watermark: Watermark = { modifyTimestamp: maxTs ?? null, groups: groupStamp };
     return { complete: full, watermark, ...(full ? { total } : {}) };
   }
@@ -188,7 +207,7 @@ export class LdapSource implements DirectorySource {
 export function createLdapSource(
   config: Config,
   log?: Logger,
-  tuning: { connection?: LdapConnection; pageSize?: number; overlapSeconds?: number; threaded?: boolean } = {},
+  tuning: { connection?: LdapConnection; pageSize?: number; batchSize?: number; overlapSeconds?: number; threaded?: boolean } = {},
 ): LdapSource | null {
   const env = config.env;
   if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
@@ -202,6 +221,8 @@ export function createLdapSource(
     filter: env.LDAP_FILTER ? normalizeFilter(env.LDAP_FILTER) : undefined,
     map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),
     pageSize: options.pageSize,
+    // A page size given for a test makes its pages the batches too (failures between batches).
+    batchSize: tuning.batchSize ?? tuning.pageSize,
     overlapSeconds: tuning.overlapSeconds,
     // Full passes in a worker thread unless a connection was handed in (it cannot cross threads).
     threaded: !tuning.connection && tuning.threaded !== false,

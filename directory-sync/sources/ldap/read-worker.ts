@@ -1,15 +1,18 @@
-// Runs one LdapSource pass in a worker thread and streams its batches to the parent, at most
-// two unacknowledged batches ahead (so memory stays at a few pages, however big the directory).
+// Runs one LdapSource pass in a worker thread and streams it to the parent page by page, packed
+// (see batch-wire), at most `ahead` unacknowledged pages ahead (so memory stays at a few pages,
+// however big the directory). Each page is packed as soon as it is mapped: its entries die young
+// here instead of surviving collections while a big batch fills up.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceBatch } from '../source.js';
 import { LdapError, createLdapConnection } from '../ldap-common/index.js';
+import { packBatch } from './batch-wire.js';
 import { LdapSource } from './ldap-source.js';
 import type { WorkerMessage, WorkerRequest, WorkerSpec } from './threaded-read.js';
 
 const port = parentPort!;
-const { spec, full, watermark } = workerData as WorkerRequest;
+const { spec, full, watermark, ahead } = workerData as WorkerRequest;
 const abort = new AbortController();
-let credits = 2;
+let credits = ahead;
 let wake: (() => void) | undefined;
 port.on('message', (m: 'ack' | 'abort') => {
   if (m === 'abort') abort.abort(new Error('aborted'));
@@ -20,7 +23,7 @@ port.on('message', (m: 'ack' | 'abort') => {
 const send = (m: WorkerMessage) => port.postMessage(m);
 
 async function main(s: WorkerSpec) {
-  const source = new LdapSource({ ...s, connection: createLdapConnection(s.connectionOptions), threaded: false });
+  const source = new LdapSource({ ...s, connection: createLdapConnection(s.connectionOptions), threaded: false, batchSize: 1 });
   try {
     const gen = source.read({ full, watermark, signal: abort.signal });
     for (;;) {
@@ -31,7 +34,8 @@ async function main(s: WorkerSpec) {
       }
       while (credits <= 0 && !abort.signal.aborted) await new Promise<void>((r) => (wake = r));
       credits--;
-      send({ t: 'batch', batch: next.value as SourceBatch });
+      const { message, transfer } = packBatch(next.value as SourceBatch);
+      port.postMessage({ t: 'batch', batch: message } satisfies WorkerMessage, transfer);
     }
   } finally {
     await source.close();

@@ -11,6 +11,7 @@ import {
   type LdapErrorKind,
 } from '../ldap-common/index.js';
 import type { AttributeMap } from './attribute-map.js';
+import { unpackBatches, type WireBatch } from './batch-wire.js';
 
 /** What the worker needs to rebuild the source: plain data only (structured clone). */
 export interface WorkerSpec {
@@ -21,16 +22,20 @@ export interface WorkerSpec {
   readonly name?: string;
   readonly overlapSeconds?: number;
   readonly pageSize?: number;
+  /** Entries per batch handed to the engine (gathered from the worker's pages). */
+  readonly batchSize: number;
 }
 
 export interface WorkerRequest {
   readonly spec: WorkerSpec;
   readonly full: boolean;
   readonly watermark: Watermark | null;
+  /** Pages the worker may post before the first is acknowledged. */
+  readonly ahead: number;
 }
 
 export type WorkerMessage =
-  | { t: 'batch'; batch: SourceBatch }
+  | { t: 'batch'; batch: WireBatch }
   | { t: 'done'; summary: ReadSummary }
   | { t: 'error'; error: { name: string; message: string; kind?: LdapErrorKind; code?: number } };
 
@@ -55,15 +60,19 @@ function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?
 
 /**
  * Runs a pass of the ldap source in a worker thread: decoding BER and mapping entries there
- * while the engine writes the previous page here, so a full pass uses both cores. The worker
- * stays at most two batches ahead. Errors arrive as the same typed LdapErrors.
+ * while the engine writes the previous batch here, so a full pass uses both cores. The worker
+ * posts packed pages; they are gathered here into batches of `spec.batchSize` entries and
+ * unpacked only when a batch is complete, right before the engine applies it. The worker stays
+ * at most about two batches ahead. Errors arrive as the same typed LdapErrors.
  */
 export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
+  const { batchSize } = spec;
+  const ahead = 2 * Math.max(1, Math.ceil(batchSize / (spec.pageSize ?? spec.connectionOptions.pageSize)));
   const worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
-    workerData: { spec, full: options.full, watermark: options.watermark } satisfies WorkerRequest,
+    workerData: { spec, full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest,
     // The worker holds a few pages and the group index (tens of MB for 100k memberships): a
-    // bounded heap keeps the process's peak RSS from doubling with a second lazily-grown heap.
-    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+    // bounded old generation keeps the process's peak RSS from growing with a second heap.
+    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 },
   });
   const inbox: WorkerMessage[] = [];
   let failure: Error | undefined;
@@ -87,6 +96,8 @@ export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): Asy
   });
   const onAbort = () => worker.postMessage('abort');
   options.signal.addEventListener('abort', onAbort, { once: true });
+  let parts: WireBatch[] = [];
+  let gathered = 0;
   try {
     for (;;) {
       const m = inbox.shift();
@@ -97,9 +108,19 @@ export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): Asy
         continue;
       }
       if (m.t === 'error') throw rebuild(m.error);
-      if (m.t === 'done') return m.summary;
-      yield m.batch;
+      if (m.t === 'done') {
+        if (parts.length) yield unpackBatches(parts);
+        return m.summary;
+      }
+      parts.push(m.batch);
+      gathered += m.batch.photoLengths.length + (m.batch.warnings?.length ?? 0);
       worker.postMessage('ack');
+      if (gathered >= batchSize) {
+        const batch = unpackBatches(parts);
+        parts = [];
+        gathered = 0;
+        yield batch;
+      }
     }
   } finally {
     options.signal.removeEventListener('abort', onAbort);
