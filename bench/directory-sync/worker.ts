@@ -1,12 +1,14 @@
 // One measured step of the directory-sync benchmark, in a process of its own so its peak RSS is
 // its own. Prints one JSON line: { ms, entries, maxRssKb, report? }. The clock runs around the
 // work only (not the module loading).
-import { Client } from 'ldapts';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../core/config/index.js';
 import { openStore, runMigrations } from '../../core/store/index.js';
 import { directoryMigrations } from '../../directory-sync/directory/index.js';
 import { runSync, syncMigrations } from '../../directory-sync/engine/index.js';
-import { createLdapSource, parseAttributeMap, personAttributes } from '../../directory-sync/sources/ldap/index.js';
+import { DEFAULT_PAGE_SIZE } from '../../directory-sync/sources/ldap-common/index.js';
+import { createLdapSource, parseAttributeMap, personAttributes, READER_RESOURCE_LIMITS } from '../../directory-sync/sources/ldap/index.js';
 
 type Job = { kind: 'bare'; env: Record<string, string> } | { kind: 'sync'; env: Record<string, string>; full: boolean };
 
@@ -22,24 +24,30 @@ const out = (o: object) => process.stdout.write(`${JSON.stringify({ ...o, cpuMs:
 
 if (job.kind === 'bare') {
   // The floor for the sync: the same search (filter, attributes, binary photo, page size) with
-  // ldapts alone, counting entries and nothing else.
+  // ldapts alone, counting entries and nothing else, in a thread with the reader thread's heap.
   const map = parseAttributeMap(config.env.LDAP_ATTRIBUTE_MAP);
-  const client = new Client({ url: config.env.LDAP_URL! });
+  const env = config.env;
+  const reader = new Worker(new URL('./bare-read.mjs', import.meta.url), {
+    workerData: {
+      url: env.LDAP_URL,
+      bindDn: env.LDAP_BIND_DN,
+      bindPassword: env.LDAP_BIND_PASSWORD,
+      baseDn: env.LDAP_BASE_DN,
+      filter: map.personFilter,
+      attributes: personAttributes(map),
+      binary: map.photo,
+      pageSize: DEFAULT_PAGE_SIZE,
+    },
+    resourceLimits: READER_RESOURCE_LIMITS,
+  });
+  await once(reader, 'message'); // loaded: the clock runs around the read only
   cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await client.bind(config.env.LDAP_BIND_DN!, config.env.LDAP_BIND_PASSWORD!);
-  let entries = 0;
-  for await (const page of client.searchPaginated(config.env.LDAP_BASE_DN!, {
-    filter: map.personFilter,
-    attributes: personAttributes(map),
-    explicitBufferAttributes: map.photo,
-    paged: { pageSize: 1000 },
-  })) {
-    entries += page.searchEntries.length;
-  }
+  reader.postMessage('go');
+  const [entries] = (await once(reader, 'message')) as [number];
   const ms = performance.now() - t0;
   const cpu = cpuMs();
-  await client.unbind();
+  await reader.terminate();
   out({ ms, entries, cpuMs: cpu });
 } else {
   const store = await openStore(config.database);

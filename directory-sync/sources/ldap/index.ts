@@ -1,6 +1,6 @@
 export { LdapSource, createLdapSource, DEFAULT_OVERLAP_SECONDS, type LdapSourceOptions } from './ldap-source.js';
 export { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
 export { GroupIndex } from './group-index.js';
-export { mapEntry, addresses, isDisabled } from './entry-mapper.js';
+export { EntryMapper, mapEntry, addresses, isDisabled } from './entry-mapper.js';
 export { parseGeneralizedTime, formatGeneralizedTime } from './generalized-time.js';
-export { readInWorker, type WorkerSpec } from './threaded-read.js';
+export { readInWorker, READER_RESOURCE_LIMITS, type WorkerSpec } from './threaded-read.js';

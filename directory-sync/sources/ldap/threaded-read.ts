@@ -13,6 +13,14 @@ import {
 import type { AttributeMap } from './attribute-map.js';
 import { unpackBatches, type WireBatch } from './batch-wire.js';
 
+/**
+ * The reader thread's heap. It holds a few pages and the group index (tens of MB for 100k
+ * memberships): a bounded old generation keeps the process's peak RSS from growing with a second
+ * heap. V8 sizes the young generation from the old one (a few MB here), too small for a page in
+ * flight: every page would be promoted and swept again, so it is set as for a main thread.
+ */
+export const READER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 } as const;
+
 /** What the worker needs to rebuild the source: plain data only (structured clone). */
 export interface WorkerSpec {
   readonly connectionOptions: LdapConnectionOptions;
@@ -70,9 +78,7 @@ export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): Asy
   const ahead = 2 * Math.max(1, Math.ceil(batchSize / (spec.pageSize ?? spec.connectionOptions.pageSize)));
   const worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
     workerData: { spec, full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest,
-    // The worker holds a few pages and the group index (tens of MB for 100k memberships): a
-    // bounded old generation keeps the process's peak RSS from growing with a second heap.
-    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 },
+    resourceLimits: READER_RESOURCE_LIMITS,
   });
   const inbox: WorkerMessage[] = [];
   let failure: Error | undefined;
