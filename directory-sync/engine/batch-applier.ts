@@ -202,6 +202,9 @@ export async function applyBatch(
     ready.push({ ...p, emails: own, hash: conflict ? RETRY + p.hash : p.hash });
   }
 
+  // Each photo hashed once (its etag goes in the row and in person_photos).
+  const etagOf = new Map<Planned, string>();
+  for (const p of ready) if (p.entry.photo) etagOf.set(p, photoEtag(p.entry.photo));
   const rowOf = (p: Planned): PersonRow => {
     const e = p.entry;
     // Another source feeds this person too: fill in, never wipe what it said.
@@ -225,7 +228,7 @@ export async function applyBatch(
       missing_since: null,
       deleted_at: null,
       // undefined: the source says nothing about the photo (Graph refreshes photos apart): keep it.
-      photo_etag: e.photo ? photoEtag(e.photo) : e.photo === null && !s ? null : (p.current?.photo_etag ?? null),
+      photo_etag: e.photo ? etagOf.get(p)! : e.photo === null && !s ? null : (p.current?.photo_etag ?? null),
       updated_at: now,
     };
     return { ...row, search_text: [row.display_name, ...p.emails, row.title, row.department, row.office].filter(Boolean).join(' ').toLowerCase() };
@@ -255,7 +258,7 @@ export async function applyBatch(
       fresh.map((p) => ({ id: p.personId, created_at: now, owner_id: p.ownerId ?? null, manager_id: managerOf.get(p) ?? null, ...rowOf(p) })),
     );
   }
-  for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, rowOf(p));
+  for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, changedColumns(rowOf(p), p.current));
   if (ready.length) {
     await store.upsertLinks(
       ready.map((p) => ({
@@ -269,27 +272,45 @@ export async function applyBatch(
       })),
     );
   }
-  // Skipped people that exist lose their addresses too: they may have handed them to someone in this batch.
-  const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p)).map((p) => p.personId);
-  if (touched.length) await store.deleteEmailsOf(touched);
+  // Skipped people that exist lose their addresses too: they may have handed them to someone in
+  // this batch. People whose addresses stay exactly as they are keep their rows untouched.
+  const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p));
+  const held = touched.length ? await store.emailsOf(touched.map((p) => p.personId)) : new Map<string, { email: string; is_primary: number }[]>();
+  // By person id: `ready` holds copies of the plans.
+  const keep = new Set<string>();
+  for (const p of ready) {
+    if (p.isNew || p.ownerId || shared(p)) continue;
+    // The rows this person would get: p.emails, the first one primary.
+    const stored = held.get(p.personId) ?? [];
+    const same =
+      stored.length === p.emails.length &&
+      stored.every((r) => {
+        const at = p.emails.indexOf(r.email);
+        return at >= 0 && (r.is_primary === 1) === (at === 0);
+      });
+    if (same) keep.add(p.personId);
+  }
+  const release = touched.filter((p) => !keep.has(p.personId)).map((p) => p.personId);
+  if (release.length) await store.deleteEmailsOf(release);
   // Addresses held by people outside the batch were refused above and the ones released inside
   // it were deleted just now, so plain inserts cannot collide.
   // Outlook contacts' addresses stay private (no rows); a shared person keeps its other addresses.
   const emailRows = ready
-    .filter((p) => !p.ownerId)
+    .filter((p) => !p.ownerId && !keep.has(p.personId))
     .flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })));
   if (emailRows.length) await store.insertEmails(emailRows);
 
   const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !shared(p)).map((p) => p.personId);
   if (withoutPhoto.length) await store.deletePhotosOf(withoutPhoto);
-  const withPhoto = ready.filter((p) => p.entry.photo);
+  // A photo whose bytes did not change (same etag) is not written again.
+  const withPhoto = ready.filter((p) => p.entry.photo && (p.isNew || etagOf.get(p) !== p.current?.photo_etag));
   if (withPhoto.length) {
     await store.upsertPhotos(
       withPhoto.map((p) => ({
         person_id: p.personId,
         bytes: p.entry.photo!,
         content_type: sniffImageType(p.entry.photo!),
-        etag: photoEtag(p.entry.photo!),
+        etag: etagOf.get(p)!,
         updated_at: now,
       })),
     );
@@ -304,6 +325,21 @@ export async function applyBatch(
     if (p.entry.disabled && !p.wasDisabled) out.disabled++;
   }
   return out;
+}
+
+/**
+ * The columns of `row` that differ from what is stored, and updated_at: rewriting an indexed
+ * column with the value it already has still rewrites its index entry.
+ */
+export function changedColumns(row: PersonRow, current: CurrentRow | undefined): Partial<PersonRow> {
+  if (!current) return row;
+  const out: Partial<Record<keyof PersonRow, unknown>> = { updated_at: row.updated_at };
+  for (const k of Object.keys(row) as (keyof PersonRow)[]) {
+    if (k === 'updated_at') continue;
+    const stored = (current as unknown as Record<string, unknown>)[k];
+    if (stored === undefined || stored !== row[k]) out[k] = row[k];
+  }
+  return out as Partial<PersonRow>;
 }
 
 /** Person ids of manager references (`dn:…` / `id:…`) among the links of a source. */

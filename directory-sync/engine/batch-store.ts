@@ -33,6 +33,11 @@ export type CurrentRow = Pick<
   | 'immutable_id'
   | 'groups'
   | 'photo_etag'
+  | 'kind'
+  | 'disabled'
+  | 'missing_since'
+  | 'deleted_at'
+  | 'search_text'
 > & {
   /** Another source than the one writing links to this person too. */
   shared: boolean;
@@ -52,6 +57,11 @@ const CURRENT_COLUMNS = [
   'immutable_id',
   'groups',
   'photo_etag',
+  'kind',
+  'disabled',
+  'missing_since',
+  'deleted_at',
+  'search_text',
 ] as const;
 
 /**
@@ -72,7 +82,10 @@ export interface BatchStore {
   directoryAddresses(emails: readonly string[]): Promise<Set<string>>;
   currentRows(source: string, personIds: readonly string[]): Promise<Map<string, CurrentRow>>;
   insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]): Promise<void>;
-  updatePerson(id: string, row: PersonRow): Promise<void>;
+  /** Sets the columns given (only what changed: an unchanged indexed column costs no index write). */
+  updatePerson(id: string, row: Partial<PersonRow>): Promise<void>;
+  /** The addresses each of these people holds now. */
+  emailsOf(personIds: readonly string[]): Promise<Map<string, { email: string; is_primary: number }[]>>;
   upsertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
   deleteEmailsOf(personIds: readonly string[]): Promise<void>;
   /** Addresses already present are left as they are (a person fed by several sources keeps them). */
@@ -199,8 +212,19 @@ export class KyselyBatchStore implements BatchStore {
         .values(part.map((r) => ({ ...r, manager_id: r.manager_id ?? null, owner_id: r.owner_id ?? null })))
         .execute();
   }
-  async updatePerson(id: string, row: PersonRow) {
+  async updatePerson(id: string, row: Partial<PersonRow>) {
     await this.db.updateTable('people').set(row).where('id', '=', id).execute();
+  }
+  async emailsOf(personIds: readonly string[]) {
+    const out = new Map<string, { email: string; is_primary: number }[]>();
+    for (const part of chunks(personIds)) {
+      for (const r of await this.db.selectFrom('person_emails').select(['person_id', 'email', 'is_primary']).where('person_id', 'in', part).execute()) {
+        let list = out.get(r.person_id);
+        if (!list) out.set(r.person_id, (list = []));
+        list.push({ email: r.email, is_primary: r.is_primary });
+      }
+    }
+    return out;
   }
   async upsertLinks(rows: readonly PersonSourcesTable[]) {
     for (const part of chunks(rows, 300)) {
@@ -459,9 +483,21 @@ export class SqliteBatchStore implements BatchStore {
       for (let c = 0; c < n; c++) into[at + c] = row[PEOPLE_COLUMNS[c]] ?? null;
     });
   }
-  async updatePerson(id: string, row: PersonRow) {
-    const q = this.#s(`update people set ${UPDATE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`);
-    q.run([...UPDATE_COLUMNS.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null), id]);
+  async updatePerson(id: string, row: Partial<PersonRow>) {
+    // Column names come from PersonRow's keys only (checked against the table's columns).
+    const columns = UPDATE_COLUMNS.filter((c) => c in row);
+    if (columns.length === 0) return;
+    const q = this.#s(`update people set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`);
+    q.run([...columns.map((c) => (row as Record<string, unknown>)[c] ?? null), id]);
+  }
+  async emailsOf(personIds: readonly string[]) {
+    const q = this.#s('select email, is_primary from person_emails where person_id = ?');
+    const out = new Map<string, { email: string; is_primary: number }[]>();
+    for (const id of personIds) {
+      const rows = q.all(id) as { email: string; is_primary: number }[];
+      if (rows.length) out.set(id, rows);
+    }
+    return out;
   }
   async upsertLinks(rows: readonly PersonSourcesTable[]) {
     this.#insertMany(

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../directory/tables.js';
 import { StoreDirectoryReader } from '../directory/directory-reader.js';
+import { changedColumns } from './batch-applier.js';
 import { SyncBusyError, StoreLease } from './lease.js';
 import { MemorySource } from './memory-source.js';
 import { runSync } from './run-sync.js';
@@ -134,6 +135,38 @@ describe('runSync: upserts', () => {
     expect(r.warningCount).toBe(0);
     const found = await new StoreDirectoryReader(store).lookupEmails(['shared@example.test']);
     expect(found.get('shared@example.test')?.email).toBe('user0002@example.test');
+  });
+
+  it('an update writes what changed only: an unchanged photo and unchanged addresses keep their rows', async () => {
+    const src = new MemorySource('memory', 10);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    src.set(entry(1, { aliases: ['one@example.test'], photo: jpeg }));
+    await runSync(src, { store });
+    const rows = async () => ({
+      photo: await db().selectFrom('person_photos').select(['etag', 'updated_at']).executeTakeFirstOrThrow(),
+      emails: (await db().selectFrom('person_emails').select(['email', 'is_primary']).orderBy('email').execute()).map(
+        (e) => `${e.email}${e.is_primary ? '*' : ''}`,
+      ),
+    });
+    const before = await rows();
+    await new Promise((r) => setTimeout(r, 5));
+    src.set(entry(1, { aliases: ['one@example.test'], photo: jpeg, title: 'Lead' }));
+    expect(await runSync(src, { store })).toMatchObject({ updated: 1 });
+    expect(await rows()).toEqual(before);
+    expect((await personOf('uuid-user0001'))!.title).toBe('Lead');
+    // A new photo and a new primary address are written.
+    src.set(entry(1, { primaryEmail: 'one@example.test', aliases: ['user0001@example.test'], photo: new Uint8Array([0xff, 0xd8, 9]) }));
+    await runSync(src, { store });
+    const after = await rows();
+    expect(after.photo.etag).not.toBe(before.photo.etag);
+    expect(after.emails).toEqual(['one@example.test*', 'user0001@example.test']);
+  });
+
+  it('changedColumns: only the columns that differ from the stored row, and updated_at', () => {
+    const row = { title: 'Lead', upn: 'a@x', disabled: 0, missing_since: null, updated_at: 5 } as unknown as Parameters<typeof changedColumns>[0];
+    const current = { title: 'Engineer', upn: 'a@x', disabled: 0, missing_since: 3 } as unknown as Parameters<typeof changedColumns>[1];
+    expect(changedColumns(row, current)).toEqual({ title: 'Lead', missing_since: null, updated_at: 5 });
+    expect(changedColumns(row, undefined)).toBe(row);
   });
 
   it('counts accounts that become disabled', async () => {
