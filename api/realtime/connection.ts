@@ -53,6 +53,8 @@ export class Connection {
   readonly id = randomUUID();
   readonly openedAt = Date.now();
   lastSeenAt = Date.now();
+  /** When the gateway last pinged this socket (heartbeats go to quiet sockets only). */
+  lastPingAt = Date.now();
   /** Per-feature state (subscriptions, joined document, …), keyed by feature name. */
   readonly state = new Map<string, unknown>();
   #closed = false;

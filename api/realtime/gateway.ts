@@ -97,7 +97,9 @@ export class RealtimeGateway {
       }
       void this.#upgrade(req, socket, head, url.searchParams.get('ticket') ?? '');
     });
-    this.#sweeper = setInterval(() => this.#sweep(), Math.min(this.limits.pingIntervalMs, this.limits.heartbeatTimeoutMs / 3));
+    // Sweeps often and pings each socket on its own schedule: pinging every socket in one sweep
+    // would be thousands of writes at once, a stall every client would feel.
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1000, this.limits.pingIntervalMs / 4, this.limits.heartbeatTimeoutMs / 6)));
     this.#sweeper.unref();
   }
 
@@ -188,11 +190,14 @@ export class RealtimeGateway {
 
   #sweep(): void {
     const now = Date.now();
+    const { heartbeatTimeoutMs, pingIntervalMs } = this.limits;
     for (const set of this.#byPerson.values()) {
       for (const conn of set) {
-        if (now - conn.lastSeenAt > this.limits.heartbeatTimeoutMs) {
+        if (now - conn.lastSeenAt > heartbeatTimeoutMs) {
           conn.socket.terminate();
-        } else if (!conn.closed) {
+        } else if (!conn.closed && now - conn.lastSeenAt >= pingIntervalMs && now - conn.lastPingAt >= pingIntervalMs) {
+          // A socket that sent anything lately is alive: only quiet ones are asked.
+          conn.lastPingAt = now;
           conn.socket.ping();
         }
       }

@@ -124,3 +124,30 @@ describe('limits', () => {
     await sock.close();
   });
 });
+
+describe('heartbeats', () => {
+  it('ping only quiet sockets, each on its own schedule, and keep a quiet live socket open', async () => {
+    const quick = await startTestServer({ seed: [person('ada.gateway')], gatewayLimits: { heartbeatTimeoutMs: 600, pingIntervalMs: 100 } });
+    try {
+      const quiet = await TestSocket.open(quick.url, await quick.token(ADA));
+      const busy = await TestSocket.open(quick.url, await quick.token(ADA));
+      const pings = { quiet: 0, busy: 0 };
+      quiet.ws.on('ping', () => pings.quiet++);
+      busy.ws.on('ping', () => pings.busy++);
+      // The busy pane talks every 60 ms (under the frame rate limit); the quiet one only answers pings (ws does that by itself).
+      const talk = setInterval(() => busy.send({ type: 'ping' }), 60);
+      await new Promise((r) => setTimeout(r, 1500));
+      clearInterval(talk);
+      expect(pings.busy).toBe(0);
+      // About one ping per interval: not one per sweep.
+      expect(pings.quiet).toBeGreaterThanOrEqual(5);
+      expect(pings.quiet).toBeLessThanOrEqual(16);
+      // Far past the 600 ms timeout, both are still open.
+      expect(quiet.closeCode).toBeUndefined();
+      expect(busy.closeCode).toBeUndefined();
+      await Promise.all([quiet.close(), busy.close()]);
+    } finally {
+      await quick.close();
+    }
+  });
+});
