@@ -380,6 +380,27 @@ export class SqliteBatchStore implements BatchStore {
     }
   }
 
+  /**
+   * Runs `head in (?, …)` (head ends with the column) for `keys`, MULTI keys per statement and the
+   * rest one by one, after the fixed parameters `before`; `each` gets every row.
+   */
+  #selectIn<R>(head: string, before: readonly unknown[], keys: readonly string[], each: (row: R) => void) {
+    const full = Math.floor(keys.length / MULTI) * MULTI;
+    const b = before.length;
+    if (full) {
+      const q = this.#s(`${head} in (${new Array(MULTI).fill('?').join(', ')})`);
+      const params = [...before, ...new Array<unknown>(MULTI)];
+      for (let i = 0; i < full; i += MULTI) {
+        for (let j = 0; j < MULTI; j++) params[b + j] = keys[i + j];
+        for (const r of q.all(params) as R[]) each(r);
+      }
+    }
+    if (full < keys.length) {
+      const q = this.#s(`${head} = ?`);
+      for (let i = full; i < keys.length; i++) for (const r of q.all(...before, keys[i]) as R[]) each(r);
+    }
+  }
+
   async links(source: string, ids: readonly string[]) {
     const out = new Map<string, ExistingLink>();
     const head =
@@ -449,14 +470,14 @@ export class SqliteBatchStore implements BatchStore {
     return out;
   }
   async smtpJoinCandidates(source: string, emails: readonly string[]) {
-    const q = this.#s(
-      "select p.id, p.immutable_id from person_emails e join people p on p.id = e.person_id where e.email = ? and p.kind = 'person' and p.owner_id is null and p.deleted_at is null and not exists (select 1 from person_sources s where s.person_id = p.id and s.source = ?)",
-    );
     const out = new Map<string, { id: string; immutable_id: string | null }>();
-    for (const e of emails) {
-      const r = q.get(e, source) as { id: string; immutable_id: string | null } | undefined;
-      if (r) out.set(e, r);
-    }
+    // MULTI addresses per statement: on a first load every new person asks, and almost none is found.
+    this.#selectIn(
+      "select e.email, p.id, p.immutable_id from person_emails e join people p on p.id = e.person_id where p.kind = 'person' and p.owner_id is null and p.deleted_at is null and not exists (select 1 from person_sources s where s.person_id = p.id and s.source = ?) and e.email",
+      [source],
+      emails,
+      (r: { email: string; id: string; immutable_id: string | null }) => out.set(r.email, { id: r.id, immutable_id: r.immutable_id }),
+    );
     return out;
   }
   async directoryAddresses(emails: readonly string[]) {
@@ -538,12 +559,10 @@ export class SqliteBatchStore implements BatchStore {
     for (const r of rows) q.run(r.person_id, asBuffer(r.bytes), r.content_type, r.etag, r.updated_at);
   }
   async personIdsByDn(source: string, dns: readonly string[]) {
-    const q = this.#s('select person_id from person_sources where source = ? and dn = ?');
     const out = new Map<string, string>();
-    for (const dn of dns) {
-      const r = q.get(source, dn) as { person_id: string } | undefined;
-      if (r) out.set(dn, r.person_id);
-    }
+    this.#selectIn('select dn, person_id from person_sources where source = ? and dn', [source], dns, (r: { dn: string; person_id: string }) => {
+      if (!out.has(r.dn)) out.set(r.dn, r.person_id);
+    });
     return out;
   }
   async personIdsByExternalId(source: string, ids: readonly string[]) {
