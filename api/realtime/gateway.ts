@@ -138,7 +138,15 @@ export class RealtimeGateway {
     ws.on('pong', () => {
       conn.lastSeenAt = Date.now();
     });
-    ws.on('message', (data, isBinary) => void this.#onMessage(conn, data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.#onMessage(conn, data as Buffer, isBinary);
+      } catch (err) {
+        // A bug on this path must cost one socket, never the process.
+        this.log.error({ err }, 'realtime frame failed');
+        conn.close(CloseCode.serverError, 'internal error');
+      }
+    });
     ws.on('error', (err) => this.log.debug({ err, conn: conn.id }, 'socket error'));
     ws.on('close', () => {
       set.delete(conn);
@@ -149,7 +157,8 @@ export class RealtimeGateway {
     conn.send({ type: 'hello', connectionId: conn.id, personId: principal.personId, email: principal.email, heartbeatMs: this.limits.pingIntervalMs });
   }
 
-  async #onMessage(conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+  // Not async: most handlers finish synchronously, and a promise per frame is measurable at 20,000 frames/s.
+  #onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
     conn.lastSeenAt = Date.now();
     if (this.#limiter.take(conn.id) > 0) {
       conn.close(CloseCode.rateLimited, 'too many frames');
@@ -177,14 +186,19 @@ export class RealtimeGateway {
       return;
     }
     try {
-      await entry.handler(conn, parsed.data);
+      const done = entry.handler(conn, parsed.data);
+      if (done) done.catch((err: unknown) => this.#handlerFailed(conn, type, err));
     } catch (err) {
-      const e = err as { expose?: boolean; code?: string; message?: string; status?: number };
-      if (e.expose) conn.send({ type: 'error', code: e.code ?? 'error', frameType: type, message: e.message ?? 'Error' });
-      else {
-        this.log.error({ err, type }, 'frame handler failed');
-        conn.send({ type: 'error', code: 'internal_error', frameType: type, message: 'Internal error' });
-      }
+      this.#handlerFailed(conn, type, err);
+    }
+  }
+
+  #handlerFailed(conn: Connection, type: string, err: unknown): void {
+    const e = err as { expose?: boolean; code?: string; message?: string; status?: number };
+    if (e.expose) conn.send({ type: 'error', code: e.code ?? 'error', frameType: type, message: e.message ?? 'Error' });
+    else {
+      this.log.error({ err, type }, 'frame handler failed');
+      conn.send({ type: 'error', code: 'internal_error', frameType: type, message: 'Internal error' });
     }
   }
 
