@@ -316,7 +316,8 @@ export async function applyBatch(
     );
   }
 
-  const updated = ready.filter((p) => !p.isNew);
+  // Existing people whose manager stays the same are not written again.
+  const updated = ready.filter((p) => !p.isNew && (!p.current || p.current.manager_id !== (managerOf.get(p) ?? null)));
   if (updated.length) await store.setManagers(updated.map((p) => [p.personId, managerOf.get(p) ?? null] as const));
   out.unresolvedManagers = unresolved > 0;
   for (const p of ready) {

@@ -38,6 +38,7 @@ export type CurrentRow = Pick<
   | 'missing_since'
   | 'deleted_at'
   | 'search_text'
+  | 'manager_id'
 > & {
   /** Another source than the one writing links to this person too. */
   shared: boolean;
@@ -62,6 +63,7 @@ const CURRENT_COLUMNS = [
   'missing_since',
   'deleted_at',
   'search_text',
+  'manager_id',
 ] as const;
 
 /**

@@ -162,6 +162,18 @@ describe('runSync: upserts', () => {
     expect(after.emails).toEqual(['one@example.test*', 'user0001@example.test']);
   });
 
+  it('a new manager is written on an update; an unchanged one stays', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const boss = (await personOf('uuid-boss'))!.id;
+    expect((await personOf('uuid-user0001'))!.manager_id).toBe(boss);
+    src.set(entry(1, { manager: { dn: 'uid=user0002,ou=people,dc=example,dc=test' } }));
+    src.set(entry(3, { manager: { dn: 'uid=boss,ou=people,dc=example,dc=test' }, title: 'Lead' }));
+    expect(await runSync(src, { store })).toMatchObject({ updated: 2 });
+    expect((await personOf('uuid-user0001'))!.manager_id).toBe((await personOf('uuid-user0002'))!.id);
+    expect((await personOf('uuid-user0003'))!.manager_id).toBe(boss);
+  });
+
   it('changedColumns: only the columns that differ from the stored row, and updated_at', () => {
     const row = { title: 'Lead', upn: 'a@x', disabled: 0, missing_since: null, updated_at: 5 } as unknown as Parameters<typeof changedColumns>[0];
     const current = { title: 'Engineer', upn: 'a@x', disabled: 0, missing_since: 3 } as unknown as Parameters<typeof changedColumns>[1];
