@@ -13,6 +13,7 @@ import {
   type ManualInput,
   type ViewerRelation,
 } from './aggregate.js';
+import { BlockLists } from './block-lists.js';
 import type { InputKind, PresenceCluster } from './cluster.js';
 import type { Activity, Availability, CalendarEvent, PresenceService, PresenceView } from './presence-api.js';
 import type { PresenceStore, StoredInputs } from './presence-store.js';
@@ -41,7 +42,7 @@ export class PresenceEngine implements PresenceService {
   readonly #now: () => number;
   readonly #timers: IdleTimers;
   readonly #inputs = new Map<string, StoredInputs>();
-  readonly #blocks = new Map<string, Set<string>>();
+  readonly #blocks = new BlockLists();
   readonly #kinds = new Map<string, 'person' | 'contact' | null>();
   readonly #views = new Map<string, PresenceView>();
   readonly #due = new Map<string, number>();
@@ -64,6 +65,7 @@ export class PresenceEngine implements PresenceService {
   }
 
   async start(): Promise<void> {
+    await this.#loadAllBlocks();
     await this.#o.cluster.start({
       changed: (pid, view) => this.#accept(pid, view),
       inputsChanged: (pid, kind) => this.#invalidate(pid, kind),
@@ -207,10 +209,9 @@ export class PresenceEngine implements PresenceService {
       void this.#o.store
         .blockedBy(personId)
         .then((list) => {
-          this.#blocks.set(personId, new Set(list));
           // Viewers' filtered views changed, not the presence: re-send it to subscribers.
           const view = this.#views.get(personId);
-          if (view) this.#emit(personId, view);
+          if (this.#blocks.set(personId, list) && view) this.#emit(personId, view);
         })
         .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
     } else {
@@ -228,19 +229,7 @@ export class PresenceEngine implements PresenceService {
   async #resync(): Promise<void> {
     this.#o.log.warn('presence notifications may have been lost (bus reconnected); re-reading shared state');
     this.#inputs.clear();
-    const owners = [...this.#blocks.keys()];
-    for (let i = 0; i < owners.length; i += 500) {
-      const chunk = owners.slice(i, i + 500);
-      const lists = await this.#o.store.blockedByMany(chunk);
-      for (const id of chunk) {
-        const fresh = new Set(lists.get(id) ?? []);
-        const old = this.#blocks.get(id);
-        this.#blocks.set(id, fresh);
-        const view = this.#views.get(id);
-        // Who may see this person changed: re-send it so subscribers get their new filtered view.
-        if (view && (!old || old.size !== fresh.size || [...fresh].some((b) => !old.has(b)))) this.#emit(id, view);
-      }
-    }
+    await this.#loadAllBlocks();
     const known = [...this.#views.keys()];
     for (let i = 0; i < known.length; i += 1000) {
       const published = await this.#o.cluster.published(known.slice(i, i + 1000));
@@ -250,44 +239,44 @@ export class PresenceEngine implements PresenceService {
 
   // ---- blocks ----
 
+  /** Reads every block list; re-sends the presence of people whose list changed (their viewers' view changed). */
+  async #loadAllBlocks(): Promise<void> {
+    const all = await this.#o.store.allBlocks();
+    const owners = new Set([...this.#blocks.owners(), ...all.keys()]);
+    for (const owner of owners) {
+      const view = this.#views.get(owner);
+      if (this.#blocks.set(owner, all.get(owner) ?? []) && view) this.#emit(owner, view);
+    }
+  }
+
   async block(ownerId: string, blockedId: string): Promise<void> {
     await this.#o.store.block(ownerId, blockedId, this.#now());
-    (await this.#blocksOf(ownerId)).add(blockedId);
+    this.#blocks.add(ownerId, blockedId);
     await this.#blocksChanged(ownerId);
   }
 
   async unblock(ownerId: string, blockedId: string): Promise<void> {
     await this.#o.store.unblock(ownerId, blockedId);
-    (await this.#blocksOf(ownerId)).delete(blockedId);
+    this.#blocks.delete(ownerId, blockedId);
     await this.#blocksChanged(ownerId);
   }
 
   async blockedBy(ownerId: string): Promise<string[]> {
-    return [...(await this.#blocksOf(ownerId))];
+    return this.#blocks.of(ownerId);
   }
 
   async isBlocked(ownerId: string, otherId: string): Promise<boolean> {
-    return (await this.#blocksOf(ownerId)).has(otherId);
+    return this.#blocks.has(ownerId, otherId);
   }
 
-  /** Loads the block lists of many people at once (subscriptions and queries check them synchronously). */
-  async preloadBlocks(ownerIds: readonly string[]): Promise<void> {
-    // Hot path (every query, every subscribe): usually everything is loaded already.
-    let missing: Set<string> | undefined;
-    for (const id of ownerIds) if (!this.#blocks.has(id)) (missing ??= new Set()).add(id);
-    if (!missing) return;
-    const lists = await this.#o.store.blockedByMany([...missing]);
-    for (const id of missing) if (!this.#blocks.has(id)) this.#blocks.set(id, new Set(lists.get(id) ?? []));
+  /** Synchronous (every block list is in memory): for fan-out and queries. */
+  hasBlocked(ownerId: string, viewerId: string): boolean {
+    return this.#blocks.has(ownerId, viewerId);
   }
 
-  /** Only valid after preloadBlocks for the owner; an owner not loaded counts as blocking nobody. */
-  isBlockedCached(ownerId: string, otherId: string): boolean {
-    return this.#blocks.get(ownerId)?.has(otherId) ?? false;
-  }
-
-  async #blocksOf(ownerId: string): Promise<Set<string>> {
-    await this.preloadBlocks([ownerId]);
-    return this.#blocks.get(ownerId) ?? new Set();
+  /** False for nearly every viewer: then nobody shown to them needs a block check. */
+  isBlockedByAnyone(viewerId: string): boolean {
+    return this.#blocks.isBlockedByAnyone(viewerId);
   }
 
   async #blocksChanged(ownerId: string): Promise<void> {

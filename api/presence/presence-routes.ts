@@ -41,27 +41,28 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
     const { emails } = await readJson(ctx, presenceQueryRoute.body);
     const viewer = me(ctx);
     const people = await addresses.resolveEach(emails);
-    const ids: string[] = [];
+    const views = new Array<PresenceView | undefined>(emails.length);
     let uncached: string[] | undefined;
-    for (const p of people) {
+    for (let i = 0; i < people.length; i++) {
+      const p = people[i];
       if (!p) continue;
-      ids.push(p.id);
-      if (!engine.cached(p.id)) (uncached ??= []).push(p.id);
+      const view = engine.cached(p.id);
+      if (view) views[i] = view;
+      else (uncached ??= []).push(p.id);
     }
-    const [computed] = await Promise.all([uncached ? engine.currentMany(uncached) : undefined, engine.preloadBlocks(ids)]);
+    const computed = uncached ? await engine.currentMany(uncached) : undefined;
+    // Blocked by nobody (nearly everyone): no per-person check.
+    const mayBeBlocked = engine.isBlockedByAnyone(viewer);
     // Built as text from views serialised once per version: this route is hot (every pane, every item).
     const parts = new Array<string>(emails.length);
     for (let i = 0; i < emails.length; i++) {
       const person = people[i];
-      const view = person ? (engine.cached(person.id) ?? computed?.get(person.id)) : undefined;
+      const view = person ? (views[i] ?? computed?.get(person.id)) : undefined;
       const head = `{"email":${jsonString(emails[i]!)},"personId":`;
       if (!person || !view) parts[i] = `${head}null,"presence":${UNKNOWN_JSON}}`;
-      else {
-        parts[i] =
-          person.id !== viewer && engine.isBlockedCached(person.id, viewer)
-            ? `${head}${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`
-            : head + resultTail(person.id, view);
-      }
+      else if (mayBeBlocked && person.id !== viewer && engine.hasBlocked(person.id, viewer))
+        parts[i] = `${head}${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`;
+      else parts[i] = head + resultTail(person.id, view);
     }
     ctx.type = 'application/json';
     ctx.body = `{"results":[${parts.join(',')}]}`;

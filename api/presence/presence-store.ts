@@ -167,19 +167,14 @@ export class PresenceStore {
     return rows.map((r) => r.blocked_id);
   }
 
-  async blockedByMany(ownerIds: readonly string[]): Promise<Map<string, string[]>> {
+  /** Every block list, each in the order it was made (blocking is rare: these are small). */
+  async allBlocks(): Promise<Map<string, string[]>> {
+    const rows = await this.#db.selectFrom('presence_blocks').select(['owner_id', 'blocked_id']).orderBy('created_at').execute();
     const out = new Map<string, string[]>();
-    for (let i = 0; i < ownerIds.length; i += 500) {
-      const rows = await this.#db
-        .selectFrom('presence_blocks')
-        .select(['owner_id', 'blocked_id'])
-        .where('owner_id', 'in', ownerIds.slice(i, i + 500))
-        .execute();
-      for (const r of rows) {
-        let list = out.get(r.owner_id);
-        if (!list) out.set(r.owner_id, (list = []));
-        list.push(r.blocked_id);
-      }
+    for (const r of rows) {
+      let list = out.get(r.owner_id);
+      if (!list) out.set(r.owner_id, (list = []));
+      list.push(r.blocked_id);
     }
     return out;
   }

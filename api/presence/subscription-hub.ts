@@ -89,7 +89,7 @@ export class SubscriptionHub {
     // Answer every address asked for, including ones already subscribed: the client wants a snapshot.
     const asked = [...new Set(emails.map((e) => e.toLowerCase()))].map((k) => cs.byEmail.get(k)).filter((x) => x !== undefined);
     const pids = [...new Set(asked.map((a) => a.personId).filter((p): p is string => p !== null))];
-    const [views] = await Promise.all([this.engine.currentMany(pids), this.engine.preloadBlocks(pids)]);
+    const views = await this.engine.currentMany(pids);
     conn.batch(() => {
       for (const a of asked) {
         const view = a.personId ? views.get(a.personId) : undefined;
@@ -146,7 +146,7 @@ export class SubscriptionHub {
 
   #filtered(personId: string, view: PresenceView, viewerId: string): PresenceView {
     if (viewerId === personId) return view;
-    return this.engine.isBlockedCached(personId, viewerId) ? viewFor(view, 'blocked') : view;
+    return this.engine.hasBlocked(personId, viewerId) ? viewFor(view, 'blocked') : view;
   }
 
   #changed(personId: string): void {
@@ -181,7 +181,7 @@ export class SubscriptionHub {
       const view = this.engine.cached(pid);
       if (!view) continue;
       const emails = cs.byPerson.get(pid) ?? [];
-      if (viewer !== pid && this.engine.isBlockedCached(pid, viewer)) {
+      if (viewer !== pid && this.engine.hasBlocked(pid, viewer)) {
         const body = JSON.stringify(viewFor(view, 'blocked'));
         for (const email of emails) if (!cs.conn.sendRaw(frameJson(email, body))) return;
         continue;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PresenceFeature } from '../../api/presence/index.js';
 import { person } from '../support/entries.js';
@@ -408,3 +411,35 @@ describe('silent endpoints', () => {
     }
   });
 });
+
+describe('blocks across a restart', () => {
+  it('a block made before a restart still hides presence right after it (live and on query)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'op-blocks-'));
+    const env = { DATABASE_URL: path.join(dir, 'presence.sqlite') };
+    try {
+      const first = await startTestServer({ env, seed: [person('alice.archer'), person('bob.baker')] });
+      const aliceId = ((await (await first.api('POST', '/v1/presence/query', { as: BOB, body: { emails: [ALICE] } })).json()) as QueryAnswer).results[0]
+        .personId!;
+      expect((await first.api('PUT', `/v1/me/blocked/${aliceId}`, { as: BOB })).status).toBe(200);
+      await first.close();
+
+      const second = await startTestServer({ env });
+      try {
+        const answer = (await (await second.api('POST', '/v1/presence/query', { as: ALICE, body: { emails: [BOB] } })).json()) as QueryAnswer;
+        expect(answer.results[0].presence).toMatchObject({ availability: 'PresenceUnknown', note: null });
+        const watcher = await TestSocket.open(second.url, await second.token(ALICE));
+        watcher.send({ type: 'presence.subscribe', emails: [BOB] });
+        expect((await watcher.next('presence')).presence).toMatchObject({ availability: 'PresenceUnknown' });
+        await watcher.close();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+interface QueryAnswer {
+  results: { email: string; personId: string | null; presence: { availability: string; note: string | null } }[];
+}
