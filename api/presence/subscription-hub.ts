@@ -177,11 +177,12 @@ export class SubscriptionHub {
 
   #sendPending(cs: ConnSubs, frames: Map<string, Map<string, PreparedFrame>>): void {
     const viewer = cs.conn.principal.personId;
+    const mayBeBlocked = this.engine.isBlockedByAnyone(viewer);
     for (const pid of cs.pending) {
       const view = this.engine.cached(pid);
       if (!view) continue;
       const emails = cs.byPerson.get(pid) ?? [];
-      if (viewer !== pid && this.engine.hasBlocked(pid, viewer)) {
+      if (mayBeBlocked && viewer !== pid && this.engine.hasBlocked(pid, viewer)) {
         const body = JSON.stringify(viewFor(view, 'blocked'));
         for (const email of emails) if (!cs.conn.sendRaw(frameJson(email, body))) return;
         continue;
