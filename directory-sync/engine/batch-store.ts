@@ -156,12 +156,18 @@ export class KyselyBatchStore implements BatchStore {
   }
   async smtpJoinCandidates(source: string, emails: readonly string[]) {
     const out = new Map<string, { id: string; immutable_id: string | null }>();
-    for (const part of chunks(emails)) {
+    // Two steps: the addresses by their primary key first (on a first load almost none is held),
+    // then the few holders. As one join, PostgreSQL without statistics on a table that is being
+    // filled scans every person for each chunk.
+    const holders = await this.emailHolders(emails);
+    if (holders.size === 0) return out;
+    for (const part of chunks([...holders.keys()])) {
       const rows = await this.db
         .selectFrom('person_emails')
         .innerJoin('people', 'people.id', 'person_emails.person_id')
         .select(['person_emails.email', 'people.id', 'people.immutable_id'])
         .where('person_emails.email', 'in', part)
+        .where('people.id', 'in', [...new Set(part.map((e) => holders.get(e)!))])
         .where('people.kind', '=', 'person')
         .where('people.owner_id', 'is', null)
         .where('people.deleted_at', 'is', null)
