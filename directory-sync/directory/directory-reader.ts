@@ -41,28 +41,38 @@ export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\
 
 export class StoreDirectoryReader implements DirectoryReader {
   readonly #db: Kysely<DirectoryTables>;
+  readonly #dialect: Store['dialect'];
   constructor(store: Store) {
     this.#db = store.db as Kysely<DirectoryTables>;
+    this.#dialect = store.dialect;
   }
 
   async lookupEmails(emails: readonly string[]): Promise<Map<string, PersonSummary | null>> {
     const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
     const found = new Map<string, PersonSummary | null>();
     for (let i = 0; i < wanted.length; i += 500) {
-      const chunk = wanted.slice(i, i + 500);
-      const rows = await this.#db
-        .selectFrom('person_emails')
-        .innerJoin('people', 'people.id', 'person_emails.person_id')
-        .select(['person_emails.email as matched', ...SUMMARY_COLUMNS.map((c) => `people.${c}` as const)])
-        .where('person_emails.email', 'in', chunk)
-        .where(LIVE)
-        .where('people.owner_id', 'is', null)
-        .execute();
+      const rows = await this.#lookup(wanted.slice(i, i + 500));
       for (const r of rows) found.set(r.matched, toSummary(r));
     }
     const out = new Map<string, PersonSummary | null>();
     for (const e of emails) out.set(e, found.get(e.trim().toLowerCase()) ?? null);
     return out;
+  }
+
+  /**
+   * The addresses travel as one array parameter, so the SQL text is the same for any number of
+   * them: one prepared statement serves every lookup (this runs for each unknown address a pane
+   * shows), and nothing is built per call.
+   */
+  #lookup(addresses: readonly string[]): Promise<(Pick<PeopleTable, (typeof SUMMARY_COLUMNS)[number]> & { matched: string })[]> {
+    const list = this.#dialect === 'postgres' ? sql`any(${[...addresses]}::text[])` : sql`(select value from json_each(${JSON.stringify(addresses)}))`;
+    const match = this.#dialect === 'postgres' ? sql`pe.email = ${list}` : sql`pe.email in ${list}`;
+    return sql<Pick<PeopleTable, (typeof SUMMARY_COLUMNS)[number]> & { matched: string }>`
+      select pe.email as matched, p.id, p.kind, p.display_name, p.primary_email, p.title, p.department, p.photo_etag, p.disabled
+      from person_emails pe join people p on p.id = pe.person_id
+      where ${match} and p.deleted_at is null and p.owner_id is null`
+      .execute(this.#db)
+      .then((r) => r.rows);
   }
 
   async search(query: string, limit: number): Promise<PersonSummary[]> {
