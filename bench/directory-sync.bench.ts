@@ -205,6 +205,7 @@ async function main() {
         .join(' ')} on ${(await import('node:os')).cpus().length} CPUs (a busy machine inflates wall times; CPU is the process's own, all threads)`,
     );
     console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
+    if (misses) process.exitCode = 1;
   } finally {
     await ldap?.cleanup();
     rmSync(dir, { recursive: true, force: true });

@@ -259,7 +259,15 @@ async function main(): Promise<void> {
   console.log(
     `  (changes applied: ${product.changes}; deliveries without coalescing would be ~${product.changes * SUBSCRIPTIONS}; sockets the server closed: ${product.closedSockets})`,
   );
-  process.exit(0);
+  const missed = !(
+    product.changes / SECONDS >= RATE * 0.98 &&
+    share >= TARGET.floorShare &&
+    product.p99 <= TARGET.p99Ms &&
+    product.mismatches === 0 &&
+    rssPerConnection <= TARGET.bytesPerConnection &&
+    q.rps >= TARGET.queryRps
+  );
+  process.exit(missed ? 1 : 0);
 }
 
 /** The floor: a bare ws server, same subscribers, same change rate, same frame shape. */
