@@ -25,6 +25,7 @@ export class AddressBook {
   readonly #ttl: number;
   readonly #negativeTtl: number;
   readonly #now: () => number;
+  #generation = 0;
 
   constructor(
     readonly directory: DirectoryReader,
@@ -78,7 +79,13 @@ export class AddressBook {
     return out;
   }
 
+  /** Grows with every clear(): whoever keeps answers derived from this book drops them when it changes. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   clear(): void {
+    this.#generation++;
     this.#known.clear();
     this.#unknown.clear();
   }

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { TtlCache } from '../../core/cache/index.js';
 import type { Context } from 'koa';
 import type { DirectoryReader } from '../../directory-sync/directory/index.js';
 import { presenceQueryRoute, putMyPresenceRoute, putOutOfOfficeRoute, type MyPresenceDto } from '../contract/presence.js';
@@ -13,18 +14,15 @@ const ID = /^[A-Za-z0-9-]{1,64}$/;
 export const USER_OOF_SOURCE = 'user';
 const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
 const UNKNOWN_JSON = presenceJson(unknownPresence());
-const tails = new WeakMap<PresenceView, string>();
-/** `"<personId>","presence":{…}}` of a query result, built once per published view (a view belongs to one person). */
-function resultTail(personId: string, view: PresenceView): string {
-  let tail = tails.get(view);
-  if (tail === undefined) tails.set(view, (tail = `${jsonString(personId)},"presence":${presenceJson(view)}}`));
-  return tail;
-}
+/** Short: bounds how long a kept answer can outlive the address book entry it came from (a directory change clears both at once). */
+const ANSWER_TTL_MS = 60_000;
 
 /** HTTP routes of presence: query, your own state, out-of-office, blocks. */
 export function createPresenceRouter(engine: PresenceEngine, directory: DirectoryReader, addresses: AddressBook, now: () => number = Date.now): Router {
   const router = new Router();
   const me = (ctx: Context) => ctx.state.principal.personId as string;
+  /** A query's answer for one address as given, valid while that person's published view is the same object. */
+  const answers = new TtlCache<string, { generation: number; view: PresenceView; personId: string; text: string }>(100_000);
 
   const myPresence = async (personId: string): Promise<MyPresenceDto> => {
     const [presence, inputs] = await Promise.all([engine.current(personId), engine.storedInputs(personId)]);
@@ -40,33 +38,57 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
   router.post('/v1/presence/query', async (ctx) => {
     const { emails } = await readJson(ctx, presenceQueryRoute.body);
     const viewer = me(ctx);
-    const people = await addresses.resolveEach(emails);
-    const views = new Array<PresenceView | undefined>(emails.length);
-    let uncached: string[] | undefined;
-    for (let i = 0; i < people.length; i++) {
-      const p = people[i];
-      if (!p) continue;
-      const view = engine.cached(p.id);
-      if (view) views[i] = view;
-      else (uncached ??= []).push(p.id);
-    }
-    const computed = uncached ? await engine.currentMany(uncached) : undefined;
     // Blocked by nobody (nearly everyone): no per-person check.
     const mayBeBlocked = engine.isBlockedByAnyone(viewer);
-    // Built as text from views serialised once per version: this route is hot (every pane, every item).
+    const generation = addresses.generation;
+    const now = Date.now();
+    // Panes ask for the same addresses over and over (every pane, every item): an address's answer
+    // is kept while the address book has not been cleared and its person's view is the same object.
     const parts = new Array<string>(emails.length);
+    let misses: number[] | undefined;
     for (let i = 0; i < emails.length; i++) {
-      const person = people[i];
-      const view = person ? (views[i] ?? computed?.get(person.id)) : undefined;
-      const head = `{"email":${jsonString(emails[i]!)},"personId":`;
-      if (!person || !view) parts[i] = `${head}null,"presence":${UNKNOWN_JSON}}`;
-      else if (mayBeBlocked && person.id !== viewer && engine.hasBlocked(person.id, viewer))
-        parts[i] = `${head}${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`;
-      else parts[i] = head + resultTail(person.id, view);
+      const kept = answers.get(emails[i]!, now);
+      if (
+        kept &&
+        kept.generation === generation &&
+        engine.cached(kept.personId) === kept.view &&
+        !(mayBeBlocked && kept.personId !== viewer && engine.hasBlocked(kept.personId, viewer))
+      )
+        parts[i] = kept.text;
+      else (misses ??= []).push(i);
     }
+    if (misses) await answerMisses(emails, misses, parts, viewer, mayBeBlocked, generation, now);
     ctx.type = 'application/json';
     ctx.body = `{"results":[${parts.join(',')}]}`;
   });
+
+  /** The addresses without a kept answer: resolved, their views computed if need be, answers kept. */
+  const answerMisses = async (
+    emails: readonly string[],
+    misses: readonly number[],
+    parts: string[],
+    viewer: string,
+    mayBeBlocked: boolean,
+    generation: number,
+    now: number,
+  ): Promise<void> => {
+    const people = await addresses.resolveEach(misses.map((i) => emails[i]!));
+    const uncached = people.filter((p) => p !== null && !engine.cached(p.id)).map((p) => p!.id);
+    const computed = uncached.length ? await engine.currentMany(uncached) : undefined;
+    misses.forEach((i, k) => {
+      const email = emails[i]!;
+      const person = people[k];
+      const view = person ? (engine.cached(person.id) ?? computed?.get(person.id)) : undefined;
+      if (!person || !view) parts[i] = `{"email":${jsonString(email)},"personId":null,"presence":${UNKNOWN_JSON}}`;
+      else if (mayBeBlocked && person.id !== viewer && engine.hasBlocked(person.id, viewer))
+        parts[i] = `{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`;
+      else {
+        parts[i] = `{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${presenceJson(view)}}`;
+        // Unknown addresses are not kept here: the address book re-checks them sooner (new hires).
+        answers.set(email, { generation, view, personId: person.id, text: parts[i]! }, now + ANSWER_TTL_MS);
+      }
+    });
+  };
 
   router.get('/v1/me/presence', async (ctx) => {
     ctx.body = await myPresence(me(ctx));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PresenceFeature } from '../../api/presence/index.js';
+import { DIRECTORY_CHANGED } from '../../directory-sync/index.js';
 import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket, type Frame } from '../support/ws-client.js';
@@ -67,6 +68,24 @@ describe('POST /v1/presence/query', () => {
     expect(results[1].personId).toBe(results[0].personId);
     expect(results[2].presence).toMatchObject({ availability: 'Offline', note: null, outOfOffice: { active: false, message: null } });
     expect(results.slice(3).every((r) => r.personId === null && r.presence.availability === 'PresenceUnknown' && r.presence.version === 0)).toBe(true);
+  });
+
+  it('answers repeated queries from kept answers that follow presence changes and directory changes at once', async () => {
+    const address = 'moving.alias@contoso.test';
+    await server.seed([person('fay.first', { aliases: [address] })]);
+    const fay = (await query(ALICE, [address]))[0];
+    expect(fay.personId).not.toBeNull();
+    expect((await query(ALICE, [address]))[0]).toEqual(fay);
+    // A presence change shows on the next query (the kept answer belongs to the old view).
+    await open('fay.first@contoso.test');
+    await until(async () => (await query(ALICE, [address]))[0].presence.availability === 'Available');
+    // The alias moves to another person; a sync announces it. The next query follows at once.
+    await server.seed([person('fay.first'), person('gus.second', { aliases: [address] })]);
+    await server.deps.bus.publish(DIRECTORY_CHANGED, { source: 'test' });
+    await new Promise((r) => setTimeout(r, 20));
+    const moved = (await query(ALICE, [address]))[0];
+    expect(moved.personId).not.toBe(fay.personId);
+    expect(moved.personId).toBe((await query(ALICE, ['gus.second@contoso.test']))[0].personId);
   });
 
   it('refuses 1,001 addresses and malformed bodies with 400', async () => {
