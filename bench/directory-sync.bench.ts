@@ -5,7 +5,7 @@
 // change. Each sync step runs in a child process; its peak RSS is that process's maxRSS.
 // Run alone: npx tsx bench/directory-sync.bench.ts   (DSYNC_BENCH_PEOPLE=20000 for a smaller run)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,6 @@ const SKIP_PG = process.env.DSYNC_BENCH_SKIP_PG === '1';
 const CHANGED = Math.min(1000, PEOPLE);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(here, 'directory-sync/worker.ts');
-/** Node flags of the `sync` script in package.json (a young generation of 32 MB: pages die young, ~15 % less CPU). */
-const SYNC_NODE_FLAGS = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { scripts: { sync: string } }).scripts.sync
-  .split(' ')
-  .filter((a) => a.startsWith('--max-'));
 
 interface Step {
   readonly ms: number;
@@ -44,8 +40,7 @@ interface Step {
 
 function worker(job: object): Promise<Step> {
   return new Promise((resolve, reject) => {
-    // The same node flags as `npm run sync` (package.json), so the bench measures what admins run.
-    const child = spawn(process.execPath, [...SYNC_NODE_FLAGS, '--import', 'tsx', WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
