@@ -1,4 +1,4 @@
-import type { RunStatus } from './tables.js';
+import type { RunStatus, SyncRunsTable } from './tables.js';
 
 /** The counts of one run, as the report, the CLI summary and the admin status show them. */
 export interface SyncCounts {
@@ -33,6 +33,31 @@ export interface SyncReport extends SyncCounts {
 }
 
 export const MAX_STORED_WARNINGS = 100;
+
+/** The sync_runs row of a report: written when the run starts and again when it ends. */
+export function runRow(report: SyncReport): SyncRunsTable {
+  return {
+    id: report.id,
+    source: report.source,
+    mode: report.mode,
+    dry_run: report.dryRun ? 1 : 0,
+    started_at: report.startedAt,
+    finished_at: report.finishedAt,
+    status: report.status,
+    entries: report.entries,
+    added: report.added,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    disabled: report.disabled,
+    deleted: report.deleted,
+    missing: report.missing,
+    skipped: report.skipped,
+    blocked_deletions: report.blockedDeletions,
+    warning_count: report.warningCount,
+    warnings: JSON.stringify(report.warnings),
+    error: report.error,
+  };
+}
 
 export interface SyncProgress {
   readonly source: string;

@@ -6,7 +6,7 @@ import type { DirectoryTables } from '../directory/tables.js';
 import type { DirectorySource, ReadSummary, Watermark } from '../sources/source.js';
 import { applyBatch, KyselyBatchStore, resolvePendingManagers, SqliteBatchStore, type BatchStore, type Db } from './batch-applier.js';
 import { StoreLease } from './lease.js';
-import { addWarnings, newReport, type SyncProgress, type SyncReport } from './report.js';
+import { addWarnings, newReport, runRow, type SyncProgress, type SyncReport } from './report.js';
 import type { SyncTables } from './tables.js';
 
 export interface SyncLimits {
@@ -137,30 +137,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
 
   try {
-    await db
-      .insertInto('sync_runs')
-      .values({
-        id: runId,
-        source: source.name,
-        mode: report.mode,
-        dry_run: dryRun ? 1 : 0,
-        started_at: started,
-        finished_at: null,
-        status: 'running',
-        entries: 0,
-        added: 0,
-        updated: 0,
-        unchanged: 0,
-        disabled: 0,
-        deleted: 0,
-        missing: 0,
-        skipped: 0,
-        blocked_deletions: 0,
-        warning_count: 0,
-        warnings: '[]',
-        error: null,
-      })
-      .execute();
+    await db.insertInto('sync_runs').values(runRow(report)).execute();
   } catch (err) {
     await lease?.release();
     throw err;
@@ -434,27 +411,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
   } finally {
     report.finishedAt = Date.now();
     try {
-      await db
-        .updateTable('sync_runs')
-        .set({
-          mode: report.mode,
-          finished_at: report.finishedAt,
-          status: report.status,
-          entries: report.entries,
-          added: report.added,
-          updated: report.updated,
-          unchanged: report.unchanged,
-          disabled: report.disabled,
-          deleted: report.deleted,
-          missing: report.missing,
-          skipped: report.skipped,
-          blocked_deletions: report.blockedDeletions,
-          warning_count: report.warningCount,
-          warnings: JSON.stringify(report.warnings),
-          error: report.error,
-        })
-        .where('id', '=', runId)
-        .execute();
+      await db.updateTable('sync_runs').set(runRow(report)).where('id', '=', runId).execute();
     } finally {
       await lease?.release().catch(() => undefined);
     }
