@@ -8,7 +8,7 @@ import { SyncBusyError, StoreLease } from './lease.js';
 import { MemorySource } from './memory-source.js';
 import { runSync } from './run-sync.js';
 import type { SyncTables } from './tables.js';
-import { entry, snapshot, tempStore } from './test-helpers.js';
+import { entry, personBySource, snapshot, tempStore } from './test-helpers.js';
 
 let store: Store & { dispose(): Promise<void> };
 beforeEach(async () => {
@@ -17,13 +17,7 @@ beforeEach(async () => {
 afterEach(() => store.dispose());
 
 const db = () => store.db as Kysely<DirectoryTables & SyncTables>;
-const personOf = async (externalId: string) =>
-  db()
-    .selectFrom('person_sources')
-    .innerJoin('people', 'people.id', 'person_sources.person_id')
-    .selectAll('people')
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
+const personOf = (externalId: string) => personBySource(store, externalId);
 
 /** A small organisation: 1 boss, 50 reports of the boss. */
 function org(source = new MemorySource('memory', 10)): MemorySource {

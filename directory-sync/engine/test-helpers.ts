@@ -71,3 +71,13 @@ export async function snapshot(store: Store): Promise<unknown[]> {
     }))
     .sort((a, b) => String(a.primary).localeCompare(String(b.primary)));
 }
+
+/** The people row linked to a source's entry (undefined when there is none). */
+export function personBySource(store: Store, externalId: string) {
+  return (store.db as Kysely<DirectoryTables>)
+    .selectFrom('person_sources')
+    .innerJoin('people', 'people.id', 'person_sources.person_id')
+    .selectAll('people')
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
-import { StoreDirectoryReader, type DirectoryTables } from '../../directory-sync/directory/index.js';
-import { entry, snapshot, tempStore } from '../../directory-sync/engine/test-helpers.js';
+import { StoreDirectoryReader } from '../../directory-sync/directory/index.js';
+import { entry, personBySource, snapshot, tempStore } from '../../directory-sync/engine/test-helpers.js';
 import { MemorySource, runSync, StoreLease, SyncBusyError } from '../../directory-sync/index.js';
 import { createTempDatabase } from '../support/postgres.js';
 
@@ -54,14 +54,7 @@ describe.each(dialects)('sync engine on %s', (_name, setup) => {
     store = await env.open();
   });
   afterAll(() => env.drop());
-  const db = () => store.db as Kysely<DirectoryTables>;
-  const link = (externalId: string) =>
-    db()
-      .selectFrom('person_sources')
-      .innerJoin('people', 'people.id', 'person_sources.person_id')
-      .selectAll('people')
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
+  const link = (externalId: string) => personBySource(store, externalId);
 
   it('loads, keeps people across renames, resolves managers, stores photo bytes', async () => {
     const src = directory();
