@@ -22,9 +22,6 @@ export class PrincipalCache {
   ) {
     this.#cache = new TtlCache(maxEntries, now);
   }
-  get size(): number {
-    return this.#cache.size;
-  }
   get(token: string): Principal | undefined {
     return this.#cache.get(token);
   }

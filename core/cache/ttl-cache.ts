@@ -36,10 +36,6 @@ export class TtlCache<K, V> {
     this.#map.set(key, { value, until });
   }
 
-  delete(key: K): void {
-    this.#map.delete(key);
-  }
-
   clear(): void {
     this.#map.clear();
   }
