@@ -43,10 +43,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let engine: DocumentSessions | undefined;
 afterEach(async () => engine?.stop());
 
-async function start(fanoutMs: number) {
+async function start(fanoutMs: number, positionIntervalMs = 0) {
   engine = new DocumentSessions(new MemorySessionStore(), new MemoryBus(), createLogger('silent'), {
     ttlMs: 30_000,
-    positionIntervalMs: 0,
+    positionIntervalMs,
     fanoutMs,
     sweepMs: 1000,
   });
@@ -126,6 +126,41 @@ describe('fan-out window', () => {
     expect(alice.where()).toEqual({ alice: null, bob: 9, carol: null });
     expect(carol.frames).toHaveLength(1);
     expect(carol.where()).toEqual({ alice: null, bob: 9, carol: null });
+  });
+});
+
+describe('position rate', () => {
+  it('applies a pane moving at the allowed rate with jitter at once, and coalesces a faster one to its latest move', async () => {
+    const e = await start(5, 300);
+    const mover = window('mover');
+    const watcher = window('watcher');
+    await e.join(mover.conn, DOC, null);
+    await e.join(watcher.conn, DOC, null);
+    await sleep(50);
+    // On average one move per 300 ms, but arriving early and late: none of them may wait for a slot.
+    const lags: number[] = [];
+    let paragraph = 0;
+    for (const gap of [0, 160, 440, 160, 440, 160, 440]) {
+      await sleep(gap);
+      const sentAt = Date.now();
+      e.move(mover.conn, { paragraph: ++paragraph, heading: null });
+      while (watcher.where().mover !== paragraph && Date.now() - sentAt < 1000) await sleep(2);
+      lags.push(Date.now() - sentAt);
+    }
+    expect(Math.max(...lags)).toBeLessThan(80);
+
+    // Far faster than allowed: after the burst, the rest coalesce into one move a slot later, the latest.
+    await sleep(500);
+    const before = watcher.frames.length;
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) e.move(mover.conn, { paragraph: 100 + i, heading: null });
+    await sleep(150);
+    expect(watcher.where().mover).toBe(101);
+    await sleep(300);
+    expect(watcher.where().mover).toBe(109);
+    const seen = watcher.frames.slice(before).flatMap((f) => f.frame.moved ?? []).map((m) => m.position?.paragraph);
+    expect(seen).toEqual([101, 109]);
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
 

@@ -8,7 +8,7 @@ import type { DocSessionStore } from './session-store.js';
 export interface DocumentSessionsOptions {
   /** A session not renewed for this long disappears. */
   readonly ttlMs: number;
-  /** Position updates of one connection are applied at most once per this interval (later ones coalesce). */
+  /** Position updates of one connection are applied at most once per this interval on average, in bursts of POSITION_BURST (later ones coalesce). */
   readonly positionIntervalMs: number;
   /** Fan-out window per document: a move goes out at most this long after it was applied, with every other move of the window. */
   readonly fanoutMs: number;
@@ -36,8 +36,9 @@ interface Joined {
   readonly doc: LocalDoc;
   /** Owned here and updated in place; the store is handed the same object. */
   readonly session: LiveSession;
-  /** Start of the last position slot used (one applied move per slot). */
-  lastSlot: number;
+  /** Moves this window may apply now (a token bucket refilled one per positionIntervalMs), as of tokensAt. */
+  tokens: number;
+  tokensAt: number;
   pending: DocPositionDto | undefined;
   /** In the slot wheel, waiting for its slot. */
   waiting: boolean;
@@ -46,6 +47,12 @@ interface Joined {
 }
 
 const CHANNEL = 'documents.changed';
+/**
+ * Moves a window may make back to back. A pane moving at exactly the allowed rate arrives with
+ * jitter (its timers, the network, our own event loop); with a strict spacing half its moves would
+ * wait up to a whole interval. A bucket of two absorbs that and still bounds the average rate.
+ */
+const POSITION_BURST = 2;
 
 const samePosition = (a: DocPositionDto | null, b: DocPositionDto | null) => a === b || (!!a && !!b && a.paragraph === b.paragraph && a.heading === b.heading);
 const sameIdentity = (a: DocParticipantDto, b: DocParticipantDto) =>
@@ -163,7 +170,8 @@ export class DocumentSessions {
         expiresAt: now + this.options.ttlMs,
         nodeId: this.bus.nodeId,
       },
-      lastSlot: 0,
+      tokens: POSITION_BURST,
+      tokensAt: now,
       pending: undefined,
       waiting: false,
       needsInitial: true,
@@ -242,21 +250,28 @@ export class DocumentSessions {
     j.pending = position;
     if (j.waiting) return;
     const now = Date.now();
-    const slot = j.lastSlot + this.options.positionIntervalMs;
-    if (now >= slot) {
-      j.lastSlot = now;
+    const wait = this.#takeToken(j, now);
+    if (wait <= 0) {
       this.#applyPending(j, now);
       return;
     }
-    // The slot is the scheduled time, not when the ticker got to it: a client moving at exactly the
-    // allowed rate must not drift later and later behind a busy event loop.
-    j.lastSlot = slot;
     j.waiting = true;
-    const tick = Math.ceil(slot / this.#tickMs);
+    const tick = Math.ceil((now + wait) / this.#tickMs);
     const bucket = this.#wheel.get(tick);
     if (bucket) bucket.push(j);
     else this.#wheel.set(tick, [j]);
     this.#startTicker();
+  }
+
+  /** Takes a move's token if there is one (returns 0), or returns how long until there is. */
+  #takeToken(j: Joined, now: number): number {
+    const interval = this.options.positionIntervalMs;
+    if (interval <= 0) return 0;
+    j.tokens = Math.min(POSITION_BURST, j.tokens + (now - j.tokensAt) / interval);
+    j.tokensAt = now;
+    if (j.tokens < 1) return (1 - j.tokens) * interval;
+    j.tokens -= 1;
+    return 0;
   }
 
   #applyPending(j: Joined, now: number): void {
@@ -301,6 +316,8 @@ export class DocumentSessions {
       this.#wheel.delete(tick);
       for (const j of bucket) {
         j.waiting = false;
+        // Its token is due by now (ticks round up), whatever rounding says.
+        if (this.#takeToken(j, now) > 0) j.tokens = 0;
         this.#applyPending(j, now);
       }
     }
