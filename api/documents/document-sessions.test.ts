@@ -158,7 +158,10 @@ describe('position rate', () => {
     expect(watcher.where().mover).toBe(101);
     await sleep(300);
     expect(watcher.where().mover).toBe(109);
-    const seen = watcher.frames.slice(before).flatMap((f) => f.frame.moved ?? []).map((m) => m.position?.paragraph);
+    const seen = watcher.frames
+      .slice(before)
+      .flatMap((f) => f.frame.moved ?? [])
+      .map((m) => m.position?.paragraph);
     expect(seen).toEqual([101, 109]);
     expect(Date.now() - t0).toBeLessThan(1000);
   });
