@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DocumentsFeature } from '../api/documents/index.js';
 import { documentUrlKeys } from '../api/documents/index.js';
@@ -18,6 +18,7 @@ import { person } from '../test/support/entries.js';
 import { cleanRedisPrefix } from '../test/support/redis.js';
 import { startTestServer } from '../test/support/test-server.js';
 import { profiled } from './support/cpu-profile.js';
+import { describeSched, mainThreadSched } from './support/sched.js';
 
 const DOCS = Number(process.env.DOCS ?? 2000);
 const COAUTHORS = 5;
@@ -100,6 +101,9 @@ async function main(): Promise<void> {
     for (let c = 0; c < CHILDREN; c++) {
       const client = path.join(here, 'documents/client.ts');
       const child = fork(client, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // As in the presence benchmark, the load generators yield the CPU to the server under test
+      // (their own lateness still counts: they stamp and read the moves).
+      if (child.pid) setPriority(child.pid, 5);
       children.push(child);
       await waitFor(child, 'hello', 30_000);
     }
@@ -118,28 +122,31 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     const rssAt: number[] = [];
     const heap: number[] = [];
-    const sample = () => {
+    // A forced full GC stops this process for a while, so it runs only outside the measured moves.
+    const sample = (collect = false) => {
       rssAt.push(Date.now());
-      (globalThis as { gc?: () => void }).gc?.();
+      if (collect) (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
       rss.push(m.rss);
       heap.push(m.heapUsed);
     };
-    sample();
+    sample(true);
     const updates0 = documents.sessions.positionUpdates;
     const pushes0 = documents.sessions.pushes;
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const cpu0 = process.cpuUsage();
+    const sched0 = mainThreadSched();
     const load0 = loadavg()[0];
     const started = Date.now();
     for (const child of children) child.send({ type: 'move' });
-    const sampler = setInterval(sample, 3000);
+    const sampler = setInterval(() => sample(), 3000);
     await profiled('documents-run', () => new Promise((r) => setTimeout(r, SECONDS * 1000)));
     clearInterval(sampler);
     sample();
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const sched = describeSched(sched0, mainThreadSched());
     loop.disable();
     const load1 = loadavg()[0];
     const updates = documents.sessions.positionUpdates - updates0;
@@ -190,7 +197,7 @@ async function main(): Promise<void> {
     console.log(`    p50                            ${p50} ms`);
     console.log(`    p99                            ${p99} ms   (target <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`);
     console.log(
-      `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`,
+      `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
     );
     console.log(
       `  API CPU per applied move         ${((cpu.user + cpu.system) / Math.max(1, updates)).toFixed(1)} µs, its fan-out included (${(pushes / Math.max(1, updates)).toFixed(2)} frames out per move)`,
@@ -204,8 +211,8 @@ async function main(): Promise<void> {
     console.log(
       `    growth after warm-up           ${growthText}   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`,
     );
-    if (warmSample >= 0 && warmSample < lastSample)
-      console.log(`    JS heap in use after GC        ${mb(heap[warmSample])} MB after warm-up -> ${mb(heap[lastSample])} MB at the end`);
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log(`    JS heap in use after GC        ${mb(heap[0])} MB before the moves -> ${mb(process.memoryUsage().heapUsed)} MB after`);
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;

@@ -3,6 +3,7 @@
 // (without a goodbye) as the parent says. Talks to the parent over IPC.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { profiled } from '../support/cpu-profile.js';
 
 interface Assignment {
   readonly token: string;
@@ -30,6 +31,7 @@ let moveIntervalMs = 500;
 const loop = monitorEventLoopDelay({ resolution: 10 });
 let cpu0: NodeJS.CpuUsage | undefined;
 let movedAt = 0;
+let stopProfile = () => {};
 const sockets: { ws: WebSocket; a: Assignment; timer?: NodeJS.Timeout; seen: Map<string, string> }[] = [];
 
 const send = (m: unknown) => process.send!(m);
@@ -122,8 +124,12 @@ process.on('message', (m: { type: string } & Partial<Setup>) => {
         send({ type: 'failed', error: String(err) });
       }
     })();
-  } else if (m.type === 'move') startMoving(moveIntervalMs);
-  else if (m.type === 'stop') {
+  } else if (m.type === 'move') {
+    startMoving(moveIntervalMs);
+    // With BENCH_CPU_PROFILE set, each generator writes its own profile of the moving phase too.
+    void profiled(`documents-client-${process.pid}`, () => new Promise<void>((r) => (stopProfile = r)));
+  } else if (m.type === 'stop') {
+    stopProfile();
     moving = false;
     for (const s of sockets) clearInterval(s.timer);
     const cpu = process.cpuUsage(cpu0);
