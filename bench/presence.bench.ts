@@ -17,6 +17,7 @@ import { person } from '../test/support/entries.js';
 import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
 import { emailOf, HIST_BUCKETS, percentile } from './presence/shared.js';
 import { profiled } from './support/cpu-profile.js';
+import { describeSched, mainThreadSched } from './support/sched.js';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 10_000);
 const SUBSCRIPTIONS = Number(process.env.SUBS ?? 50);
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
     server.url,
     async () => {
       const cpu0 = process.cpuUsage();
+      const sched0 = mainThreadSched();
       const wall0 = Date.now();
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
@@ -198,10 +200,11 @@ async function main(): Promise<void> {
         `changes: ${drive!.ok} ok, ${drive!.errors} failed, ${drive!.shed} not sent (server saturated: 256 unanswered) in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
       );
       const cpu = process.cpuUsage(cpu0);
+      const sched = describeSched(sched0, mainThreadSched());
       serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
       loopDelay.disable();
       log(
-        `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
+        `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
       );
       log(`server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
       return { changes: drive!.ok, seconds: drive!.seconds };
@@ -294,9 +297,9 @@ async function runFloor(): Promise<RoundResult> {
     async () => {
       const started = Date.now();
       floor.send({ type: 'run', rate: RATE, seconds: SECONDS, people: PEOPLE });
-      const done = await waitFor<{ changes: number; truth: typeof floorTruth; cpuShare: number }>(floor, 'done', (SECONDS + 60) * 1000);
+      const done = await waitFor<{ changes: number; truth: typeof floorTruth; cpuShare: number; sched: string }>(floor, 'done', (SECONDS + 60) * 1000);
       floorTruth = done.truth;
-      log(`floor server CPU during the changes: ${(done.cpuShare * 100).toFixed(0)} % of one core`);
+      log(`floor server CPU during the changes: ${(done.cpuShare * 100).toFixed(0)} % of one core${done.sched ? `; ${done.sched}` : ''}`);
       return { changes: done.changes, seconds: (Date.now() - started) / 1000 };
     },
     async () => floorTruth,

@@ -2,6 +2,7 @@
 // frames to the same subscribers at the same change rate, with no auth, store, engine or
 // coalescing. What the product achieves is compared with this.
 import { WebSocketServer, type WebSocket } from 'ws';
+import { describeSched, mainThreadSched } from '../support/sched.js';
 import { changeNote, emailOf } from './shared.js';
 
 const AVAILABILITIES = ['Available', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away'];
@@ -42,6 +43,7 @@ process.on('message', (m: { type: string; rate?: number; seconds?: number; peopl
   if (m.type === 'run') {
     const start = Date.now();
     const cpu0 = process.cpuUsage();
+    const sched0 = mainThreadSched();
     const end = start + m.seconds! * 1000;
     let seq = 0;
     const tick = setInterval(() => {
@@ -51,7 +53,13 @@ process.on('message', (m: { type: string; rate?: number; seconds?: number; peopl
         const truth: Record<string, { version: number; availability: string }> = {};
         for (let p = 0; p < m.people!; p++) truth[emailOf(p)] = versions.get(p) ?? { version: 0, availability: 'Available' };
         const cpu = process.cpuUsage(cpu0);
-        send({ type: 'done', changes: seq, truth, cpuShare: (cpu.user + cpu.system) / 1000 / (Date.now() - start) });
+        send({
+          type: 'done',
+          changes: seq,
+          truth,
+          cpuShare: (cpu.user + cpu.system) / 1000 / (Date.now() - start),
+          sched: describeSched(sched0, mainThreadSched()),
+        });
         return;
       }
       // Paced by the clock, not by tick count: a late tick sends what is due.
