@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mintDevToken } from '../api/auth/index.js';
 import { person } from './support/entries.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServer, TEST_DEV_SECRET, type TestServer } from './support/test-server.js';
 
 let server: TestServer;
 const ALICE = 'alice.archer@contoso.test';
@@ -43,6 +44,16 @@ describe('auth and errors', () => {
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     }
+  });
+
+  it('checks the dev token signature and expiry', async () => {
+    const me = (token: string) => fetch(`${server.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const good = await mintDevToken(ALICE, new TextEncoder().encode(TEST_DEV_SECRET));
+    expect((await me(good)).status).toBe(200);
+    // Same again: now from the principal cache, still the same answer.
+    expect((await me(good)).status).toBe(200);
+    expect((await me(await mintDevToken(ALICE, new TextEncoder().encode(`${TEST_DEV_SECRET}-other`)))).status).toBe(401);
+    expect((await me(await mintDevToken(ALICE, new TextEncoder().encode(TEST_DEV_SECRET), -60))).status).toBe(401);
   });
 
   it('refuses a token for someone not in the directory', async () => {

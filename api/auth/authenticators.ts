@@ -58,13 +58,14 @@ abstract class JwtAuthenticator implements Authenticator {
 
 export class DevAuthenticator extends JwtAuthenticator {
   readonly mode = 'dev' as const;
-  readonly #secret: Uint8Array;
+  /** Imported once: given raw bytes, jose would import the key again for every token it checks. */
+  readonly #key: Promise<CryptoKey>;
   constructor(secret: string | undefined, directory: DirectoryReader, adminGroup: string | undefined, groupsOf: GroupsOf) {
     super(directory, adminGroup, groupsOf);
-    this.#secret = devSecret(secret);
+    this.#key = crypto.subtle.importKey('raw', new Uint8Array(devSecret(secret)), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   }
   protected async verify(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, this.#secret, { algorithms: ['HS256'], issuer: DEV_ISSUER, audience: DEV_ISSUER });
+    const { payload } = await jwtVerify(token, await this.#key, { algorithms: ['HS256'], issuer: DEV_ISSUER, audience: DEV_ISSUER });
     return payload;
   }
 }
