@@ -62,6 +62,94 @@ function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promi
   });
 }
 
+interface GeneratorStats {
+  sent: number;
+  received: number;
+  measured: number;
+  histogram: number[];
+  cpuShare: number;
+  loopP99Ms: number;
+}
+
+/** Forks the load generators. */
+async function generators(): Promise<ChildProcess[]> {
+  const children: ChildProcess[] = [];
+  for (let c = 0; c < CHILDREN; c++) {
+    const child = fork(path.join(here, 'documents/client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // As in the presence benchmark, the load generators yield the CPU to the server under test
+    // (their own lateness still counts: they stamp and read the moves).
+    if (child.pid) setPriority(child.pid, 5);
+    children.push(child);
+    await waitFor(child, 'hello', 30_000);
+  }
+  return children;
+}
+
+type Assignments = { token: string; docKey: string; personId: string }[];
+
+async function connect(children: ChildProcess[], mode: 'product' | 'floor', url: string, assignments: Assignments): Promise<void> {
+  await Promise.all(
+    children.map((child, c) => {
+      child.send({ type: 'setup', mode, url, assignments: assignments.filter((_, i) => i % CHILDREN === c), moveIntervalMs: MOVE_INTERVAL_MS });
+      return waitFor(child, 'ready', 300_000);
+    }),
+  );
+}
+
+/** Stops the moves and merges what the generators measured. */
+async function stopMoving(children: ChildProcess[]) {
+  const stats = await Promise.all(
+    children.map((child) => {
+      child.send({ type: 'stop' });
+      return waitFor<GeneratorStats>(child, 'stats', 120_000);
+    }),
+  );
+  const hist = new Array<number>(stats[0].histogram.length).fill(0);
+  let measured = 0;
+  let sent = 0;
+  for (const s of stats) {
+    s.histogram.forEach((n, i) => (hist[i] += n));
+    measured += s.measured;
+    sent += s.sent;
+  }
+  return { stats, measured, sent, p50: percentile(hist, measured, 0.5), p99: percentile(hist, measured, 0.99) };
+}
+
+const generatorLine = (stats: GeneratorStats[]) =>
+  `${stats.length} processes, CPU ${stats.map((s) => `${(s.cpuShare * 100).toFixed(0)} %`).join(' ')} of one core; event-loop delay p99 ${stats.map((s) => `${s.loopP99Ms.toFixed(0)}`).join(' ')} ms`;
+
+/**
+ * The floor: the same generators against a bare ws server doing the same fan-out (one process,
+ * nothing else). Its figures show what this machine allows at this load.
+ */
+async function runFloor(assignments: Assignments): Promise<void> {
+  const floor = fork(path.join(here, 'documents/floor-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const children: ChildProcess[] = [];
+  try {
+    const { url } = await waitFor<{ url: string }>(floor, 'listening', 30_000);
+    children.push(...(await generators()));
+    await connect(children, 'floor', url, assignments);
+    await new Promise((r) => setTimeout(r, 2000));
+    floor.send({ type: 'run' });
+    await waitFor(floor, 'running', 10_000);
+    for (const child of children) child.send({ type: 'move' });
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    floor.send({ type: 'stop' });
+    const server = await waitFor<{ movesPerSecond: number; framesPerSecond: number; cpuShare: number; sched: string }>(floor, 'floor-stats', 30_000);
+    const { stats, p50, p99, measured } = await stopMoving(children);
+    console.log(`\nfloor (bare ws server, same generators, same ${process.env.FANOUT_MS ?? 100} ms windows)`);
+    console.log(`  moves received                   ${Math.round(server.movesPerSecond)}/s`);
+    console.log(`  frames pushed                    ${Math.round(server.framesPerSecond)}/s`);
+    console.log(`  fan-out latency (${measured} moves seen)`);
+    console.log(`    p50 / p99                      ${p50} / ${p99} ms`);
+    console.log(`  floor server CPU                 ${(server.cpuShare * 100).toFixed(0)} % of one core${server.sched ? `; ${server.sched}` : ''}`);
+    console.log(`  load generators                  ${generatorLine(stats)}`);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    floor.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   log(
     `documents benchmark: ${DOCS} documents x ${COAUTHORS} co-authors = ${DOCS * COAUTHORS} sockets, ${CHILDREN} client processes, moves every ${MOVE_INTERVAL_MS} ms for ${SECONDS} s, TTL ${TTL_SECONDS} s`,
@@ -76,6 +164,11 @@ async function main(): Promise<void> {
     tuning: process.env.FANOUT_MS ? { docFanoutMs: Number(process.env.FANOUT_MS) } : {},
   });
   const children: ChildProcess[] = [];
+  let closed = false;
+  const closeServer = async () => {
+    if (!closed) await server.close();
+    closed = true;
+  };
   try {
     const people = Array.from({ length: PEOPLE }, (_, i) => person(`bench.user${i}`));
     await server.seed(people);
@@ -92,28 +185,15 @@ async function main(): Promise<void> {
     log(`seeded ${PEOPLE} people and ${DOCS} documents`);
 
     // Co-authors of one document are distinct people; each person is in several documents.
-    const assignments: { token: string; docKey: string; personId: string }[] = [];
+    const assignments: Assignments = [];
     for (let d = 0; d < DOCS; d++)
       for (let s = 0; s < COAUTHORS; s++) {
         const p = (d * COAUTHORS + s) % PEOPLE;
         assignments.push({ token: tokens[p], docKey: docKeys[d], personId: ids.get(people[p].primaryEmail!)! });
       }
-    for (let c = 0; c < CHILDREN; c++) {
-      const client = path.join(here, 'documents/client.ts');
-      const child = fork(client, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      // As in the presence benchmark, the load generators yield the CPU to the server under test
-      // (their own lateness still counts: they stamp and read the moves).
-      if (child.pid) setPriority(child.pid, 5);
-      children.push(child);
-      await waitFor(child, 'hello', 30_000);
-    }
+    children.push(...(await generators()));
     const t0 = Date.now();
-    await Promise.all(
-      children.map((child, c) => {
-        child.send({ type: 'setup', url: server.url, assignments: assignments.filter((_, i) => i % CHILDREN === c), moveIntervalMs: MOVE_INTERVAL_MS });
-        return waitFor(child, 'ready', 300_000);
-      }),
-    );
+    await connect(children, 'product', server.url, assignments);
     log(
       `${server.deps.gateway.connectionCount} sockets connected and joined in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${documents.sessions.localSessions} sessions`,
     );
@@ -151,22 +231,7 @@ async function main(): Promise<void> {
     const load1 = loadavg()[0];
     const updates = documents.sessions.positionUpdates - updates0;
     const pushes = documents.sessions.pushes - pushes0;
-    const stats = await Promise.all(
-      children.map((child) => {
-        child.send({ type: 'stop' });
-        return waitFor<{ sent: number; received: number; measured: number; histogram: number[]; cpuShare: number; loopP99Ms: number }>(child, 'stats', 120_000);
-      }),
-    );
-    const hist = new Array<number>(stats[0].histogram.length).fill(0);
-    let measured = 0;
-    let sent = 0;
-    for (const s of stats) {
-      s.histogram.forEach((n, i) => (hist[i] += n));
-      measured += s.measured;
-      sent += s.sent;
-    }
-    const p50 = percentile(hist, measured, 0.5);
-    const p99 = percentile(hist, measured, 0.99);
+    const { stats, p50, p99, measured, sent } = await stopMoving(children);
 
     // Everyone vanishes without a goodbye: half the clients hang (sockets open, nothing sent), half are killed.
     const half = Math.ceil(children.length / 2);
@@ -202,9 +267,7 @@ async function main(): Promise<void> {
     console.log(
       `  API CPU per applied move         ${((cpu.user + cpu.system) / Math.max(1, updates)).toFixed(1)} µs, its fan-out included (${(pushes / Math.max(1, updates)).toFixed(2)} frames out per move)`,
     );
-    console.log(
-      `  load generators                  ${CHILDREN} processes, CPU ${stats.map((s) => `${(s.cpuShare * 100).toFixed(0)} %`).join(' ')} of one core; event-loop delay p99 ${stats.map((s) => `${s.loopP99Ms.toFixed(0)}`).join(' ')} ms`,
-    );
+    console.log(`  load generators                  ${generatorLine(stats)}`);
     console.log(`  machine load average             ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores shared with other work: latency figures include that)`);
     console.log(`  RSS of the API process (MB@s)    ${rss.map((b, i) => `${mb(b)}@${Math.round((rssAt[i] - started) / 1000)}`).join(' ')}`);
     const growthText = Number.isNaN(growth) ? 'n/a (too few samples: the process was starved of CPU)' : `${(growth * 100).toFixed(1)} %`;
@@ -216,9 +279,13 @@ async function main(): Promise<void> {
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;
+    for (const child of children) child.kill('SIGKILL');
+    await closeServer();
+    // (BENCH_SKIP_FLOOR=1 skips it while iterating on the product.)
+    if (process.env.BENCH_SKIP_FLOOR !== '1') await runFloor(assignments);
   } finally {
     for (const child of children) child.kill('SIGKILL');
-    await server.close();
+    await closeServer();
     if (process.env.BENCH_REDIS_URL) await cleanRedisPrefix(redisPrefix);
   }
 }

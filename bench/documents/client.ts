@@ -12,6 +12,8 @@ interface Assignment {
 }
 interface Setup {
   readonly type: 'setup';
+  /** The product (a ticket, then /v1/realtime) or the bare-ws floor (straight in, saying who it is). */
+  readonly mode: 'product' | 'floor';
   readonly url: string;
   readonly assignments: readonly Assignment[];
   readonly moveIntervalMs: number;
@@ -49,9 +51,12 @@ async function ticket(url: string, token: string): Promise<string> {
   }
 }
 
-async function open(url: string, a: Assignment): Promise<void> {
-  const t = await ticket(url, a.token);
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(t)}`, { perMessageDeflate: false });
+async function open(mode: Setup['mode'], url: string, a: Assignment): Promise<void> {
+  const target =
+    mode === 'floor'
+      ? `${url.replace(/^http/, 'ws')}/?person=${encodeURIComponent(a.personId)}`
+      : `${url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(await ticket(url, a.token))}`;
+  const ws = new WebSocket(target, { perMessageDeflate: false });
   const entry = { ws, a, seen: new Map<string, string>() };
   sockets.push(entry);
   await new Promise<void>((resolve, reject) => {
@@ -110,12 +115,12 @@ function startMoving(intervalMs: number): void {
 
 process.on('message', (m: { type: string } & Partial<Setup>) => {
   if (m.type === 'setup') {
-    const { url, assignments } = m as Setup;
+    const { mode, url, assignments } = m as Setup;
     moveIntervalMs = (m as Setup).moveIntervalMs;
     void (async () => {
       const queue = [...assignments];
       const workers = Array.from({ length: 32 }, async () => {
-        for (let a = queue.shift(); a; a = queue.shift()) await open(url, a);
+        for (let a = queue.shift(); a; a = queue.shift()) await open(mode, url, a);
       });
       try {
         await Promise.all(workers);
