@@ -71,7 +71,10 @@ export function createGraphIntegration(
       log,
     ),
   );
-  const teams = env.GRAPH_TEAMS_PRESENCE ? new TeamsPresenceRefresher(api, withFeatures.presence) : null;
+  const teamsEveryMs = ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS);
+  // Three refreshes may fail (or be throttled) before a Teams state is given up as stale; with the
+  // periodic refresh turned off nothing would renew it, so it is kept until it changes.
+  const teams = env.GRAPH_TEAMS_PRESENCE ? new TeamsPresenceRefresher(api, withFeatures.presence, teamsEveryMs > 0 ? 3 * teamsEveryMs : undefined) : null;
   if (withFeatures.watched) {
     // People someone just started watching: their Exchange/Teams state within seconds.
     const fresh = new NewlyWatched(mailboxes, withFeatures.watched, maxWatched);
@@ -90,9 +93,7 @@ export function createGraphIntegration(
   }
   if (teams) {
     const teamsList = list();
-    tasks.push(
-      new Periodic('teams', ms('graph.teamsRefreshMs', env.GRAPH_TEAMS_REFRESH_SECONDS), async (signal) => teams.refresh(await teamsList.next(), signal), log),
-    );
+    tasks.push(new Periodic('teams', teamsEveryMs, async (signal) => teams.refresh(await teamsList.next(), signal), log));
   }
   // New people get their photo within minutes; known photos are re-checked (ETag) every interval.
   const photoMs = ms('graph.photoRefreshMs', env.GRAPH_PHOTO_REFRESH_SECONDS);

@@ -29,12 +29,20 @@ export function teamsState(p: GraphPresence): { availability: Availability; acti
 /**
  * Teams presence for the watched people: `getPresencesByUserId`, at most 650 ids per request; the
  * client's presence budget keeps the tenant within 1,500 requests per 30 s.
+ *
+ * Each state is written with a time to live (`ttlMs`, three refresh intervals): if Graph cannot be
+ * read, or a person is no longer refreshed, their Teams state expires like a pane that went silent
+ * instead of showing its last value for ever. An unchanged state is written again once half its time
+ * to live has passed (that renewal changes no one's presence, so nothing is pushed).
  */
 export class TeamsPresenceRefresher {
-  readonly #last = new Map<string, string>();
+  readonly #last = new Map<string, { key: string; writtenAt: number }>();
   constructor(
     private readonly api: GraphApi,
     private readonly presence: PresenceInputs,
+    /** Undefined: states never expire (nothing refreshes them periodically). */
+    private readonly ttlMs: number | undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async refresh(people: readonly Mailbox[], signal?: AbortSignal): Promise<number> {
@@ -52,10 +60,14 @@ export class TeamsPresenceRefresher {
         if (!who) continue;
         const state = teamsState(p);
         const key = JSON.stringify(state);
-        if (this.#last.get(who.personId) === key) continue;
-        await this.presence.setExternalEndpoint(who.personId, 'teams', state);
-        this.#last.set(who.personId, key);
-        changed++;
+        const last = this.#last.get(who.personId);
+        const now = this.now();
+        const same = last?.key === key;
+        // Offline is a deletion: nothing to renew.
+        if (same && (state === null || this.ttlMs === undefined || now - last.writtenAt < this.ttlMs / 2)) continue;
+        await this.presence.setExternalEndpoint(who.personId, 'teams', state, this.ttlMs);
+        this.#last.set(who.personId, { key, writtenAt: now });
+        if (!same) changed++;
       }
     }
     return changed;

@@ -136,20 +136,37 @@ describe('calendar and out of office', () => {
 
 describe('external endpoints (Teams)', () => {
   it('counts as a live endpoint and merges by DND > Busy > Available > Away', () => {
-    expect(at(inputs({ external: [{ source: 'teams', availability: 'Busy', activity: 'InACall' }] }), T0)).toMatchObject({
+    expect(at(inputs({ external: [{ source: 'teams', availability: 'Busy', activity: 'InACall', expiresAt: null }] }), T0)).toMatchObject({
       availability: 'Busy',
       activity: 'InACall',
     });
-    expect(at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'Away', activity: 'Away' }] }), T0)).toMatchObject({
-      availability: 'Available',
-    });
-    expect(at(inputs({ endpoints: [ep('a', 'away')], external: [{ source: 'teams', availability: 'Available', activity: 'Available' }] }), T0)).toMatchObject({
+    expect(
+      at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'Away', activity: 'Away', expiresAt: null }] }), T0),
+    ).toMatchObject({
       availability: 'Available',
     });
     expect(
-      at(inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'DoNotDisturb', activity: 'Presenting' }] }), T0),
+      at(inputs({ endpoints: [ep('a', 'away')], external: [{ source: 'teams', availability: 'Available', activity: 'Available', expiresAt: null }] }), T0),
+    ).toMatchObject({
+      availability: 'Available',
+    });
+    expect(
+      at(
+        inputs({ endpoints: [ep('a', 'active')], external: [{ source: 'teams', availability: 'DoNotDisturb', activity: 'Presenting', expiresAt: null }] }),
+        T0,
+      ),
     ).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
-    expect(at(inputs({ external: [{ source: 'teams', availability: 'Offline', activity: 'Offline' }] }), T0)).toMatchObject({ availability: 'Offline' });
+    expect(at(inputs({ external: [{ source: 'teams', availability: 'Offline', activity: 'Offline', expiresAt: null }] }), T0)).toMatchObject({
+      availability: 'Offline',
+    });
+  });
+
+  it('stops counting when its source does not renew it in time, and says when', () => {
+    const teams = { source: 'teams', availability: 'Busy' as const, activity: 'InACall' as const, expiresAt: T0 + 3 * MIN };
+    expect(aggregate(inputs({ external: [teams] }), T0)).toMatchObject({ presence: { availability: 'Busy' }, nextChangeAt: T0 + 3 * MIN });
+    expect(aggregate(inputs({ external: [teams] }), T0 + 3 * MIN)).toMatchObject({ presence: { availability: 'Offline' }, nextChangeAt: null });
+    // With a pane open, the person falls back to the pane's state.
+    expect(at(inputs({ endpoints: [ep('a', 'active')], external: [teams] }), T0 + 4 * MIN)).toMatchObject({ availability: 'Available' });
   });
 });
 

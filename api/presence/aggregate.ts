@@ -35,7 +35,13 @@ export interface ExternalInput {
   readonly source: string;
   readonly availability: Availability;
   readonly activity: Activity;
+  /** When it stops counting unless its source renews it; null: never. */
+  readonly expiresAt: number | null;
 }
+
+/** An external endpoint that counts at `now`: not expired, and saying something (Offline says nothing). */
+export const liveExternal = (x: ExternalInput, now: number) =>
+  (x.expiresAt === null || x.expiresAt > now) && x.availability !== 'Offline' && x.availability !== 'PresenceUnknown';
 
 export interface AggregateInputs {
   readonly endpoints: readonly EndpointInput[];
@@ -137,7 +143,8 @@ export function aggregate(inputs: AggregateInputs, now: number, timers: IdleTime
     if (machine === null || MACHINE_RANK[m.state] < MACHINE_RANK[machine]) machine = m.state;
     if (lastActive === null || ep.lastActiveAt > lastActive) lastActive = ep.lastActiveAt;
   }
-  const external = inputs.external.filter((x) => x.availability !== 'Offline' && x.availability !== 'PresenceUnknown');
+  const external = inputs.external.filter((x) => liveExternal(x, now));
+  for (const x of external) changeAt(x.expiresAt);
   const live = inputs.endpoints.length > 0 || external.length > 0;
 
   const result = (availability: Availability, activity: Activity): AggregateResult => ({

@@ -5,6 +5,7 @@ import {
   aggregate,
   DEFAULT_TIMERS,
   defaultManualExpiry,
+  liveExternal,
   samePresence,
   unknownPresence,
   viewFor,
@@ -175,10 +176,12 @@ export class PresenceEngine implements PresenceService {
     });
   }
 
-  async setExternalEndpoint(personId: string, source: string, state: { availability: Availability; activity: Activity } | null): Promise<void> {
-    await this.#o.store.setExternal(personId, source, state, this.#now());
+  async setExternalEndpoint(personId: string, source: string, state: { availability: Availability; activity: Activity } | null, ttlMs?: number): Promise<void> {
+    const now = this.#now();
+    const expiresAt = state && ttlMs !== undefined ? now + ttlMs : null;
+    await this.#o.store.setExternal(personId, source, state, now, expiresAt);
     await this.#changedInput(personId, 'external', (i) => {
-      if (state) i.external.set(source, { source, ...state });
+      if (state) i.external.set(source, { source, ...state, expiresAt });
       else i.external.delete(source);
     });
   }
@@ -294,7 +297,8 @@ export class PresenceEngine implements PresenceService {
 
   async hasLiveEndpoint(personId: string): Promise<boolean> {
     const [eps, inputs] = await Promise.all([this.#o.cluster.endpointsOf(personId), this.storedInputs(personId)]);
-    return eps.length > 0 || [...inputs.external.values()].some((x) => x.availability !== 'Offline' && x.availability !== 'PresenceUnknown');
+    const now = this.#now();
+    return eps.length > 0 || [...inputs.external.values()].some((x) => liveExternal(x, now));
   }
 
   async relation(personId: string, viewerId: string | null): Promise<ViewerRelation> {

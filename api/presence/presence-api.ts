@@ -58,7 +58,8 @@ export interface PresenceInputs {
   /** Replaces the calendar of a person as one source knows it (intervals around now). */
   setCalendar(personId: string, source: string, events: readonly CalendarEvent[]): Promise<void>;
   /** An endpoint the product does not own (e.g. Teams): its state, or null to remove it. */
-  setExternalEndpoint(personId: string, source: string, state: { availability: Availability; activity: Activity } | null): Promise<void>;
+  /** An endpoint outside the panes (Teams); with a ttl it expires unless set again within it. */
+  setExternalEndpoint(personId: string, source: string, state: { availability: Availability; activity: Activity } | null, ttlMs?: number): Promise<void>;
 }
 
 export interface PresenceService extends PresenceReader, PresenceInputs {

@@ -10,7 +10,7 @@ export interface PresenceTables {
   presence_oof: { person_id: string; source: string; active: number; message: string | null; updated_at: number };
   presence_blocks: { owner_id: string; blocked_id: string; created_at: number };
   presence_calendar: { person_id: string; source: string; events: string; updated_at: number };
-  presence_external: { person_id: string; source: string; availability: string; activity: string; updated_at: number };
+  presence_external: { person_id: string; source: string; availability: string; activity: string; updated_at: number; expires_at: number | null };
 }
 
 export const presenceMigrations: readonly Migration[] = [
@@ -60,6 +60,14 @@ export const presenceMigrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // An external endpoint (Teams) is an endpoint like a pane: when its source stops renewing it, it
+    // must go away instead of showing its last state for ever. Null: never (rows written before).
+    name: 'presence.002-external-expiry',
+    async up(db) {
+      await db.schema.alterTable('presence_external').addColumn('expires_at', 'bigint').execute();
+    },
+  },
 ];
 
 /** The durable inputs of one person (endpoints are not here: they live as long as their sockets). */
@@ -105,7 +113,17 @@ export class PresenceStore {
         : null,
       oof: oof.map((o) => ({ source: o.source, active: o.active === 1, message: o.message, updatedAt: o.updated_at })),
       calendar: new Map(calendar.map((c) => [c.source, JSON.parse(c.events) as CalendarEvent[]])),
-      external: new Map(external.map((x) => [x.source, { source: x.source, availability: x.availability as Availability, activity: x.activity as Activity }])),
+      external: new Map(
+        external.map((x) => [
+          x.source,
+          {
+            source: x.source,
+            availability: x.availability as Availability,
+            activity: x.activity as Activity,
+            expiresAt: x.expires_at === null ? null : Number(x.expires_at),
+          },
+        ]),
+      ),
     };
   }
 
@@ -146,12 +164,18 @@ export class PresenceStore {
     );
   }
 
-  async setExternal(personId: string, source: string, state: { availability: Availability; activity: Activity } | null, now: number): Promise<void> {
+  async setExternal(
+    personId: string,
+    source: string,
+    state: { availability: Availability; activity: Activity } | null,
+    now: number,
+    expiresAt: number | null,
+  ): Promise<void> {
     if (!state) {
       await this.#write((db) => db.deleteFrom('presence_external').where('person_id', '=', personId).where('source', '=', source).execute());
       return;
     }
-    const row = { availability: state.availability, activity: state.activity, updated_at: now };
+    const row = { availability: state.availability, activity: state.activity, updated_at: now, expires_at: expiresAt };
     await this.#write((db) =>
       db
         .insertInto('presence_external')

@@ -149,6 +149,31 @@ describe('presence inputs from Exchange and Teams', () => {
   });
 });
 
+describe('Teams presence that cannot be read any more', () => {
+  it('expires after three missed refreshes instead of showing its last state for ever, and comes back with Graph', async () => {
+    const s = await open(ALICE);
+    s.send({ type: 'presence.subscribe', emails: [BOB] });
+    em.state.teamsPresence.set(bob.id, { availability: 'Busy', activity: 'InACall' });
+    await presenceOf(s, BOB, (x) => x.availability === 'Busy' && x.activity === 'InACall', 3000);
+    // Unchanged Teams state is renewed (written again before it expires) without pushing anything.
+    const framesBefore = s.frames.filter((f) => f.type === 'presence' && f.email === BOB).length;
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(s.frames.filter((f) => f.type === 'presence' && f.email === BOB)).toHaveLength(framesBefore);
+    // Graph fails every presence read from now on: after 3 x 400 ms Bob's Teams state is gone.
+    const failing = { match: /getPresencesByUserId/, status: 503, times: 1_000 };
+    em.state.fault(failing);
+    const failedAt = Date.now();
+    s.frames.length = 0;
+    await presenceOf(s, BOB, (x) => x.availability === 'Offline', 5000);
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(400);
+    em.state.faults.find((f) => f.match === failing.match)!.times = 0;
+    await presenceOf(s, BOB, (x) => x.availability === 'Busy', 5000);
+    s.frames.length = 0;
+    em.state.teamsPresence.delete(bob.id);
+    await presenceOf(s, BOB, (x) => x.availability === 'Offline', 5000);
+  });
+});
+
 describe('photos from Graph', () => {
   it('serves the Entra photo of a synced user (refreshed apart from the delta)', async () => {
     const id = (

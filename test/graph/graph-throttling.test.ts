@@ -157,13 +157,17 @@ describe('Teams presence limits', () => {
       const people = Array.from({ length: 1400 }, (_, i) => ({ personId: `p${i}`, userId: `u${i}`, email: `u${i}@contoso.test`, displayName: `U ${i}` }));
       for (let i = 0; i < 1400; i += 7) h.em.state.teamsPresence.set(`u${i}`, { availability: 'Busy', activity: 'InACall' });
       const set: { personId: string; state: unknown }[] = [];
-      const refresher = new TeamsPresenceRefresher(api, {
-        setOutOfOffice: async () => {},
-        setCalendar: async () => {},
-        setExternalEndpoint: async (personId, _source, state) => {
-          set.push({ personId, state });
+      const refresher = new TeamsPresenceRefresher(
+        api,
+        {
+          setOutOfOffice: async () => {},
+          setCalendar: async () => {},
+          setExternalEndpoint: async (personId, _source, state) => {
+            set.push({ personId, state });
+          },
         },
-      });
+        undefined,
+      );
       const before = h.em.state.requests.length;
       const t0 = Date.now();
       await refresher.refresh(people);
