@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ReadOptions, ReadSummary, SourceBatch, Watermark } from '../source.js';
 import {
@@ -20,6 +21,23 @@ import { unpackBatches, type WireBatch } from './batch-wire.js';
  * flight: every page would be promoted and swept again, so it is set as for a main thread.
  */
 export const READER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 } as const;
+
+/**
+ * V8's allocation-site pretenuring, off while a reader thread runs. While the reader maps one page,
+ * ldapts parses the next: its objects then survive a scavenge often enough that V8 starts
+ * allocating them straight in the old generation, where they die a few milliseconds later; the
+ * old generation then fills with garbage and is marked and compacted every half second (about 40
+ * full collections for 100,000 entries instead of a few). The flag is process-wide (V8 has no
+ * per-isolate switch); pretenuring is only an optimization, so the rest of the process loses
+ * nothing but that while a pass runs, and it comes back when the last reader thread ends.
+ */
+let readersRunning = 0;
+function readerStarted(): void {
+  if (readersRunning++ === 0) setFlagsFromString('--no-allocation-site-pretenuring');
+}
+function readerEnded(): void {
+  if (--readersRunning === 0) setFlagsFromString('--allocation-site-pretenuring');
+}
 
 /** What the worker needs to rebuild the source: plain data only (structured clone). */
 export interface WorkerSpec {
@@ -76,10 +94,17 @@ function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?
 export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
   const { batchSize } = spec;
   const ahead = 2 * Math.max(1, Math.ceil(batchSize / (spec.pageSize ?? spec.connectionOptions.pageSize)));
-  const worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
-    workerData: { spec, full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest,
-    resourceLimits: READER_RESOURCE_LIMITS,
-  });
+  readerStarted();
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), {
+      workerData: { spec, full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest,
+      resourceLimits: READER_RESOURCE_LIMITS,
+    });
+  } catch (err) {
+    readerEnded();
+    throw err;
+  }
   const inbox: WorkerMessage[] = [];
   let failure: Error | undefined;
   let exited = false;
@@ -131,5 +156,6 @@ export async function* readInWorker(spec: WorkerSpec, options: ReadOptions): Asy
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     await worker.terminate();
+    readerEnded();
   }
 }
