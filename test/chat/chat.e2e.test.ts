@@ -112,4 +112,61 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await browser.screenshot(sam.page, 'chat-outlook-dnd-notice');
     await server.api('DELETE', '/v1/me/presence', { as: MEI });
   }, 120_000);
+
+  it('finds an old message by search and opens the conversation at it, and renames a group for everyone', async () => {
+    const PRIYA = 'priya.natarajan@auroraworks.example';
+    const created = await server.api('POST', '/v1/conversations', { as: SAM, body: { participants: [DIEGO, PRIYA], topic: 'Launch' } });
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    // 60 messages: the one searched for is the third, older than the first page the pane loads (50).
+    for (let i = 1; i <= 60; i++) {
+      const text = i === 3 ? 'Where are the quarterly numbers for the launch?' : `update ${i}`;
+      const res = await server.api('POST', `/v1/conversations/${id}/messages`, { as: i % 2 ? SAM : DIEGO, body: { clientMessageId: `launch-${i}`, text } });
+      expect(res.status).toBe(201);
+    }
+    const priya = await browser.openDemo(server.url, PRIYA, { app: 'outlook', message: 'msg-vpn' });
+    const pane = await priya.pane('outlook');
+    await chatTab(pane).click();
+    await pane.getByTestId('chat-search').fill('quarterly numbers');
+    const result = pane.getByTestId('chat-search-result');
+    await result.first().waitFor({ timeout: 5000 });
+    expect(await result.count()).toBe(1);
+    expect(await result.first().textContent()).toContain('Sam Okafor: Where are the quarterly numbers');
+    await result.first().click();
+    const focused = pane.locator('[data-testid="chat-conversation"] [data-testid="chat-message"][data-focused="true"]');
+    await focused.waitFor({ timeout: 5000 });
+    expect(await focused.getAttribute('data-seq')).toBe('3');
+    expect(await focused.isVisible()).toBe(true);
+    expect(await pane.getByTestId('chat-title').textContent()).toBe('Launch');
+    await browser.screenshot(priya.page, 'chat-outlook-search-opened');
+
+    // Rename: Priya's title changes at once, and Sam's list shows the new name (pushed to every member).
+    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
+    const samPane = await sam.pane('outlook');
+    await chatTab(samPane).click();
+    await samPane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`).filter({ hasText: 'Launch' }).waitFor({ timeout: 5000 });
+    await pane.getByTestId('chat-group-menu').click();
+    await pane.getByTestId('chat-rename').click();
+    await pane.getByTestId('chat-rename-input').fill('Launch 2027');
+    await pane.getByTestId('chat-rename-input').press('Enter');
+    await pane.getByTestId('chat-title').filter({ hasText: 'Launch 2027' }).waitFor({ timeout: 5000 });
+    await samPane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`).filter({ hasText: 'Launch 2027' }).waitFor({ timeout: 5000 });
+
+    // The same menu adds people.
+    const MEI = 'mei.chen@auroraworks.example';
+    await pane.getByTestId('chat-group-menu').click();
+    await pane.getByTestId('chat-add-people').click();
+    await pane.getByLabel('People to add').fill(MEI);
+    await pane.getByLabel('People to add').press('Enter');
+    const membersOf = async () =>
+      ((await (await server.api('GET', `/v1/conversations/${id}`, { as: SAM })).json()) as { members: { email: string }[] }).members.map((m) => m.email);
+    for (let i = 0; i < 50 && !(await membersOf()).includes(MEI); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await membersOf()).toContain(MEI);
+
+    // Nothing matches: said so, not an empty box.
+    await pane.getByTestId('chat-back').click();
+    await pane.getByTestId('chat-search').fill('no such words anywhere');
+    await pane.getByTestId('chat-search-empty').waitFor({ timeout: 5000 });
+    await browser.screenshot(priya.page, 'chat-outlook-search');
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ interface ChatContextValue extends ChatApi {
   readonly store: ChatStore | null;
 }
 
-const EMPTY: ChatSnapshot = { conversations: [], selectedId: null, unreadTotal: 0, error: null, loaded: false };
+const EMPTY: ChatSnapshot = { conversations: [], selectedId: null, unreadTotal: 0, error: null, loaded: false, focus: null };
 const ChatContext = createContext<ChatContextValue>({ openChatWith: () => {}, unreadTotal: 0, store: null });
 
 /** Shows the unread count in the page title too, so a hidden pane still tells (and screen readers can find it). */

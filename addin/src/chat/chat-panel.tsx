@@ -1,4 +1,21 @@
-import { Body1Strong, Button, Caption1, CounterBadge, Input, makeStyles, MessageBar, MessageBarBody, Text, Textarea, tokens } from '@fluentui/react-components';
+import {
+  Body1Strong,
+  Button,
+  Caption1,
+  CounterBadge,
+  Input,
+  makeStyles,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  MessageBar,
+  MessageBarBody,
+  Text,
+  Textarea,
+  tokens,
+} from '@fluentui/react-components';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatMessageDto } from '../../../api/contract/index.js';
 import { PresenceAvatar } from '../presence/index.js';
@@ -60,6 +77,8 @@ const useStyles = makeStyles({
     alignItems: 'flex-end',
   },
   grow: { flex: '1 1 auto' },
+  focused: { outline: `2px solid ${tokens.colorBrandStroke1}`, outlineOffset: '1px' },
+  search: { padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalS} 0` },
 });
 
 const nameOf = (c: ConversationState, meId: string) =>
@@ -71,6 +90,11 @@ const nameOf = (c: ConversationState, meId: string) =>
     'Just you');
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const when = (ms: number) =>
+  new Date(ms).toDateString() === new Date().toDateString() ? time(ms) : new Date(ms).toLocaleDateString([], { day: 'numeric', month: 'short' });
+
+/** One character would match nearly every message: the pane searches from two on. */
+const MIN_QUERY = 2;
 
 /** The Chat view: the list of conversations with unread counts, or one conversation. */
 export function ChatPanel() {
@@ -93,6 +117,7 @@ export function ChatPanel() {
 function ConversationList({ meId }: { meId: string }) {
   const s = useStyles();
   const { store, snapshot } = useChatStore();
+  const [query, setQuery] = useState('');
   if (snapshot.loaded && snapshot.conversations.length === 0)
     return (
       <div style={{ padding: 12 }} data-testid="chat-empty">
@@ -101,34 +126,122 @@ function ConversationList({ meId }: { meId: string }) {
         <Caption1>Use “Chat” on a person or a message to start one.</Caption1>
       </div>
     );
+  const searching = query.trim().length >= MIN_QUERY;
   return (
-    <nav className={s.list} aria-label="Conversations" data-testid="chat-list">
-      {snapshot.conversations.map((c) => {
-        const other = c.view.members.find((m) => m.id !== meId);
-        const last = c.view.lastMessage;
+    <>
+      <div className={s.search}>
+        <Input
+          type="search"
+          value={query}
+          onChange={(_, d) => setQuery(d.value)}
+          onKeyDown={(e) => e.key === 'Escape' && setQuery('')}
+          placeholder="Search messages"
+          aria-label="Search messages"
+          data-testid="chat-search"
+          style={{ width: '100%' }}
+        />
+      </div>
+      {searching ? (
+        <SearchResults query={query.trim()} meId={meId} />
+      ) : (
+        <nav className={s.list} aria-label="Conversations" data-testid="chat-list">
+          {snapshot.conversations.map((c) => {
+            const other = c.view.members.find((m) => m.id !== meId);
+            const last = c.view.lastMessage;
+            return (
+              <button
+                key={c.view.id}
+                type="button"
+                className={s.row}
+                onClick={() => void store!.select(c.view.id)}
+                data-testid="chat-row"
+                data-conversation-id={c.view.id}
+                data-unread={c.view.unread}
+                aria-label={`${nameOf(c, meId)}${c.view.unread ? `, ${c.view.unread} unread` : ''}`}
+              >
+                <PresenceAvatar
+                  name={c.view.kind === 'group' ? nameOf(c, meId) : (other?.displayName ?? '?')}
+                  email={c.view.kind === 'direct' ? (other?.email ?? null) : null}
+                  size={32}
+                />
+                <span className={s.rowText}>
+                  <Body1Strong className={s.ellipsis}>{nameOf(c, meId)}</Body1Strong>
+                  <Caption1 className={`${s.ellipsis} ${s.muted}`}>
+                    {last ? `${last.senderId === meId ? 'You: ' : ''}${last.text.replace(/\s+/g, ' ')}` : 'No messages yet'}
+                  </Caption1>
+                </span>
+                {c.view.unread > 0 && <CounterBadge count={c.view.unread} color="danger" size="small" data-testid="chat-row-unread" />}
+              </button>
+            );
+          })}
+        </nav>
+      )}
+    </>
+  );
+}
+
+/** Messages containing the query in your conversations, newest first; choosing one opens its conversation at it. */
+function SearchResults({ query, meId }: { query: string; meId: string }) {
+  const s = useStyles();
+  const { store, snapshot } = useChatStore();
+  const [found, setFound] = useState<{ query: string; results: ChatMessageDto[] } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    // Typing refines the query: ask once the user pauses, and only keep the answer to the latest one.
+    let current = true;
+    const timer = setTimeout(() => {
+      store!.search(query).then(
+        (results) => current && (setFound({ query, results }), setProblem(null)),
+        (err: unknown) => current && setProblem(err instanceof Error ? err.message : 'Search failed'),
+      );
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query, store]);
+
+  if (problem)
+    return (
+      <Caption1 role="alert" style={{ padding: 12, color: tokens.colorPaletteRedForeground1 }}>
+        {problem}
+      </Caption1>
+    );
+  if (!found || found.query !== query)
+    return (
+      <Caption1 className={s.muted} style={{ padding: 12 }} aria-live="polite">
+        Searching…
+      </Caption1>
+    );
+  if (found.results.length === 0)
+    return (
+      <Caption1 className={s.muted} style={{ padding: 12 }} data-testid="chat-search-empty" aria-live="polite">
+        No messages contain “{query}”.
+      </Caption1>
+    );
+  return (
+    <nav className={s.list} aria-label={`Messages containing ${query}`} data-testid="chat-search-results">
+      {found.results.map((m) => {
+        const c = snapshot.conversations.find((x) => x.view.id === m.conversationId);
+        const sender = m.senderId === meId ? 'You' : (c?.view.members.find((x) => x.id === m.senderId)?.displayName ?? 'Former member');
         return (
           <button
-            key={c.view.id}
+            key={m.id}
             type="button"
             className={s.row}
-            onClick={() => void store!.select(c.view.id)}
-            data-testid="chat-row"
-            data-conversation-id={c.view.id}
-            data-unread={c.view.unread}
-            aria-label={`${nameOf(c, meId)}${c.view.unread ? `, ${c.view.unread} unread` : ''}`}
+            onClick={() => void store!.openAt(m.conversationId, m.seq)}
+            data-testid="chat-search-result"
+            data-conversation-id={m.conversationId}
+            data-seq={m.seq}
           >
-            <PresenceAvatar
-              name={c.view.kind === 'group' ? nameOf(c, meId) : (other?.displayName ?? '?')}
-              email={c.view.kind === 'direct' ? (other?.email ?? null) : null}
-              size={32}
-            />
             <span className={s.rowText}>
-              <Body1Strong className={s.ellipsis}>{nameOf(c, meId)}</Body1Strong>
-              <Caption1 className={`${s.ellipsis} ${s.muted}`}>
-                {last ? `${last.senderId === meId ? 'You: ' : ''}${last.text.replace(/\s+/g, ' ')}` : 'No messages yet'}
+              <Body1Strong className={s.ellipsis}>{c ? nameOf(c, meId) : 'Conversation'}</Body1Strong>
+              <Caption1 className={s.ellipsis}>
+                {sender}: {m.text.replace(/\s+/g, ' ')}
               </Caption1>
             </span>
-            {c.view.unread > 0 && <CounterBadge count={c.view.unread} color="danger" size="small" data-testid="chat-row-unread" />}
+            <Caption1 className={s.muted}>{when(m.createdAt)}</Caption1>
           </button>
         );
       })}
@@ -138,26 +251,37 @@ function ConversationList({ meId }: { meId: string }) {
 
 function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
   const s = useStyles();
-  const { store } = useChatStore();
+  const { store, snapshot } = useChatStore();
   const [draft, setDraft] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
+  const [naming, setNaming] = useState<string | null>(null);
+  const focusSeq = snapshot.focus?.conversationId === c.view.id ? snapshot.focus.seq : null;
   const [invite, setInvite] = useState('');
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const others = c.view.members.filter((m) => m.id !== meId);
   const count = (c.messages?.length ?? 0) + c.pending.length;
 
-  // Stay at the bottom as messages arrive, unless the user scrolled up to read.
+  // Stay at the bottom as messages arrive, unless the user scrolled up to read or came for one message.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [count, c.view.id]);
+    if (el && stick.current && focusSeq === null) el.scrollTop = el.scrollHeight;
+  }, [count, c.view.id, focusSeq]);
+
+  useLayoutEffect(() => {
+    if (focusSeq === null) return;
+    const target = scroller.current?.querySelector(`[data-seq="${focusSeq}"]`);
+    if (!target) return;
+    stick.current = false;
+    target.scrollIntoView({ block: 'center' });
+  }, [focusSeq, count]);
 
   useEffect(() => {
     setDraft('');
     setProblem(null);
     setAdding(false);
+    setNaming(null);
     stick.current = true;
   }, [c.view.id]);
 
@@ -189,16 +313,55 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
           {nameOf(c, meId)}
         </Body1Strong>
         {c.view.kind === 'group' && (
-          <>
-            <Button size="small" appearance="subtle" onClick={() => setAdding((a) => !a)} data-testid="chat-add-people" aria-expanded={adding}>
-              Add
-            </Button>
-            <Button size="small" appearance="subtle" onClick={() => void store!.leave(c.view.id).then(setProblem)} data-testid="chat-leave">
-              Leave
-            </Button>
-          </>
+          // One menu rather than a row of buttons: in a 320 px pane the buttons left no room for the name.
+          <Menu>
+            <MenuTrigger disableButtonEnhancement>
+              <Button size="small" appearance="subtle" aria-label="Group options" data-testid="chat-group-menu">
+                ⋯
+              </Button>
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                <MenuItem onClick={() => (setAdding(false), setNaming(c.view.topic ?? ''))} data-testid="chat-rename">
+                  Rename
+                </MenuItem>
+                <MenuItem onClick={() => (setNaming(null), setAdding(true))} data-testid="chat-add-people">
+                  Add people
+                </MenuItem>
+                <MenuItem onClick={() => void store!.leave(c.view.id).then(setProblem)} data-testid="chat-leave">
+                  Leave
+                </MenuItem>
+              </MenuList>
+            </MenuPopover>
+          </Menu>
         )}
       </div>
+      {naming !== null && (
+        <form
+          className={s.composer}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void store!.rename(c.view.id, naming).then((error) => {
+              setProblem(error);
+              if (!error) setNaming(null);
+            });
+          }}
+        >
+          <Input
+            className={s.grow}
+            value={naming}
+            onChange={(_, d) => setNaming(d.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setNaming(null)}
+            placeholder="Name of this group"
+            aria-label="Conversation name"
+            data-testid="chat-rename-input"
+            autoFocus
+          />
+          <Button type="submit" size="small" data-testid="chat-rename-save">
+            Save
+          </Button>
+        </form>
+      )}
       {adding && (
         <form
           className={s.composer}
@@ -250,6 +413,7 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
         {c.messages?.map((m) => (
           <MessageBubble
             key={m.seq}
+            focused={m.seq === focusSeq}
             m={m}
             mine={m.senderId === meId}
             sender={c.view.members.find((x) => x.id === m.senderId)?.displayName ?? 'Former member'}
@@ -316,10 +480,16 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
   );
 }
 
-function MessageBubble({ m, mine, sender, group }: { m: ChatMessageDto; mine: boolean; sender: string; group: boolean }) {
+function MessageBubble({ m, mine, sender, group, focused }: { m: ChatMessageDto; mine: boolean; sender: string; group: boolean; focused: boolean }) {
   const s = useStyles();
   return (
-    <div className={`${s.bubble} ${mine ? s.mine : s.theirs}`} data-testid="chat-message" data-seq={m.seq} data-mine={mine}>
+    <div
+      className={`${s.bubble} ${mine ? s.mine : s.theirs}${focused ? ` ${s.focused}` : ''}`}
+      data-testid="chat-message"
+      data-seq={m.seq}
+      data-mine={mine}
+      data-focused={focused || undefined}
+    >
       {!mine && group && (
         <Caption1 className={s.muted} style={{ display: 'block' }}>
           {sender}

@@ -40,6 +40,8 @@ export interface ChatSnapshot {
   readonly unreadTotal: number;
   readonly error: string | null;
   readonly loaded: boolean;
+  /** A message to bring into view and mark (opened from a search result), until another is chosen. */
+  readonly focus: { readonly conversationId: string; readonly seq: number } | null;
 }
 
 export interface ChatStoreDeps {
@@ -87,6 +89,7 @@ export class ChatStore {
   readonly #listeners = new Set<() => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #selectedId: string | null = null;
+  #focus: ChatSnapshot['focus'] = null;
   #visible = false;
   #error: string | null = null;
   #loaded = false;
@@ -171,6 +174,7 @@ export class ChatStore {
 
   async select(id: string | null): Promise<void> {
     this.#selectedId = id;
+    if (this.#focus?.conversationId !== id) this.#focus = null;
     this.#error = null;
     this.#changed();
     if (!id) return;
@@ -231,6 +235,34 @@ export class ChatStore {
     } catch (err) {
       return err instanceof Error ? err.message : 'Could not add them';
     }
+  }
+
+  /** Names a group conversation (everyone in it sees the new name). Returns an error text, or null. */
+  async rename(conversationId: string, topic: string): Promise<string | null> {
+    if (topic.trim() === '') return 'Type a name first';
+    try {
+      this.#mergeView(await this.deps.api.put<ConversationViewDto>(`/v1/conversations/${conversationId}`, { topic: topic.trim() }));
+      this.#changed();
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : 'Could not rename the conversation';
+    }
+  }
+
+  /** Messages containing `q` in this person's conversations, newest first. */
+  async search(q: string): Promise<ChatMessageDto[]> {
+    const { results } = await this.deps.api.get<{ results: ChatMessageDto[] }>(`/v1/conversations/search?q=${encodeURIComponent(q.trim())}&limit=20`);
+    return results;
+  }
+
+  /** Opens a conversation at one message: earlier pages are loaded until it is there (at most 20 pages). */
+  async openAt(conversationId: string, seq: number): Promise<void> {
+    this.#focus = { conversationId, seq };
+    if (!this.#convs.has(conversationId)) await this.refresh();
+    await this.select(conversationId);
+    const c = this.#convs.get(conversationId);
+    for (let page = 0; page < 20 && c?.messages && c.floor > seq && c.hasOlder; page++) await this.loadOlder(conversationId);
+    this.#changed();
   }
 
   /** Leaves a group conversation. */
@@ -493,6 +525,7 @@ export class ChatStore {
       unreadTotal: conversations.reduce((n, c) => n + c.view.unread, 0),
       error: this.#error,
       loaded: this.#loaded,
+      focus: this.#focus,
     };
   }
 }
