@@ -133,6 +133,16 @@ process.on('message', (m: { type: string } & Partial<Setup>) => {
     startMoving(moveIntervalMs);
     // With BENCH_CPU_PROFILE set, each generator writes its own profile of the moving phase too.
     void profiled(`documents-client-${process.pid}`, () => new Promise<void>((r) => (stopProfile = r)));
+  } else if (m.type === 'reset') {
+    // End of the warm-up: what was measured so far does not count.
+    histogram.fill(0);
+    sent = 0;
+    received = 0;
+    measured = 0;
+    cpu0 = process.cpuUsage();
+    movedAt = Date.now();
+    loop.reset();
+    send({ type: 'reset-done' });
   } else if (m.type === 'stop') {
     stopProfile();
     moving = false;
