@@ -9,7 +9,7 @@
 //   CLIENT_PROCESSES=2 FANOUT_MS=150 npm run bench -- documents      (other generator split / fan-out window)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadavg, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DocumentsFeature } from '../api/documents/index.js';
@@ -211,6 +211,7 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     const rssAt: number[] = [];
     const heap: number[] = [];
+    const buffers: number[] = [];
     // A forced full GC stops this process for a while, so it runs only outside the measured moves.
     const sample = (collect = false) => {
       rssAt.push(Date.now());
@@ -218,12 +219,20 @@ async function main(): Promise<void> {
       const m = process.memoryUsage();
       rss.push(m.rss);
       heap.push(m.heapUsed);
+      buffers.push(m.arrayBuffers);
     };
     await startMoving(children, () => sample(true));
     const updates0 = documents.sessions.positionUpdates;
     const pushes0 = documents.sessions.pushes;
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    // Full (mark-compact) collections during the run: they are what frees native memory held by dead objects.
+    let majorGcs = 0;
+    const gcs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    });
+    gcs.observe({ entryTypes: ['gc'] });
     const cpu0 = process.cpuUsage();
     const sched0 = mainThreadSched();
     const load0 = loadavg()[0];
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
     sample();
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    gcs.disconnect();
     const sched = describeSched(sched0, mainThreadSched());
     loop.disable();
     const load1 = loadavg()[0];
@@ -287,6 +297,8 @@ async function main(): Promise<void> {
       `    growth over the run            ${growthText}   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`,
     );
     console.log(`    JS heap in use after GC        ${mb(heap[0])} MB after the warm-up -> ${mb(heap[heap.length - 1])} MB at the end`);
+    console.log(`    Buffers (ArrayBuffers)         ${mb(buffers[0])} MB after the warm-up -> ${mb(buffers[buffers.length - 1])} MB at the end`);
+    console.log(`    full GCs during the run        ${majorGcs}`);
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;
