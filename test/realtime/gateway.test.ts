@@ -127,22 +127,24 @@ describe('limits', () => {
 
 describe('heartbeats', () => {
   it('ping only quiet sockets, each on its own schedule, and keep a quiet live socket open', async () => {
-    const quick = await startTestServer({ seed: [person('ada.gateway')], gatewayLimits: { heartbeatTimeoutMs: 600, pingIntervalMs: 100 } });
+    const quick = await startTestServer({ seed: [person('ada.gateway')], gatewayLimits: { heartbeatTimeoutMs: 1500, pingIntervalMs: 300 } });
     try {
       const quiet = await TestSocket.open(quick.url, await quick.token(ADA));
       const busy = await TestSocket.open(quick.url, await quick.token(ADA));
       const pings = { quiet: 0, busy: 0 };
       quiet.ws.on('ping', () => pings.quiet++);
       busy.ws.on('ping', () => pings.busy++);
-      // The busy pane talks every 60 ms (under the frame rate limit); the quiet one only answers pings (ws does that by itself).
-      const talk = setInterval(() => busy.send({ type: 'ping' }), 60);
-      await new Promise((r) => setTimeout(r, 1500));
+      // The busy pane talks every 50 ms (under the frame rate limit); the quiet one only answers pings (ws does that by itself).
+      const talk = setInterval(() => busy.send({ type: 'ping' }), 50);
+      await new Promise((r) => setTimeout(r, 3600));
       clearInterval(talk);
-      expect(pings.busy).toBe(0);
+      // A loaded test machine can hold the busy pane's timer past 300 ms once; a server pinging every
+      // socket would have pinged it about 12 times.
+      expect(pings.busy).toBeLessThanOrEqual(1);
       // About one ping per interval: not one per sweep.
-      expect(pings.quiet).toBeGreaterThanOrEqual(5);
+      expect(pings.quiet).toBeGreaterThanOrEqual(6);
       expect(pings.quiet).toBeLessThanOrEqual(16);
-      // Far past the 600 ms timeout, both are still open.
+      // Far past the 1.5 s timeout, both are still open.
       expect(quiet.closeCode).toBeUndefined();
       expect(busy.closeCode).toBeUndefined();
       await Promise.all([quiet.close(), busy.close()]);
