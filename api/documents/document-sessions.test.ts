@@ -29,7 +29,7 @@ function window(personId: string) {
     id: `${personId}-${Math.random().toString(36).slice(2)}`,
     principal: { personId, email: `${personId}@contoso.test`, displayName: personId, isAdmin: false },
     sendPrepared(prepared: PreparedFrame) {
-      const frame = JSON.parse(payload(prepared.bytes)) as Received['frame'];
+      const frame = JSON.parse(payload(Buffer.from(prepared.wire, 'latin1'))) as Received['frame'];
       frames.push({ at: Date.now(), frame, prepared });
       list = applyParticipantsFrame(list, frame);
       return true;

@@ -31,8 +31,6 @@ export interface PreparedFrame {
    * process grew by megabytes a second under fan-out load while its JS heap stayed flat.
    */
   readonly wire: string;
-  /** The same bytes as a Buffer. */
-  readonly bytes: Buffer;
 }
 
 /**
@@ -49,13 +47,7 @@ export function prepareFrame(json: string): PreparedFrame {
       : n < 65_536
         ? String.fromCharCode(0x81, 126, n >>> 8, n & 0xff)
         : String.fromCharCode(0x81, 127, 0, 0, 0, 0, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  const wire = head + payload;
-  return {
-    wire,
-    get bytes() {
-      return Buffer.from(wire, 'latin1');
-    },
-  };
+  return { wire: head + payload };
 }
 
 /** One open pane: an endpoint of its user. */
