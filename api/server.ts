@@ -16,7 +16,15 @@ import { buildOpenApi } from './contract/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { createFeatures, allMigrations } from './features.js';
 import { cors, errorMiddleware, httpMetrics, notFound, readJson, requestContext, securityHeaders, staticFiles } from './http/index.js';
-import { DEFAULT_GATEWAY_LIMITS, MemoryTicketStore, RealtimeGateway, RedisTicketStore, type GatewayLimits } from './realtime/index.js';
+import {
+  DEFAULT_GATEWAY_LIMITS,
+  InlineSocketHost,
+  MemoryTicketStore,
+  ProcessSocketHost,
+  RealtimeGateway,
+  RedisTicketStore,
+  type GatewayLimits,
+} from './realtime/index.js';
 
 export const ADDIN_DIST = path.join(ROOT_DIR, 'addin/dist');
 
@@ -52,7 +60,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const groupsOf = async (id: string) => (await directory.getCard(id))?.groups ?? [];
   const auth = createAuthenticator(config, directory, groupsOf);
   const tickets = bus instanceof RedisBus ? new RedisTicketStore(bus.redis, bus.prefix) : new MemoryTicketStore();
-  const gateway = new RealtimeGateway(tickets, log.child({ mod: 'realtime' }), { ...DEFAULT_GATEWAY_LIMITS, ...options.gatewayLimits });
+  const limits: GatewayLimits = { ...DEFAULT_GATEWAY_LIMITS, ...options.gatewayLimits };
+  const realtimeLog = log.child({ mod: 'realtime' });
+  const sockets = config.env.REALTIME_SOCKETS === 'process' ? await ProcessSocketHost.start(limits, realtimeLog) : new InlineSocketHost(limits);
+  const gateway = new RealtimeGateway(tickets, sockets, realtimeLog, limits);
   new Gauge({
     name: 'realtime_connections',
     help: 'Open WebSocket connections on this process',

@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import WebSocket, { WebSocketServer } from 'ws';
-import { CloseCode, Connection, prepareFrame } from './connection.js';
+import { CloseCode } from './close-codes.js';
+import { Connection } from './connection.js';
+import { WsPort } from './inline-socket-host.js';
+import { prepareFrame } from './prepared-frame.js';
 
 let wss: WebSocketServer | undefined;
 afterEach(() => new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve())));
@@ -14,7 +17,7 @@ async function pair(): Promise<{ conn: Connection; client: WebSocket }> {
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
   const ws = await serverSide;
   await new Promise((r) => (client.readyState === WebSocket.OPEN ? r(null) : client.once('open', r)));
-  return { conn: new Connection(ws, { personId: 'p', email: 'p@contoso.test', displayName: 'P', isAdmin: false }), client };
+  return { conn: new Connection(new WsPort(ws), { personId: 'p', email: 'p@contoso.test', displayName: 'P', isAdmin: false }), client };
 }
 
 describe('prepared frames', () => {
@@ -53,7 +56,7 @@ describe('a slow consumer', () => {
     // A second socket on the same server: it must keep receiving while the first one is stuck.
     const serverSide = new Promise<WebSocket>((resolve) => wss!.once('connection', resolve));
     const healthyClient = new WebSocket(`ws://127.0.0.1:${(wss!.address() as AddressInfo).port}`, { perMessageDeflate: false });
-    const healthy = new Connection(await serverSide, { personId: 'q', email: 'q@contoso.test', displayName: 'Q', isAdmin: false });
+    const healthy = new Connection(new WsPort(await serverSide), { personId: 'q', email: 'q@contoso.test', displayName: 'Q', isAdmin: false });
     await new Promise((r) => (healthyClient.readyState === WebSocket.OPEN ? r(null) : healthyClient.once('open', r)));
 
     // The slow client stops reading: the kernel buffers fill, then the server-side queue.

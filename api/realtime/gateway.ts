@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { Logger } from '../../core/log/index.js';
+import type { Principal } from '../auth/index.js';
 import { RateLimiter } from '../http/index.js';
 import { zodDetails } from '../http/validate.js';
-import { CloseCode, Connection } from './connection.js';
+import { CloseCode } from './close-codes.js';
+import { Connection } from './connection.js';
+import type { SocketHost } from './socket-host.js';
 import type { TicketStore } from './ticket-store.js';
 
 export interface GatewayLimits {
@@ -32,23 +34,23 @@ type Handler<T> = (conn: Connection, frame: T) => void | Promise<void>;
 
 /**
  * The WebSocket endpoint `/v1/realtime`: one socket per pane. Features register frame handlers
- * (validated with zod) and open/close hooks; the gateway owns limits and liveness.
+ * (validated with zod) and open/close hooks; the gateway owns tickets and limits. The sockets
+ * themselves (handshake, heartbeats, writes) live in a SocketHost: this process or its socket process.
  */
 export class RealtimeGateway {
-  readonly #wss: WebSocketServer;
   readonly #handlers = new Map<string, { schema: z.ZodType; handler: Handler<unknown> }>();
   readonly #openHooks: ((c: Connection) => void | Promise<void>)[] = [];
   readonly #closeHooks: ((c: Connection) => void | Promise<void>)[] = [];
   readonly #byPerson = new Map<string, Set<Connection>>();
   readonly #limiter: RateLimiter;
-  #sweeper: NodeJS.Timeout | undefined;
+  #count = 0;
 
   constructor(
     readonly tickets: TicketStore,
+    readonly host: SocketHost,
     readonly log: Logger,
     readonly limits: GatewayLimits = DEFAULT_GATEWAY_LIMITS,
   ) {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
     this.#limiter = new RateLimiter(limits.framesPerSecond, limits.frameBurst);
     this.handle('ping', { safeParse: (v: unknown) => ({ success: true, data: v }) } as unknown as z.ZodType, (c) => {
       c.send({ type: 'pong', at: Date.now() });
@@ -75,7 +77,7 @@ export class RealtimeGateway {
   }
 
   get connectionCount(): number {
-    return this.#wss.clients.size;
+    return this.#count;
   }
 
   /** Sends a frame to every local connection of a person; returns how many got it. */
@@ -97,16 +99,11 @@ export class RealtimeGateway {
       }
       void this.#upgrade(req, socket, head, url.searchParams.get('ticket') ?? '');
     });
-    // Sweeps often and pings each socket on its own schedule: pinging every socket in one sweep
-    // would be thousands of writes at once, a stall every client would feel.
-    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1000, this.limits.pingIntervalMs / 4, this.limits.heartbeatTimeoutMs / 6)));
-    this.#sweeper.unref();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#sweeper);
-    for (const ws of this.#wss.clients) ws.close(CloseCode.goingAway, 'server shutting down');
-    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  /** Closes every socket (1001) and the host. */
+  close(): Promise<void> {
+    return this.host.close();
   }
 
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ticket: string): Promise<void> {
@@ -122,51 +119,65 @@ export class RealtimeGateway {
       );
       return;
     }
-    const p = principal;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, p));
+    const who: Principal = principal;
+    let conn: Connection | undefined;
+    let accepted = false;
+    this.host.adopt(req, socket, head, {
+      opened: (port) => {
+        conn = new Connection(port, who);
+        accepted = this.#accept(conn);
+      },
+      message: (text) => {
+        if (!accepted || !conn) return;
+        try {
+          this.#onMessage(conn, text);
+        } catch (err) {
+          // A bug on this path must cost one socket, never the process.
+          this.log.error({ err }, 'realtime frame failed');
+          conn.close(CloseCode.serverError, 'internal error');
+        }
+      },
+      closed: () => {
+        if (accepted && conn) this.#closed(conn);
+      },
+    });
   }
 
-  #accept(ws: WebSocket, principal: Connection['principal']): void {
-    const conn = new Connection(ws, principal);
+  /** Registers a new connection unless its user is at the cap; false when it was refused. */
+  #accept(conn: Connection): boolean {
+    const { principal } = conn;
     let set = this.#byPerson.get(principal.personId);
     if (set && set.size >= this.limits.connectionsPerUser) {
       conn.close(CloseCode.tooManyConnections, 'too many connections for this user');
-      return;
+      return false;
     }
     if (!set) this.#byPerson.set(principal.personId, (set = new Set()));
     set.add(conn);
-    ws.on('pong', () => {
-      conn.lastSeenAt = Date.now();
-    });
-    ws.on('message', (data, isBinary) => {
-      try {
-        this.#onMessage(conn, data as Buffer, isBinary);
-      } catch (err) {
-        // A bug on this path must cost one socket, never the process.
-        this.log.error({ err }, 'realtime frame failed');
-        conn.close(CloseCode.serverError, 'internal error');
-      }
-    });
-    ws.on('error', (err) => this.log.debug({ err, conn: conn.id }, 'socket error'));
-    ws.on('close', () => {
-      set.delete(conn);
-      if (set.size === 0 && this.#byPerson.get(principal.personId) === set) this.#byPerson.delete(principal.personId);
-      for (const hook of this.#closeHooks) this.#run(() => hook(conn), 'close hook');
-    });
+    this.#count++;
     for (const hook of this.#openHooks) this.#run(() => hook(conn), 'open hook');
     conn.send({ type: 'hello', connectionId: conn.id, personId: principal.personId, email: principal.email, heartbeatMs: this.limits.pingIntervalMs });
+    return true;
+  }
+
+  #closed(conn: Connection): void {
+    const pid = conn.principal.personId;
+    const set = this.#byPerson.get(pid);
+    if (set?.delete(conn)) {
+      this.#count--;
+      if (set.size === 0) this.#byPerson.delete(pid);
+    }
+    for (const hook of this.#closeHooks) this.#run(() => hook(conn), 'close hook');
   }
 
   // Not async: most handlers finish synchronously, and a promise per frame is measurable at 20,000 frames/s.
-  #onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
-    conn.lastSeenAt = Date.now();
+  #onMessage(conn: Connection, text: string | null): void {
     if (this.#limiter.take(conn.id) > 0) {
       conn.close(CloseCode.rateLimited, 'too many frames');
       return;
     }
     let frame: unknown;
     try {
-      frame = isBinary ? undefined : JSON.parse(data.toString('utf8'));
+      frame = text === null ? undefined : JSON.parse(text);
     } catch {
       frame = undefined;
     }
@@ -199,22 +210,6 @@ export class RealtimeGateway {
     else {
       this.log.error({ err, type }, 'frame handler failed');
       conn.send({ type: 'error', code: 'internal_error', frameType: type, message: 'Internal error' });
-    }
-  }
-
-  #sweep(): void {
-    const now = Date.now();
-    const { heartbeatTimeoutMs, pingIntervalMs } = this.limits;
-    for (const set of this.#byPerson.values()) {
-      for (const conn of set) {
-        if (now - conn.lastSeenAt > heartbeatTimeoutMs) {
-          conn.socket.terminate();
-        } else if (!conn.closed && now - conn.lastSeenAt >= pingIntervalMs && now - conn.lastPingAt >= pingIntervalMs) {
-          // A socket that sent anything lately is alive: only quiet ones are asked.
-          conn.lastPingAt = now;
-          conn.socket.ping();
-        }
-      }
     }
   }
 

@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, MAX_BUFFERED_BYTES } from './close-codes.js';
+import type { PreparedFrame } from './prepared-frame.js';
+import type { SocketEvents, SocketHost, SocketHostLimits, SocketPort } from './socket-host.js';
+
+interface RawSocket {
+  write(s: string, encoding: 'latin1'): boolean;
+  cork(): void;
+  uncork(): void;
+}
+
+/** A ws socket held in this process. */
+export class WsPort implements SocketPort {
+  lastSeenAt = Date.now();
+  /** When this socket was last pinged (heartbeats go to quiet sockets only). */
+  lastPingAt = Date.now();
+  #closing = false;
+  readonly #raw: RawSocket | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    this.#raw = (ws as unknown as { _socket?: RawSocket })._socket;
+  }
+
+  get open(): boolean {
+    return !this.#closing && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(frame: PreparedFrame): boolean {
+    if (!this.open || !this.#raw) return false;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CloseCode.resync, 'too far behind; reconnect and resync');
+      return false;
+    }
+    // Straight to the TCP socket: the frame's bytes are already complete (no per-socket encoding).
+    this.#raw.write(frame.wire, 'latin1');
+    return true;
+  }
+
+  cork(): void {
+    this.#raw?.cork();
+  }
+
+  uncork(): void {
+    this.#raw?.uncork();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    try {
+      this.ws.close(code, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+}
+
+/** The sockets held by this process itself: the host of `REALTIME_SOCKETS=inline`, and inside the socket process. */
+export class InlineSocketHost implements SocketHost {
+  readonly #wss: WebSocketServer;
+  readonly #ports = new Set<WsPort>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(readonly limits: SocketHostLimits) {
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    // Sweeps often and pings each socket on its own schedule: pinging every socket in one sweep
+    // would be thousands of writes at once, a stall every client would feel.
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1000, limits.pingIntervalMs / 4, limits.heartbeatTimeoutMs / 6)));
+    this.#sweeper.unref();
+  }
+
+  get size(): number {
+    return this.#ports.size;
+  }
+
+  adopt(req: IncomingMessage, socket: Duplex, head: Buffer, events: SocketEvents): void {
+    let opened = false;
+    // ws destroys the socket of a failed handshake without a word: that is this socket's end.
+    socket.once('close', () => opened || events.closed(CloseCode.abnormal));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
+      const port = new WsPort(ws);
+      this.#ports.add(port);
+      ws.on('pong', () => (port.lastSeenAt = Date.now()));
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        port.lastSeenAt = Date.now();
+        events.message(isBinary ? null : data.toString('utf8'));
+      });
+      // ws closes the socket after an error (e.g. 1009 for an oversized frame); 'close' follows.
+      ws.on('error', () => undefined);
+      ws.on('close', (code: number) => {
+        this.#ports.delete(port);
+        events.closed(code);
+      });
+      events.opened(port);
+    });
+  }
+
+  async externalRss(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const closed = [...this.#ports].map((p) => new Promise((r) => p.ws.once('close', r)));
+    for (const p of this.#ports) p.close(CloseCode.goingAway, 'server shutting down');
+    // A client that never answers the close handshake must not hold the shutdown.
+    const late = setTimeout(() => this.#ports.forEach((p) => p.ws.terminate()), 2000);
+    await Promise.all(closed);
+    clearTimeout(late);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    const { heartbeatTimeoutMs, pingIntervalMs } = this.limits;
+    for (const port of this.#ports) {
+      if (now - port.lastSeenAt > heartbeatTimeoutMs) port.ws.terminate();
+      else if (port.open && now - port.lastSeenAt >= pingIntervalMs && now - port.lastPingAt >= pingIntervalMs) {
+        // A socket that sent anything lately is alive: only quiet ones are asked.
+        port.lastPingAt = now;
+        port.ws.ping();
+      }
+    }
+  }
+}

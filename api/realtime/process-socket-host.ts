@@ -1,0 +1,276 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../core/log/index.js';
+import { CloseCode } from './close-codes.js';
+import type { PreparedFrame } from './prepared-frame.js';
+import type { SocketEvents, SocketHost, SocketHostLimits, SocketPort } from './socket-host.js';
+import { EventKind, type FromSocketProcess, type ToSocketProcess } from './socket-process-protocol.js';
+
+const ENTRY = fileURLToPath(new URL('./socket-process-entry.mjs', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/**
+ * Node keeps a socket handed to a child on its server's books, and the server's close() then waits
+ * for that child; once the child has exited, close() never calls back (it polls no child and ends
+ * nothing). The socket is taken off the books here instead: from now on it is the child's.
+ */
+function detachFromServer(socket: Duplex): void {
+  const s = socket as unknown as { server?: { _connections: number } | null; _server?: unknown };
+  if (!s.server) return;
+  s.server._connections--;
+  s.server = null;
+  s._server = null;
+}
+
+/** A socket held by the socket process: writes and closes are queued for its next batch. */
+class RemotePort implements SocketPort {
+  #open = true;
+
+  constructor(
+    readonly id: number,
+    readonly events: SocketEvents,
+    private readonly outbox: Outbox,
+  ) {}
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  send(frame: PreparedFrame): boolean {
+    if (!this.#open) return false;
+    this.outbox.write(this.id, frame);
+    return true;
+  }
+
+  // The socket process corks every socket for the length of a batch: nothing to do per call.
+  cork(): void {}
+  uncork(): void {}
+
+  close(code: number, reason: string): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.outbox.close(this.id, code, reason.slice(0, 120));
+  }
+
+  /** The socket is gone on the other side. */
+  gone(): void {
+    this.#open = false;
+  }
+}
+
+/** What this turn of the event loop sends to the socket process, as one message. */
+class Outbox {
+  #frames: string[] = [];
+  #index = new Map<PreparedFrame, number>();
+  #ops: number[] = [];
+  #closes: [number, string][] = [];
+  #scheduled = false;
+
+  constructor(private readonly post: (m: ToSocketProcess) => void) {}
+
+  write(id: number, frame: PreparedFrame): void {
+    // A fan-out sends one frame to many sockets: it crosses once.
+    let n = this.#index.get(frame);
+    if (n === undefined) {
+      n = this.#frames.push(frame.json) - 1;
+      this.#index.set(frame, n);
+    }
+    this.#ops.push(id, n);
+    this.#schedule();
+  }
+
+  close(id: number, code: number, reason: string): void {
+    this.#ops.push(id, -this.#closes.push([code, reason]));
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#ops.length === 0) return;
+    const m: ToSocketProcess = { t: 'out', f: this.#frames, o: this.#ops, c: this.#closes };
+    this.#frames = [];
+    this.#index = new Map();
+    this.#ops = [];
+    this.#closes = [];
+    this.post(m);
+  }
+}
+
+/**
+ * Holds the realtime sockets in a child process (socket-process.ts): each upgraded TCP socket is
+ * handed over with its handle, and frames cross the IPC channel in batches, so the system calls
+ * of a fan-out to thousands of sockets run on the other core instead of delaying the API. If the
+ * child dies its sockets are reported closed (clients reconnect) and a new one is started.
+ */
+export class ProcessSocketHost implements SocketHost {
+  #child: ChildProcess | undefined;
+  #ready = false;
+  #closing = false;
+  #restarts = 0;
+  readonly #pending = new Map<number, SocketEvents>();
+  readonly #ports = new Map<number, RemotePort>();
+  readonly #memWaiters: ((rss: number) => void)[] = [];
+  readonly #outbox = new Outbox((m) => this.#post(m));
+  #nextId = 1;
+
+  private constructor(
+    readonly limits: SocketHostLimits,
+    readonly log: Logger,
+  ) {}
+
+  /** Starts the socket process and waits until it listens for sockets. */
+  static async start(limits: SocketHostLimits, log: Logger): Promise<ProcessSocketHost> {
+    const host = new ProcessSocketHost(limits, log);
+    await host.#spawn();
+    return host;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  adopt(req: IncomingMessage, socket: Duplex, head: Buffer, events: SocketEvents): void {
+    const child = this.#child;
+    if (!this.#ready || !child?.connected) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const id = this.#nextId++;
+    this.#pending.set(id, events);
+    // Writes queued before this socket existed must not wait behind the handle's acknowledgement.
+    this.#outbox.flush();
+    const m: ToSocketProcess = {
+      t: 'adopt',
+      id,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      head: head.length ? head.toString('base64') : '',
+    };
+    detachFromServer(socket);
+    child.send(m, socket as Socket, { keepOpen: false }, (err) => {
+      if (!err) return;
+      this.log.warn({ err }, 'handing a socket to the socket process failed');
+      socket.destroy();
+      if (this.#pending.delete(id)) events.closed(CloseCode.abnormal);
+    });
+  }
+
+  externalRss(): Promise<number> {
+    if (!this.#child?.connected) return Promise.resolve(0);
+    return new Promise((resolve) => {
+      this.#memWaiters.push(resolve);
+      this.#post({ t: 'mem' });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.#outbox.flush();
+    const exited = new Promise((r) => child.once('exit', r));
+    this.#post({ t: 'shutdown' });
+    const kill = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_TIMEOUT_MS);
+    await exited;
+    clearTimeout(kill);
+  }
+
+  #post(m: ToSocketProcess): void {
+    const child = this.#child;
+    if (child?.connected) child.send(m);
+  }
+
+  #spawn(): Promise<void> {
+    const execArgv = process.execArgv.includes('--expose-gc') ? ['--expose-gc'] : [];
+    const child = fork(ENTRY, [JSON.stringify(this.limits)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child = child;
+    this.#ready = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the socket process did not start within 30 s')), READY_TIMEOUT_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the socket process exited with ${code} while starting`));
+      });
+      child.on('message', (m: FromSocketProcess) => {
+        if (m.t !== 'ready') return;
+        clearTimeout(timer);
+        this.#ready = true;
+        resolve();
+      });
+    });
+    child.on('message', (m: FromSocketProcess) => this.#onMessage(m));
+    child.on('error', (err) => this.log.error({ err }, 'socket process error'));
+    child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    return ready;
+  }
+
+  #onMessage(m: FromSocketProcess): void {
+    if (m.t === 'events') this.#onEvents(m.e);
+    else if (m.t === 'mem') this.#memWaiters.shift()?.(m.rss);
+  }
+
+  #onEvents(e: (number | string | null)[]): void {
+    for (let i = 0; i < e.length; i += 3) {
+      const kind = e[i] as number;
+      const id = e[i + 1] as number;
+      try {
+        if (kind === EventKind.message) this.#ports.get(id)?.events.message(e[i + 2] as string | null);
+        else if (kind === EventKind.opened) {
+          const events = this.#pending.get(id);
+          if (!events) continue;
+          this.#pending.delete(id);
+          const port = new RemotePort(id, events, this.#outbox);
+          this.#ports.set(id, port);
+          events.opened(port);
+        } else if (kind === EventKind.closed) this.#closed(id, e[i + 2] as number);
+      } catch (err) {
+        // One socket's handler failing must not drop the rest of the batch.
+        this.log.error({ err }, 'realtime socket event failed');
+      }
+    }
+  }
+
+  #closed(id: number, code: number): void {
+    const port = this.#ports.get(id);
+    if (port) {
+      this.#ports.delete(id);
+      port.gone();
+      port.events.closed(code);
+      return;
+    }
+    const events = this.#pending.get(id);
+    if (events) {
+      this.#pending.delete(id);
+      events.closed(code);
+    }
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.#child) return;
+    this.#ready = false;
+    for (const rss of this.#memWaiters.splice(0)) rss(0);
+    for (const id of [...this.#ports.keys(), ...this.#pending.keys()]) this.#closed(id, CloseCode.abnormal);
+    if (this.#closing) return;
+    // Its clients' sockets died with it; they reconnect once a new one is up.
+    this.log.error({ code, signal }, 'the socket process exited; starting a new one');
+    const delay = Math.min(10_000, 250 * 2 ** Math.min(this.#restarts++, 6));
+    setTimeout(() => {
+      if (this.#closing) return;
+      this.#spawn().then(
+        () => (this.#restarts = 0),
+        (err: unknown) => this.log.error({ err }, 'the socket process failed to start'),
+      );
+    }, delay).unref();
+  }
+}

@@ -1,0 +1,107 @@
+// The socket process (REALTIME_SOCKETS=process, the default): the realtime sockets live in a child
+// of the API process. What must hold across that boundary, over real sockets: order, backpressure,
+// the child dying, and shutdown.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CloseCode, ProcessSocketHost } from '../../api/realtime/index.js';
+import { person } from '../support/entries.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { TestSocket } from '../support/ws-client.js';
+
+const ADA = 'ada.sockets@contoso.test';
+const BOB = 'bob.sockets@contoso.test';
+let server: TestServer;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !check();) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+const host = () => server.deps.gateway.host as ProcessSocketHost;
+const personId = async (email: string) => ((await (await server.api('GET', '/v1/me', { as: email })).json()) as { person: { id: string } }).person.id;
+
+beforeAll(async () => {
+  server = await startTestServer({ seed: [person('ada.sockets'), person('bob.sockets')] });
+});
+afterAll(() => server.close());
+
+describe('the socket process', () => {
+  it('is where the sockets live by default', () => {
+    expect(server.deps.gateway.host).toBeInstanceOf(ProcessSocketHost);
+    expect(host().pid).toBeGreaterThan(0);
+    expect(host().pid).not.toBe(process.pid);
+  });
+
+  it('delivers a burst of frames to one socket complete and in order', async () => {
+    const sock = await TestSocket.open(server.url, await server.token(ADA));
+    const [conn] = server.deps.gateway.connectionsOf(await personId(ADA));
+    for (let i = 0; i < 500; i++) conn.send({ type: 'n', i, pad: 'é'.repeat(i % 7) });
+    const got: number[] = [];
+    for (let i = 0; i < 500; i++) got.push((await sock.next('n')).i as number);
+    expect(got).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    await sock.close();
+  });
+
+  it('tells a reader that stopped reading to resync (4410), while another socket keeps receiving', async () => {
+    const slow = await TestSocket.open(server.url, await server.token(ADA));
+    const healthy = await TestSocket.open(server.url, await server.token(BOB));
+    const [slowConn] = server.deps.gateway.connectionsOf(await personId(ADA));
+    const [healthyConn] = server.deps.gateway.connectionsOf(await personId(BOB));
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const big = `{"type":"x","pad":"${'x'.repeat(100_000)}"}`;
+    // Bounded: 40 MB is far beyond the kernel buffers and the 1 MB queue limit.
+    for (let round = 0; round < 40 && !slowConn.closed; round++) {
+      for (let k = 0; k < 10; k++) slowConn.sendRaw(big);
+      healthyConn.send({ type: 'tick', round });
+      expect((await healthy.next('tick')).round).toBe(round);
+    }
+    expect(slowConn.closed).toBe(true);
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await slow.closed).toBe(CloseCode.resync);
+    await healthy.close();
+  });
+
+  it('when it dies, its sockets close, their close hooks run, and a new one serves', async () => {
+    const sock = await TestSocket.open(server.url, await server.token(ADA));
+    const ada = await personId(ADA);
+    expect(server.deps.gateway.connectionsOf(ada).size).toBe(1);
+    const before = host().pid!;
+    process.kill(before, 'SIGKILL');
+    expect(await sock.closed).toBe(1006);
+    await until(() => server.deps.gateway.connectionsOf(ada).size === 0);
+    expect(server.deps.gateway.connectionCount).toBe(0);
+    await until(() => host().pid !== before);
+    let again: TestSocket | undefined;
+    for (let i = 0; i < 100 && !again; i++) again = await TestSocket.open(server.url, await server.token(ADA)).catch(() => sleep(100).then(() => undefined));
+    expect(again).toBeDefined();
+    again!.send({ type: 'ping' });
+    await again!.next('pong');
+    await again!.close();
+  });
+
+  it('closes every socket with 1001 when the server shuts down, and exits', async () => {
+    const own = await startTestServer({ seed: [person('ada.sockets')] });
+    const sock = await TestSocket.open(own.url, await own.token(ADA));
+    const pid = (own.deps.gateway.host as ProcessSocketHost).pid!;
+    await own.close();
+    expect(await sock.closed).toBe(CloseCode.goingAway);
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('REALTIME_SOCKETS=inline', () => {
+  it('keeps the sockets in the API process and serves the same', async () => {
+    const inline = await startTestServer({ seed: [person('ada.sockets')], env: { REALTIME_SOCKETS: 'inline' } });
+    try {
+      expect(inline.deps.gateway.host).not.toBeInstanceOf(ProcessSocketHost);
+      const sock = await TestSocket.open(inline.url, await inline.token(ADA));
+      sock.send({ type: 'ping' });
+      await sock.next('pong');
+      await sock.close();
+    } finally {
+      await inline.close();
+    }
+  });
+});
