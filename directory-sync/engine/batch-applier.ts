@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
+import type { PersonSourcesTable } from '../directory/tables.js';
 import { chunks, type BatchStore, type CurrentRow, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
 import { checkEntry } from './validate-entry.js';
 
@@ -27,6 +28,8 @@ interface Planned {
   hash: string;
   personId: string;
   isNew: boolean;
+  /** The source had no link to this entry yet (new person, or one joined from another source). */
+  newLink: boolean;
   wasDisabled: boolean;
   emails: string[];
   /** Personal (Outlook) contact: the person whose contact it is. Its addresses stay private. */
@@ -180,6 +183,7 @@ async function planChanged(
       hash,
       personId: old?.person_id ?? joinedId ?? timeOrderedId(now),
       isNew: !old && !joinedId,
+      newLink: !old,
       wasDisabled: old ? old.disabled === 1 && old.deleted_at === null : false,
       emails: [entry.primaryEmail!, ...entry.aliases],
       ownerId,
@@ -292,19 +296,18 @@ async function writeReady(
     );
   }
   for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, changedColumns(rowOf(p), p.current));
-  if (ready.length) {
-    await store.upsertLinks(
-      ready.map((p) => ({
-        source,
-        external_id: p.entry.externalId,
-        person_id: p.personId,
-        dn: p.entry.dn ?? null,
-        manager_ref: managerRef(p.entry),
-        content_hash: p.hash,
-        seen_at: now,
-      })),
-    );
-  }
+  const linkOf = (p: Planned): PersonSourcesTable => ({
+    source,
+    external_id: p.entry.externalId,
+    person_id: p.personId,
+    dn: p.entry.dn ?? null,
+    manager_ref: managerRef(p.entry),
+    content_hash: p.hash,
+    seen_at: now,
+  });
+  const newLinks = ready.filter((p) => p.newLink);
+  if (newLinks.length) await store.insertLinks(newLinks.map(linkOf));
+  if (newLinks.length < ready.length) await store.upsertLinks(ready.filter((p) => !p.newLink).map(linkOf));
   // Skipped people that exist lose their addresses too: they may have handed them to someone in
   // this batch. People whose addresses stay exactly as they are keep their rows untouched.
   const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p));

@@ -89,6 +89,8 @@ export interface BatchStore {
   /** The addresses each of these people holds now. */
   emailsOf(personIds: readonly string[]): Promise<Map<string, { email: string; is_primary: number }[]>>;
   upsertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
+  /** Links that the batch found missing: inserted, or upserted after all when one exists (a link to a person row that is gone). */
+  insertLinks(rows: readonly PersonSourcesTable[]): Promise<void>;
   deleteEmailsOf(personIds: readonly string[]): Promise<void>;
   /** Addresses already present are left as they are (a person fed by several sources keeps them). */
   insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]): Promise<void>;
@@ -251,6 +253,9 @@ export class KyselyBatchStore implements BatchStore {
         .execute();
     }
   }
+  async insertLinks(rows: readonly PersonSourcesTable[]) {
+    await this.upsertLinks(rows);
+  }
   async deleteEmailsOf(personIds: readonly string[]) {
     for (const part of chunks(personIds)) await this.db.deleteFrom('person_emails').where('person_id', 'in', part).execute();
   }
@@ -340,6 +345,16 @@ const PEOPLE_COLUMNS = [
   'updated_at',
 ] as const;
 const UPDATE_COLUMNS = PEOPLE_COLUMNS.filter((c) => !['id', 'manager_id', 'owner_id', 'created_at'].includes(c)) as readonly (keyof PersonRow)[];
+const LINK_COLUMNS = ['source', 'external_id', 'person_id', 'dn', 'manager_ref', 'content_hash', 'seen_at'] as const;
+function putLink(r: PersonSourcesTable, into: unknown[], at: number): void {
+  into[at] = r.source;
+  into[at + 1] = r.external_id;
+  into[at + 2] = r.person_id;
+  into[at + 3] = r.dn;
+  into[at + 4] = r.manager_ref;
+  into[at + 5] = r.content_hash;
+  into[at + 6] = r.seen_at;
+}
 const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /**
@@ -367,7 +382,8 @@ export class SqliteBatchStore implements BatchStore {
    * SQLite instead of MULTI), the remainder one row at a time. Rows are applied in order, as
    * single-row statements would be (SQLite applies a multi-row VALUES row by row).
    */
-  #insertMany<R>(head: string, width: number, tail: string, rows: readonly R[], put: (r: R, into: unknown[], at: number) => void) {
+  #insertMany<R>(head: string, width: number, tail: string, rows: readonly R[], put: (r: R, into: unknown[], at: number) => void): number {
+    let changes = 0;
     const tuple = `(${new Array(width).fill('?').join(', ')})`;
     const full = Math.floor(rows.length / MULTI) * MULTI;
     if (full) {
@@ -375,7 +391,7 @@ export class SqliteBatchStore implements BatchStore {
       const params = new Array<unknown>(MULTI * width);
       for (let i = 0; i < full; i += MULTI) {
         for (let j = 0; j < MULTI; j++) put(rows[i + j], params, j * width);
-        q.run(params);
+        changes += q.run(params).changes;
       }
     }
     if (full < rows.length) {
@@ -383,9 +399,20 @@ export class SqliteBatchStore implements BatchStore {
       const params = new Array<unknown>(width);
       for (let i = full; i < rows.length; i++) {
         put(rows[i], params, 0);
-        q.run(params);
+        changes += q.run(params).changes;
       }
     }
+    return changes;
+  }
+
+  /**
+   * `insert or ignore` of rows that should not exist yet; returns how many were ignored. A
+   * multi-row INSERT that may abort halfway (a plain one, or an upsert) makes SQLite copy each page
+   * it touches to a statement journal first, so that the statement alone can be undone: about
+   * 700 MB of copies for a first load of 100,000 people. One that cannot abort needs none.
+   */
+  #insertNew<R>(table: string, columns: readonly string[], rows: readonly R[], put: (r: R, into: unknown[], at: number) => void): number {
+    return rows.length - this.#insertMany(`insert or ignore into ${table} (${columns.join(', ')})`, columns.length, '', rows, put);
   }
 
   /**
@@ -507,10 +534,12 @@ export class SqliteBatchStore implements BatchStore {
   }
   async insertPeople(rows: readonly (PersonRow & { id: string; created_at: number; owner_id?: string | null; manager_id?: string | null })[]) {
     const n = PEOPLE_COLUMNS.length;
-    this.#insertMany(`insert into people (${PEOPLE_COLUMNS.join(', ')})`, n, '', rows, (r, into, at) => {
+    const ignored = this.#insertNew('people', PEOPLE_COLUMNS, rows, (r, into, at) => {
       const row = r as unknown as Record<string, unknown>;
       for (let c = 0; c < n; c++) into[at + c] = row[PEOPLE_COLUMNS[c]] ?? null;
     });
+    // Ids are new: a clash is a bug, and failing the transaction is what a plain insert did.
+    if (ignored) throw new Error(`people: ${ignored} of ${rows.length} new ids already exist`);
   }
   async updatePerson(id: string, row: Partial<PersonRow>) {
     // Column names come from PersonRow's keys only (checked against the table's columns).
@@ -530,27 +559,25 @@ export class SqliteBatchStore implements BatchStore {
   }
   async upsertLinks(rows: readonly PersonSourcesTable[]) {
     this.#insertMany(
-      'insert into person_sources (source, external_id, person_id, dn, manager_ref, content_hash, seen_at)',
-      7,
+      `insert into person_sources (${LINK_COLUMNS.join(', ')})`,
+      LINK_COLUMNS.length,
       'on conflict (source, external_id) do update set person_id = excluded.person_id, dn = excluded.dn, manager_ref = excluded.manager_ref, content_hash = excluded.content_hash, seen_at = excluded.seen_at',
       rows,
-      (r, into, at) => {
-        into[at] = r.source;
-        into[at + 1] = r.external_id;
-        into[at + 2] = r.person_id;
-        into[at + 3] = r.dn;
-        into[at + 4] = r.manager_ref;
-        into[at + 5] = r.content_hash;
-        into[at + 6] = r.seen_at;
-      },
+      putLink,
     );
+  }
+  async insertLinks(rows: readonly PersonSourcesTable[]) {
+    // Writing them all again over what was inserted changes nothing: same values.
+    if (this.#insertNew('person_sources', LINK_COLUMNS, rows, putLink)) await this.upsertLinks(rows);
   }
   async deleteEmailsOf(personIds: readonly string[]) {
     const q = this.#s('delete from person_emails where person_id = ?');
     for (const id of personIds) q.run(id);
   }
   async insertEmails(rows: readonly { email: string; person_id: string; is_primary: number }[]) {
-    this.#insertMany('insert into person_emails (email, person_id, is_primary)', 3, 'on conflict (email) do nothing', rows, (r, into, at) => {
+    // `or ignore`, not `on conflict do nothing`: the same for an address already held (no value is
+    // ever null), and it cannot abort, so SQLite keeps no statement journal (see #insertNew).
+    this.#insertMany('insert or ignore into person_emails (email, person_id, is_primary)', 3, '', rows, (r, into, at) => {
       into[at] = r.email;
       into[at + 1] = r.person_id;
       into[at + 2] = r.is_primary;

@@ -156,6 +156,21 @@ describe('runSync: upserts', () => {
     expect(after.emails).toEqual(['one@example.test*', 'user0001@example.test']);
   });
 
+  it('a link left without its person row is written again for the entry, over the old one', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const gone = (await personOf('uuid-user0004'))!.id;
+    await db().deleteFrom('people').where('id', '=', gone).execute();
+    await db().deleteFrom('person_emails').where('person_id', '=', gone).execute();
+    // Among new links, this one already exists: the batch falls back to the upsert instead of failing.
+    expect(await runSync(src, { store, full: true })).toMatchObject({ status: 'ok', added: 1, unchanged: 50 });
+    const again = await personOf('uuid-user0004');
+    expect(again).toMatchObject({ primary_email: 'user0004@example.test' });
+    expect(again!.id).not.toBe(gone);
+    const links = await db().selectFrom('person_sources').select('person_id').where('external_id', '=', 'uuid-user0004').execute();
+    expect(links).toEqual([{ person_id: again!.id }]);
+  });
+
   it('a new manager is written on an update; an unchanged one stays', async () => {
     const src = org();
     await runSync(src, { store });
