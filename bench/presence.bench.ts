@@ -156,13 +156,21 @@ let rssBefore = 0;
 let rssPerConnection = NaN;
 let serverCpuShare = NaN;
 
-async function measureMemory(): Promise<void> {
+/** RSS of the API process plus its socket process (where the sockets live by default), after a GC in each. */
+async function serverRss(): Promise<{ api: number; sockets: number }> {
   gc();
   await new Promise((r) => setTimeout(r, 500));
   gc();
-  const rss = process.memoryUsage().rss;
+  return { api: process.memoryUsage().rss, sockets: (await server.deps.gateway.host.usage())?.rss ?? 0 };
+}
+
+async function measureMemory(): Promise<void> {
+  const { api, sockets } = await serverRss();
+  const rss = api + sockets;
   rssPerConnection = (rss - rssBefore) / server.deps.gateway.connectionCount;
-  log(`server RSS ${Math.round(rss / 1048576)} MB with ${server.deps.gateway.connectionCount} sockets (${Math.round(rssBefore / 1048576)} MB before)`);
+  log(
+    `server RSS ${Math.round(rss / 1048576)} MB (API ${Math.round(api / 1048576)} MB + socket process ${Math.round(sockets / 1048576)} MB) with ${server.deps.gateway.connectionCount} sockets (${Math.round(rssBefore / 1048576)} MB before)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -176,8 +184,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
   log(`seeded ${PEOPLE} people in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  gc();
-  rssBefore = process.memoryUsage().rss;
+  const before = await serverRss();
+  rssBefore = before.api + before.sockets;
 
   const driver = child('driver.ts');
   driver.send({ type: 'init', url: server.url, secret: TEST_DEV_SECRET, people: PEOPLE });
@@ -190,6 +198,7 @@ async function main(): Promise<void> {
     server.url,
     async () => {
       const cpu0 = process.cpuUsage();
+      const socketCpu0 = (await server.deps.gateway.host.usage())?.cpu;
       const sched0 = mainThreadSched();
       const wall0 = Date.now();
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -200,11 +209,12 @@ async function main(): Promise<void> {
         `changes: ${drive!.ok} ok, ${drive!.errors} failed, ${drive!.shed} not sent (server saturated: 256 unanswered) in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
       );
       const cpu = process.cpuUsage(cpu0);
+      const socketCpu1 = (await server.deps.gateway.host.usage())?.cpu;
       const sched = describeSched(sched0, mainThreadSched());
       serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
       loopDelay.disable();
       log(
-        `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
+        `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core${socketCpu0 && socketCpu1 ? `, socket process ${(((socketCpu1.user + socketCpu1.system - socketCpu0.user - socketCpu0.system) / 1000 / (Date.now() - wall0)) * 100).toFixed(0)} %` : ''}; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
       );
       log(`server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
       return { changes: drive!.ok, seconds: drive!.seconds };

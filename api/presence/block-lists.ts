@@ -38,6 +38,10 @@ export class BlockLists {
     return this.#byOwner.get(ownerId)?.has(viewerId) ?? false;
   }
 
+  blocksAnyone(ownerId: string): boolean {
+    return this.#byOwner.has(ownerId);
+  }
+
   isBlockedByAnyone(viewerId: string): boolean {
     return this.#timesBlocked.has(viewerId);
   }

@@ -277,6 +277,11 @@ export class PresenceEngine implements PresenceService {
     return this.#blocks.has(ownerId, viewerId);
   }
 
+  /** False for nearly every person: then nobody watching them needs a block check. */
+  blocksAnyone(ownerId: string): boolean {
+    return this.#blocks.blocksAnyone(ownerId);
+  }
+
   /** False for nearly every viewer: then nobody shown to them needs a block check. */
   isBlockedByAnyone(viewerId: string): boolean {
     return this.#blocks.isBlockedByAnyone(viewerId);

@@ -13,8 +13,8 @@ interface ConnSubs {
   /** lower-cased address → the address as subscribed and the person it resolved to (null: unknown). */
   readonly byEmail: Map<string, { email: string; personId: string | null }>;
   readonly byPerson: Map<string, string[]>;
-  /** People changed since the last flush; the latest view is read at flush time, so changes coalesce. */
-  readonly pending: Set<string>;
+  /** The flush that last corked this connection (its frames of one flush leave in one write). */
+  corkedIn: number;
 }
 
 export interface SubscriptionHubOptions {
@@ -35,7 +35,9 @@ export class SubscriptionLimitError extends Error {
  */
 export class SubscriptionHub {
   readonly #subscribers = new Map<string, Set<ConnSubs>>();
-  readonly #dirty = new Set<ConnSubs>();
+  /** People changed since the last flush; the latest view is read at flush time, so changes coalesce. */
+  readonly #changed = new Set<string>();
+  #flushes = 0;
   readonly #max: number;
   #timer: NodeJS.Timeout | undefined;
   readonly #unlisten: () => void;
@@ -46,7 +48,7 @@ export class SubscriptionHub {
     readonly options: SubscriptionHubOptions,
   ) {
     this.#max = options.maxPerConnection ?? MAX_SUBSCRIPTIONS;
-    this.#unlisten = engine.onView((pid) => this.#changed(pid));
+    this.#unlisten = engine.onView((pid) => this.#personChanged(pid));
   }
 
   close(): void {
@@ -58,7 +60,7 @@ export class SubscriptionHub {
   #subsOf(conn: Connection): ConnSubs {
     let cs = conn.state.get(STATE_KEY) as ConnSubs | undefined;
     if (!cs) {
-      cs = { conn, byEmail: new Map(), byPerson: new Map(), pending: new Set() };
+      cs = { conn, byEmail: new Map(), byPerson: new Map(), corkedIn: 0 };
       conn.state.set(STATE_KEY, cs);
     }
     return cs;
@@ -121,7 +123,6 @@ export class SubscriptionHub {
     if (!cs) return;
     for (const pid of [...cs.byPerson.keys()]) this.#dropPerson(cs, pid);
     cs.byEmail.clear();
-    this.#dirty.delete(cs);
   }
 
   /** People somebody on this process is subscribed to (Graph refreshes their OOF and calendar). */
@@ -137,7 +138,6 @@ export class SubscriptionHub {
 
   #dropPerson(cs: ConnSubs, personId: string): void {
     cs.byPerson.delete(personId);
-    cs.pending.delete(personId);
     const set = this.#subscribers.get(personId);
     if (!set) return;
     set.delete(cs);
@@ -149,51 +149,64 @@ export class SubscriptionHub {
     return this.engine.hasBlocked(personId, viewerId) ? viewFor(view, 'blocked') : view;
   }
 
-  #changed(personId: string): void {
-    const set = this.#subscribers.get(personId);
-    if (!set) return;
-    for (const cs of set) {
-      cs.pending.add(personId);
-      this.#dirty.add(cs);
-    }
+  #personChanged(personId: string): void {
+    if (!this.#subscribers.has(personId)) return;
+    this.#changed.add(personId);
     this.#timer ??= setTimeout(() => this.#flush(), this.options.coalesceMs);
   }
 
+  /**
+   * Sends each person changed in the window to their subscribers: one frame per person (per
+   * spelling of their address), built once and written to every socket watching them. A socket
+   * watching several of them is corked for the flush, so its frames leave in one write.
+   */
   #flush(): void {
     this.#timer = undefined;
-    const dirty = [...this.#dirty];
-    this.#dirty.clear();
-    // One person's frame goes to many subscribers: encode it once per flush, not once per socket.
-    // Keyed person → address as subscribed (subscribers who wrote it differently get their spelling
-    // back); both keys are long-lived strings, so no key is built per delivery.
-    const frames = new Map<string, Map<string, PreparedFrame>>();
-    for (const cs of dirty) {
-      // Several frames for one socket leave in one write; one frame needs no corking.
-      if (cs.pending.size > 1) cs.conn.batch(() => this.#sendPending(cs, frames));
-      else this.#sendPending(cs, frames);
-      cs.pending.clear();
-    }
-  }
-
-  #sendPending(cs: ConnSubs, frames: Map<string, Map<string, PreparedFrame>>): void {
-    const viewer = cs.conn.principal.personId;
-    const mayBeBlocked = this.engine.isBlockedByAnyone(viewer);
-    for (const pid of cs.pending) {
-      const view = this.engine.cached(pid);
-      if (!view) continue;
-      const emails = cs.byPerson.get(pid) ?? [];
-      if (mayBeBlocked && viewer !== pid && this.engine.hasBlocked(pid, viewer)) {
-        const body = JSON.stringify(viewFor(view, 'blocked'));
-        for (const email of emails) if (!cs.conn.sendRaw(frameJson(email, body))) return;
-        continue;
+    const flush = ++this.#flushes;
+    const corked: Connection[] = [];
+    try {
+      for (const pid of this.#changed) {
+        const set = this.#subscribers.get(pid);
+        const view = this.engine.cached(pid);
+        if (!set || !view) continue;
+        const blocks = this.engine.blocksAnyone(pid);
+        const body = presenceJson(view);
+        // Nearly everyone subscribes by the same address: its frame is kept at hand, others in a map.
+        let firstEmail: string | undefined;
+        let firstFrame: PreparedFrame | undefined;
+        let others: Map<string, PreparedFrame> | undefined;
+        for (const cs of set) {
+          const { conn } = cs;
+          if (conn.closed) continue;
+          if (cs.corkedIn !== flush) {
+            cs.corkedIn = flush;
+            conn.port.cork();
+            corked.push(conn);
+          }
+          const emails = cs.byPerson.get(pid) ?? [];
+          if (blocks && conn.principal.personId !== pid && this.engine.hasBlocked(pid, conn.principal.personId)) {
+            const hidden = JSON.stringify(viewFor(view, 'blocked'));
+            for (const email of emails) conn.sendRaw(frameJson(email, hidden));
+            continue;
+          }
+          for (const email of emails) {
+            let frame: PreparedFrame | undefined;
+            if (email === firstEmail) frame = firstFrame;
+            else if (firstEmail === undefined) {
+              firstEmail = email;
+              frame = firstFrame = prepareFrame(frameJson(email, body));
+            } else {
+              others ??= new Map();
+              frame = others.get(email);
+              if (!frame) others.set(email, (frame = prepareFrame(frameJson(email, body))));
+            }
+            conn.sendPrepared(frame!);
+          }
+        }
       }
-      let mine = frames.get(pid);
-      if (!mine) frames.set(pid, (mine = new Map()));
-      for (const email of emails) {
-        let frame = mine.get(email);
-        if (!frame) mine.set(email, (frame = prepareFrame(frameJson(email, presenceJson(view)))));
-        if (!cs.conn.sendPrepared(frame)) return;
-      }
+    } finally {
+      this.#changed.clear();
+      for (const conn of corked) conn.port.uncork();
     }
   }
 }

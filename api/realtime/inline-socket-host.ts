@@ -98,8 +98,8 @@ export class InlineSocketHost implements SocketHost {
     });
   }
 
-  async externalRss(): Promise<number> {
-    return 0;
+  async usage(): Promise<null> {
+    return null;
   }
 
   async close(): Promise<void> {

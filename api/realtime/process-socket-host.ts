@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../core/log/index.js';
 import { CloseCode } from './close-codes.js';
 import type { PreparedFrame } from './prepared-frame.js';
-import type { SocketEvents, SocketHost, SocketHostLimits, SocketPort } from './socket-host.js';
+import type { SocketEvents, SocketHost, SocketHostLimits, SocketHostUsage, SocketPort } from './socket-host.js';
 import { EventKind, type FromSocketProcess, type ToSocketProcess } from './socket-process-protocol.js';
 
 const ENTRY = fileURLToPath(new URL('./socket-process-entry.mjs', import.meta.url));
@@ -119,7 +119,7 @@ export class ProcessSocketHost implements SocketHost {
   #restarts = 0;
   readonly #pending = new Map<number, SocketEvents>();
   readonly #ports = new Map<number, RemotePort>();
-  readonly #memWaiters: ((rss: number) => void)[] = [];
+  readonly #usageWaiters: ((u: SocketHostUsage | null) => void)[] = [];
   readonly #outbox = new Outbox((m) => this.#post(m));
   #nextId = 1;
 
@@ -166,11 +166,11 @@ export class ProcessSocketHost implements SocketHost {
     });
   }
 
-  externalRss(): Promise<number> {
-    if (!this.#child?.connected) return Promise.resolve(0);
+  usage(): Promise<SocketHostUsage | null> {
+    if (!this.#child?.connected) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.#memWaiters.push(resolve);
-      this.#post({ t: 'mem' });
+      this.#usageWaiters.push(resolve);
+      this.#post({ t: 'usage' });
     });
   }
 
@@ -217,7 +217,7 @@ export class ProcessSocketHost implements SocketHost {
 
   #onMessage(m: FromSocketProcess): void {
     if (m.t === 'events') this.#onEvents(m.e);
-    else if (m.t === 'mem') this.#memWaiters.shift()?.(m.rss);
+    else if (m.t === 'usage') this.#usageWaiters.shift()?.({ rss: m.rss, cpu: m.cpu });
   }
 
   #onEvents(e: (number | string | null)[]): void {
@@ -259,7 +259,7 @@ export class ProcessSocketHost implements SocketHost {
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
     this.#ready = false;
-    for (const rss of this.#memWaiters.splice(0)) rss(0);
+    for (const waiter of this.#usageWaiters.splice(0)) waiter(null);
     for (const id of [...this.#ports.keys(), ...this.#pending.keys()]) this.#closed(id, CloseCode.abnormal);
     if (this.#closing) return;
     // Its clients' sockets died with it; they reconnect once a new one is up.

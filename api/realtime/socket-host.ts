@@ -34,6 +34,11 @@ export interface SocketHostLimits {
   readonly pingIntervalMs: number;
 }
 
+export interface SocketHostUsage {
+  readonly rss: number;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
 /**
  * Where the realtime sockets live: their handshake, heartbeats, write queues and backpressure. The
  * gateway decides who may connect and what frames mean; a host only moves bytes.
@@ -41,7 +46,7 @@ export interface SocketHostLimits {
 export interface SocketHost {
   /** Completes the WebSocket handshake of an upgraded HTTP request and reports through `events`. */
   adopt(req: IncomingMessage, socket: Duplex, head: Buffer, events: SocketEvents): void;
-  /** Resident memory held outside this process for the sockets (bytes), for capacity figures. */
-  externalRss(): Promise<number>;
+  /** What a process of its own costs for the sockets (after a GC there when it can), for capacity figures; null in-process. */
+  usage(): Promise<SocketHostUsage | null>;
   close(): Promise<void>;
 }

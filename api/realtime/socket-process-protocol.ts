@@ -12,11 +12,11 @@ export type ToSocketProcess =
    * text, each distinct frame once however many sockets get it), n < 0 closes with `c[-n - 1]`.
    */
   | { t: 'out'; f: string[]; o: number[]; c: [code: number, reason: string][] }
-  | { t: 'mem' }
+  | { t: 'usage' }
   | { t: 'shutdown' };
 
 export type FromSocketProcess =
   | { t: 'ready' }
   /** Triples (kind, port id, value): opened → null, message → text or null for binary, closed → close code. */
   | { t: 'events'; e: (number | string | null)[] }
-  | { t: 'mem'; rss: number };
+  | { t: 'usage'; rss: number; cpu: NodeJS.CpuUsage };

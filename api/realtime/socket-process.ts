@@ -53,10 +53,18 @@ function adopt(m: Extract<ToSocketProcess, { t: 'adopt' }>, socket: Socket | und
   });
 }
 
+/**
+ * Sockets written to since the last turn of the event loop stay corked until its end: when this
+ * process falls behind and several batches are read at once, each socket still gets one write.
+ */
+const corked = new Set<SocketPort>();
+function uncorkAll(): void {
+  for (const port of corked) port.uncork();
+  corked.clear();
+}
+
 function write({ f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
   const frames = f.map(prepareFrame);
-  // Every socket this batch writes to is corked until the end: its frames leave in one write.
-  const corked = new Set<SocketPort>();
   for (let i = 0; i < o.length; i += 2) {
     const entry = ports.get(o[i]);
     if (!entry) continue;
@@ -64,6 +72,7 @@ function write({ f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
     const n = o[i + 1];
     if (n >= 0) {
       if (!corked.has(port)) {
+        if (corked.size === 0) setImmediate(uncorkAll);
         port.cork();
         corked.add(port);
       }
@@ -75,7 +84,6 @@ function write({ f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
       port.close(code, reason);
     }
   }
-  for (const port of corked) port.uncork();
 }
 
 process.on('message', (m: ToSocketProcess, handle?: Socket) => {
@@ -84,9 +92,9 @@ process.on('message', (m: ToSocketProcess, handle?: Socket) => {
       return adopt(m, handle);
     case 'out':
       return write(m);
-    case 'mem':
+    case 'usage':
       (globalThis as { gc?: () => void }).gc?.();
-      return send({ t: 'mem', rss: process.memoryUsage().rss });
+      return send({ t: 'usage', rss: process.memoryUsage().rss, cpu: process.cpuUsage() });
     case 'shutdown':
       void host.close().finally(() => process.exit(0));
   }

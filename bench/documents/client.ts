@@ -2,8 +2,8 @@
 // as the panes do, moves twice a second on command, measures fan-out latency of the others' moves, then goes silent or dies
 // (without a goodbye) as the parent says. Talks to the parent over IPC.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { profiled } from '../support/cpu-profile.js';
+import { LeanSocket } from '../support/lean-ws.js';
 
 interface Assignment {
   readonly token: string;
@@ -34,7 +34,7 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 let cpu0: NodeJS.CpuUsage | undefined;
 let movedAt = 0;
 let stopProfile = () => {};
-const sockets: { ws: WebSocket; a: Assignment; timer?: NodeJS.Timeout; seen: Map<string, string> }[] = [];
+const sockets: { ws: LeanSocket; a: Assignment; timer?: NodeJS.Timeout; seen: Map<string, string> }[] = [];
 
 const send = (m: unknown) => process.send!(m);
 
@@ -56,19 +56,15 @@ async function open(mode: Setup['mode'], url: string, a: Assignment): Promise<vo
     mode === 'floor'
       ? `${url.replace(/^http/, 'ws')}/?person=${encodeURIComponent(a.personId)}`
       : `${url.replace(/^http/, 'ws')}/v1/realtime?ticket=${encodeURIComponent(await ticket(url, a.token))}`;
-  const ws = new WebSocket(target, { perMessageDeflate: false });
+  const ws = await LeanSocket.connect(target);
   const entry = { ws, a, seen: new Map<string, string>() };
   sockets.push(entry);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.on('message', (data) => {
+  ws.onText = (data) => {
     received++;
     if (!moving) return;
     // A whole list (joins) or only the moves of the last fan-out window: both carry positions.
     type Entry = { personId: string; position: { heading: string | null } | null };
-    const f = JSON.parse(String(data)) as { type: string; participants?: Entry[]; moved?: Entry[] };
+    const f = JSON.parse(data) as { type: string; participants?: Entry[]; moved?: Entry[] };
     const entries = f.type === 'doc.participants' ? (f.moved ?? f.participants) : undefined;
     if (!entries) return;
     const now = Date.now();
@@ -82,11 +78,11 @@ async function open(mode: Setup['mode'], url: string, a: Assignment): Promise<vo
       histogram[Math.min(MAX_MS, Math.max(0, now - at))]++;
       measured++;
     }
-  });
+  };
   ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey, position: { paragraph: 0, heading: null } }));
   // The pane's heartbeat: the join again every 15 s (spread over the interval).
   const beat = () => {
-    if (!silent && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey }));
+    if (!silent && ws.open) ws.send(JSON.stringify({ type: 'doc.join', docKey: a.docKey }));
   };
   setTimeout(() => {
     beat();
@@ -103,7 +99,7 @@ function startMoving(intervalMs: number): void {
     // Spread the moves over the interval so the load is even, as real people are.
     setTimeout(() => {
       const move = () => {
-        if (silent || s.ws.readyState !== WebSocket.OPEN) return;
+        if (silent || !s.ws.open) return;
         s.ws.send(JSON.stringify({ type: 'doc.position', position: { paragraph: Math.floor(Math.random() * 500), heading: `t${Date.now()}` } }));
         sent++;
       };
@@ -159,7 +155,7 @@ process.on('message', (m: { type: string } & Partial<Setup>) => {
       loopP99Ms: loop.percentile(99) / 1e6,
     });
   } else if (m.type === 'silence') {
-    // A hung Word: sockets stay open (pings are answered by the ws library) but nothing is sent any more.
+    // A hung Word: sockets stay open (pings are still answered by LeanSocket) but nothing is sent any more.
     silent = true;
     moving = false;
     for (const s of sockets) clearInterval(s.timer);
