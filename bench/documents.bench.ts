@@ -7,6 +7,7 @@
 //   DOCS=200 SECONDS=10 npm run bench -- documents     (a quick run; WARMUP_SECONDS=5 of moves before measuring)
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- documents   (sessions in Redis, as with REDIS_URL)
 //   CLIENT_PROCESSES=2 FANOUT_MS=150 npm run bench -- documents      (other generator split / fan-out window)
+//   REALTIME_SOCKETS=inline npm run bench -- documents   (sockets in the API process instead of its socket process)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -99,10 +100,10 @@ async function connect(children: ChildProcess[], mode: 'product' | 'floor', url:
 }
 
 /** Starts the moves, lets them warm up, runs `atWarm` (outside the measurement), then starts measuring afresh. */
-async function startMoving(children: ChildProcess[], atWarm: () => void): Promise<void> {
+async function startMoving(children: ChildProcess[], atWarm: () => unknown): Promise<void> {
   for (const child of children) child.send({ type: 'move' });
   await new Promise((r) => setTimeout(r, WARMUP_MS));
-  atWarm();
+  await atWarm();
   await Promise.all(children.map((child) => (child.send({ type: 'reset' }), waitFor(child, 'reset-done', 10_000))));
 }
 
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   const redisPrefix = `opbench:docs:${process.pid}:`;
   const redis: Record<string, string> = process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
   const server = await startTestServer({
-    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), ...redis },
+    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'process', ...redis },
     // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
     gatewayLimits: { connectionsPerUser: 50 },
     // FANOUT_MS tries another fan-out window (the product's default otherwise).
@@ -212,16 +213,22 @@ async function main(): Promise<void> {
     const rssAt: number[] = [];
     const heap: number[] = [];
     const buffers: number[] = [];
+    // The sockets live in the socket process by default: its RSS counts too.
+    const socketRss: number[] = [];
+    const host = server.deps.gateway.host;
     // A forced full GC stops this process for a while, so it runs only outside the measured moves.
-    const sample = (collect = false) => {
+    const sample = async (collect = false) => {
       rssAt.push(Date.now());
       if (collect) (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      rss.push(m.rss);
       heap.push(m.heapUsed);
       buffers.push(m.arrayBuffers);
+      const sockets = (await host.usage({ gc: collect }))?.rss ?? 0;
+      socketRss.push(sockets);
+      rss.push(m.rss + sockets);
     };
     await startMoving(children, () => sample(true));
+    const socketCpu0 = (await host.usage())?.cpu;
     const updates0 = documents.sessions.positionUpdates;
     const pushes0 = documents.sessions.pushes;
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -237,12 +244,14 @@ async function main(): Promise<void> {
     const sched0 = mainThreadSched();
     const load0 = loadavg()[0];
     const started = Date.now();
-    const sampler = setInterval(() => sample(), 3000);
+    const sampler = setInterval(() => void sample(), 3000);
     await profiled('documents-run', () => new Promise((r) => setTimeout(r, SECONDS * 1000)));
     clearInterval(sampler);
-    sample();
+    await sample();
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const socketCpu1 = (await host.usage())?.cpu;
+    const socketCpuShare = socketCpu0 && socketCpu1 ? (socketCpu1.user + socketCpu1.system - socketCpu0.user - socketCpu0.system) / 1e6 / elapsed : NaN;
     gcs.disconnect();
     const sched = describeSched(sched0, mainThreadSched());
     loop.disable();
@@ -252,7 +261,7 @@ async function main(): Promise<void> {
     const { stats, p50, p99, measured, sent } = await stopMoving(children);
     // The moves have stopped (the sockets and sessions are all still there): collect, then compare
     // with the collected sample taken at the end of the warm-up.
-    sample(true);
+    await sample(true);
     const rssStart = rss[0];
     const rssEnd = rss[rss.length - 1];
 
@@ -282,7 +291,7 @@ async function main(): Promise<void> {
     console.log(`    p50                            ${p50} ms`);
     console.log(`    p99                            ${p99} ms   (target <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`);
     console.log(
-      `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
+      `  API process CPU                  ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core${Number.isNaN(socketCpuShare) ? '' : `, socket process ${(socketCpuShare * 100).toFixed(0)} %`}; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
     );
     console.log(
       `  API CPU per applied move         ${((cpu.user + cpu.system) / Math.max(1, updates)).toFixed(1)} µs, its fan-out included (${(pushes / Math.max(1, updates)).toFixed(2)} frames out per move)`,
@@ -290,7 +299,7 @@ async function main(): Promise<void> {
     console.log(`  load generators                  ${generatorLine(stats)}`);
     console.log(`  machine load average             ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores shared with other work: latency figures include that)`);
     console.log(
-      `  RSS of the API process (MB@s from the end of the warm-up; first and last after a full GC) ${rss.map((b, i) => `${mb(b)}@${Math.round((rssAt[i] - started) / 1000)}`).join(' ')}`,
+      `  RSS of the API + socket processes (MB@s from the end of the warm-up; first and last after a full GC) ${rss.map((b, i) => `${mb(b)}@${Math.round((rssAt[i] - started) / 1000)}`).join(' ')}`,
     );
     const growthText = `${(growth * 100).toFixed(1)} % (${mb(rssStart)} -> ${mb(rssEnd)} MB, each after a full GC)`;
     console.log(
@@ -298,7 +307,9 @@ async function main(): Promise<void> {
     );
     console.log(`    JS heap in use after GC        ${mb(heap[0])} MB after the warm-up -> ${mb(heap[heap.length - 1])} MB at the end`);
     console.log(`    Buffers (ArrayBuffers)         ${mb(buffers[0])} MB after the warm-up -> ${mb(buffers[buffers.length - 1])} MB at the end`);
-    console.log(`    full GCs during the run        ${majorGcs}`);
+    console.log(`    full GCs during the run        ${majorGcs} (API process)`);
+    if (socketRss[0])
+      console.log(`    socket process RSS             ${mb(socketRss[0])} MB after the warm-up -> ${mb(socketRss[socketRss.length - 1])} MB at the end`);
     console.log(`  ghost sessions 1 s after vanish  ${ghostsSoon}   (hung clients still within the TTL)`);
     console.log(`  ghost sessions ${waited} s after vanish ${ghosts}   (target 0 after the ${TTL_SECONDS} s TTL: ${ghosts === 0 ? 'met' : 'MISSED'})`);
     process.exitCode = p99 <= TARGET_P99_MS && ghosts === 0 && growth < TARGET_RSS_GROWTH ? 0 : 1;

@@ -7,6 +7,7 @@
 //
 //   npm run bench -- presence
 //   PEOPLE=1000 SECONDS=5 npm run bench -- presence      (a quick run)
+//   REALTIME_SOCKETS=inline npm run bench -- presence    (sockets in the API process instead of its socket process)
 import { fork, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { loadavg, setPriority } from 'node:os';
@@ -161,7 +162,7 @@ async function serverRss(): Promise<{ api: number; sockets: number }> {
   gc();
   await new Promise((r) => setTimeout(r, 500));
   gc();
-  return { api: process.memoryUsage().rss, sockets: (await server.deps.gateway.host.usage())?.rss ?? 0 };
+  return { api: process.memoryUsage().rss, sockets: (await server.deps.gateway.host.usage({ gc: true }))?.rss ?? 0 };
 }
 
 async function measureMemory(): Promise<void> {
@@ -180,7 +181,11 @@ async function main(): Promise<void> {
     `presence bench: ${PEOPLE} clients x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, ${CHILDREN} client processes, load ${loadavg()[0].toFixed(2)}`,
   );
 
-  server = await startTestServer({ gatewayLimits: { connectionsPerUser: 20 }, tuning: { 'presence.coalesceMs': 50 } });
+  server = await startTestServer({
+    env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'process' },
+    gatewayLimits: { connectionsPerUser: 20 },
+    tuning: { 'presence.coalesceMs': 50 },
+  });
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
   log(`seeded ${PEOPLE} people in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -12,6 +12,8 @@ export interface DocumentSessionsOptions {
   readonly positionIntervalMs: number;
   /** Fan-out window per document: a move goes out at most this long after it was applied, with every other move of the window. */
   readonly fanoutMs: number;
+  /** While true, fan-out windows stay open (the sockets' host has a backlog). */
+  readonly backlogged?: () => boolean;
   /** How often expired sessions are looked for. */
   readonly sweepMs: number;
 }
@@ -322,7 +324,8 @@ export class DocumentSessions {
       }
     }
     let n = 0;
-    while (n < this.#due.length && this.#due[n].at <= now) n++;
+    // While the sockets' host is behind, windows stay open and keep gathering moves.
+    if (!this.options.backlogged?.()) while (n < this.#due.length && this.#due[n].at <= now) n++;
     if (n) {
       const ended = this.#due.slice(0, n);
       this.#due = this.#due.slice(n);

@@ -43,6 +43,7 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
     ttlMs,
     positionIntervalMs: tuning.docPositionIntervalMs ?? DOC_POSITION_MIN_INTERVAL_MS,
     fanoutMs: tuning.docFanoutMs ?? DOC_FANOUT_MS,
+    backlogged: () => gateway.backlogged,
     sweepMs: tuning.docSweepMs ?? Math.min(5000, Math.max(250, Math.floor(ttlMs / 6))),
   });
   const registry = new StoreDocumentRegistry(deps.store);

@@ -49,7 +49,7 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
     sweepMs: tuning['presence.sweepMs'],
   });
   const addresses = new AddressBook(deps.directory);
-  const hub = new SubscriptionHub(engine, addresses, { coalesceMs: tuning['presence.coalesceMs'] ?? 50 });
+  const hub = new SubscriptionHub(engine, addresses, { coalesceMs: tuning['presence.coalesceMs'] ?? 50, backlogged: () => deps.gateway.backlogged });
   const { gateway } = deps;
 
   gateway.onOpen((conn) => engine.openEndpoint(conn.principal.personId, conn.id, () => !conn.closed));

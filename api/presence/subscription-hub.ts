@@ -21,6 +21,8 @@ export interface SubscriptionHubOptions {
   /** Changes within this window reach a subscriber as one frame per person (the latest). */
   readonly coalesceMs: number;
   readonly maxPerConnection?: number;
+  /** While true, flushes wait (the sockets' host has a backlog). */
+  readonly backlogged?: () => boolean;
 }
 
 export class SubscriptionLimitError extends Error {
@@ -162,6 +164,11 @@ export class SubscriptionHub {
    */
   #flush(): void {
     this.#timer = undefined;
+    if (this.options.backlogged?.()) {
+      // The sockets' host is behind: the window stays open and its changes keep coalescing.
+      this.#timer = setTimeout(() => this.#flush(), this.options.coalesceMs);
+      return;
+    }
     const flush = ++this.#flushes;
     const corked: Connection[] = [];
     try {

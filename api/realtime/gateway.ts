@@ -76,6 +76,11 @@ export class RealtimeGateway {
     return this.#byPerson.get(personId) ?? EMPTY;
   }
 
+  /** The sockets' host has a backlog: fan-outs that can coalesce should hold their windows open. */
+  get backlogged(): boolean {
+    return this.host.backlogged;
+  }
+
   get connectionCount(): number {
     return this.#count;
   }

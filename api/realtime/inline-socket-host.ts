@@ -71,6 +71,9 @@ export class InlineSocketHost implements SocketHost {
     this.#sweeper.unref();
   }
 
+  /** In-process writes never queue behind anything but this event loop, which is its own backpressure. */
+  readonly backlogged = false;
+
   get size(): number {
     return this.#ports.size;
   }

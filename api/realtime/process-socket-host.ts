@@ -12,6 +12,10 @@ import { EventKind, type FromSocketProcess, type ToSocketProcess } from './socke
 const ENTRY = fileURLToPath(new URL('./socket-process-entry.mjs', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+/** Bytes written to the socket process and not yet read by it, beyond which the host is backlogged. */
+const BACKLOG_BYTES = 512 * 1024;
+/** How long the socket process may take to write a batch before the host counts as backlogged. */
+const BACKLOG_MS = 40;
 
 /**
  * Node keeps a socket handed to a child on its server's books, and the server's close() then waits
@@ -64,6 +68,9 @@ class RemotePort implements SocketPort {
 
 /** What this turn of the event loop sends to the socket process, as one message. */
 class Outbox {
+  /** Sequence number of the last batch posted, and when each batch not yet written was posted. */
+  #seq = 0;
+  readonly #inFlight: { seq: number; at: number }[] = [];
   #frames: string[] = [];
   #index = new Map<PreparedFrame, number>();
   #ops: number[] = [];
@@ -97,12 +104,31 @@ class Outbox {
   flush(): void {
     this.#scheduled = false;
     if (this.#ops.length === 0) return;
-    const m: ToSocketProcess = { t: 'out', f: this.#frames, o: this.#ops, c: this.#closes };
+    const seq = ++this.#seq;
+    this.#inFlight.push({ seq, at: performance.now() });
+    const m: ToSocketProcess = { t: 'out', seq, f: this.#frames, o: this.#ops, c: this.#closes };
     this.#frames = [];
     this.#index = new Map();
     this.#ops = [];
     this.#closes = [];
     this.post(m);
+  }
+
+  /** The socket process has written every batch up to `seq`. */
+  done(seq: number): void {
+    let n = 0;
+    while (n < this.#inFlight.length && this.#inFlight[n].seq <= seq) n++;
+    if (n) this.#inFlight.splice(0, n);
+  }
+
+  /** A batch has waited longer than BACKLOG_MS to be written. */
+  get lagging(): boolean {
+    return this.#inFlight.length > 0 && performance.now() - this.#inFlight[0].at > BACKLOG_MS;
+  }
+
+  /** A new socket process starts with nothing in flight. */
+  reset(): void {
+    this.#inFlight.length = 0;
   }
 }
 
@@ -133,6 +159,11 @@ export class ProcessSocketHost implements SocketHost {
     const host = new ProcessSocketHost(limits, log);
     await host.#spawn();
     return host;
+  }
+
+  get backlogged(): boolean {
+    const channel = this.#child?.channel as { writeQueueSize?: number } | null | undefined;
+    return this.#outbox.lagging || (channel?.writeQueueSize ?? 0) > BACKLOG_BYTES;
   }
 
   get pid(): number | undefined {
@@ -166,11 +197,11 @@ export class ProcessSocketHost implements SocketHost {
     });
   }
 
-  usage(): Promise<SocketHostUsage | null> {
+  usage(options: { gc?: boolean } = {}): Promise<SocketHostUsage | null> {
     if (!this.#child?.connected) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.#usageWaiters.push(resolve);
-      this.#post({ t: 'usage' });
+      this.#post({ t: 'usage', gc: options.gc ?? false });
     });
   }
 
@@ -193,7 +224,8 @@ export class ProcessSocketHost implements SocketHost {
 
   #spawn(): Promise<void> {
     const execArgv = process.execArgv.includes('--expose-gc') ? ['--expose-gc'] : [];
-    const child = fork(ENTRY, [JSON.stringify(this.limits)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Structured clone, not JSON: frames are strings full of quotes that JSON would escape and unescape.
+    const child = fork(ENTRY, [JSON.stringify(this.limits)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     this.#child = child;
     this.#ready = false;
     const ready = new Promise<void>((resolve, reject) => {
@@ -217,6 +249,7 @@ export class ProcessSocketHost implements SocketHost {
 
   #onMessage(m: FromSocketProcess): void {
     if (m.t === 'events') this.#onEvents(m.e);
+    else if (m.t === 'done') this.#outbox.done(m.seq);
     else if (m.t === 'usage') this.#usageWaiters.shift()?.({ rss: m.rss, cpu: m.cpu });
   }
 
@@ -259,6 +292,7 @@ export class ProcessSocketHost implements SocketHost {
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
     this.#ready = false;
+    this.#outbox.reset();
     for (const waiter of this.#usageWaiters.splice(0)) waiter(null);
     for (const id of [...this.#ports.keys(), ...this.#pending.keys()]) this.#closed(id, CloseCode.abnormal);
     if (this.#closing) return;

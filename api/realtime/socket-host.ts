@@ -44,9 +44,14 @@ export interface SocketHostUsage {
  * gateway decides who may connect and what frames mean; a host only moves bytes.
  */
 export interface SocketHost {
+  /**
+   * True while the host has more queued for its sockets than it should take on: fan-outs that can
+   * coalesce (presence, document positions) hold their windows open meanwhile instead of queueing more.
+   */
+  readonly backlogged: boolean;
   /** Completes the WebSocket handshake of an upgraded HTTP request and reports through `events`. */
   adopt(req: IncomingMessage, socket: Duplex, head: Buffer, events: SocketEvents): void;
-  /** What a process of its own costs for the sockets (after a GC there when it can), for capacity figures; null in-process. */
-  usage(): Promise<SocketHostUsage | null>;
+  /** What a process of its own costs for the sockets, for capacity figures (after a full GC there if asked and possible); null in-process. */
+  usage(options?: { gc?: boolean }): Promise<SocketHostUsage | null>;
   close(): Promise<void>;
 }

@@ -11,12 +11,15 @@ export type ToSocketProcess =
    * Writes and closes, in order: `o` holds pairs (port id, n); n ≥ 0 writes frame `f[n]` (JSON
    * text, each distinct frame once however many sockets get it), n < 0 closes with `c[-n - 1]`.
    */
-  | { t: 'out'; f: string[]; o: number[]; c: [code: number, reason: string][] }
-  | { t: 'usage' }
+  | { t: 'out'; seq: number; f: string[]; o: number[]; c: [code: number, reason: string][] }
+  /** Resident memory and CPU so far; after a full GC first when `gc` (and the process may collect). */
+  | { t: 'usage'; gc: boolean }
   | { t: 'shutdown' };
 
 export type FromSocketProcess =
   | { t: 'ready' }
+  /** Every `out` up to `seq` has been written (sent once per turn of its event loop that wrote any). */
+  | { t: 'done'; seq: number }
   /** Triples (kind, port id, value): opened → null, message → text or null for binary, closed → close code. */
   | { t: 'events'; e: (number | string | null)[] }
   | { t: 'usage'; rss: number; cpu: NodeJS.CpuUsage };

@@ -58,12 +58,22 @@ function adopt(m: Extract<ToSocketProcess, { t: 'adopt' }>, socket: Socket | und
  * process falls behind and several batches are read at once, each socket still gets one write.
  */
 const corked = new Set<SocketPort>();
-function uncorkAll(): void {
+let written = 0;
+let endOfTurn = false;
+function turnEnded(): void {
+  endOfTurn = false;
   for (const port of corked) port.uncork();
   corked.clear();
+  // How far this process has got: the API process holds coalescing windows open while it lags.
+  send({ t: 'done', seq: written });
 }
 
-function write({ f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
+function write({ seq, f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
+  written = seq;
+  if (!endOfTurn) {
+    endOfTurn = true;
+    setImmediate(turnEnded);
+  }
   const frames = f.map(prepareFrame);
   for (let i = 0; i < o.length; i += 2) {
     const entry = ports.get(o[i]);
@@ -72,7 +82,6 @@ function write({ f, o, c }: Extract<ToSocketProcess, { t: 'out' }>): void {
     const n = o[i + 1];
     if (n >= 0) {
       if (!corked.has(port)) {
-        if (corked.size === 0) setImmediate(uncorkAll);
         port.cork();
         corked.add(port);
       }
@@ -93,7 +102,7 @@ process.on('message', (m: ToSocketProcess, handle?: Socket) => {
     case 'out':
       return write(m);
     case 'usage':
-      (globalThis as { gc?: () => void }).gc?.();
+      if (m.gc) (globalThis as { gc?: () => void }).gc?.();
       return send({ t: 'usage', rss: process.memoryUsage().rss, cpu: process.cpuUsage() });
     case 'shutdown':
       void host.close().finally(() => process.exit(0));

@@ -81,6 +81,38 @@ describe('the socket process', () => {
     await again!.close();
   });
 
+  it('while it lags, presence windows stay open and coalesce; then the latest state goes out once', async () => {
+    const watcher = await TestSocket.open(server.url, await server.token(ADA));
+    // Bob needs a live endpoint to show anything but Offline.
+    const bob = await TestSocket.open(server.url, await server.token(BOB));
+    watcher.send({ type: 'presence.subscribe', emails: [BOB] });
+    await watcher.next('presence.subscribed');
+    watcher.frames.length = 0;
+    const pid = host().pid!;
+    // A stopped socket process writes nothing and acknowledges nothing: it is backlogged at once.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'Busy', note: 'first' } });
+      await sleep(150);
+      expect(server.deps.gateway.backlogged).toBe(true);
+      // Each change a window apart: without the hold, each would be a frame of its own.
+      for (const note of ['second', 'third', 'fourth']) {
+        expect((await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'DoNotDisturb', note } })).status).toBe(200);
+        await sleep(150);
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const last = await watcher.next('presence', (f) => (f.presence as { note: string }).note === 'fourth');
+    expect(last.presence).toMatchObject({ availability: 'DoNotDisturb', note: 'fourth' });
+    await until(() => !server.deps.gateway.backlogged);
+    await sleep(300);
+    // Four changes, two frames: the first (flushed before the host knew it lagged) and the latest.
+    const frames = watcher.frames.filter((f) => f.type === 'presence');
+    expect(frames.length).toBeLessThanOrEqual(1);
+    await Promise.all([watcher.close(), bob.close()]);
+  });
+
   it('closes every socket with 1001 when the server shuts down, and exits', async () => {
     const own = await startTestServer({ seed: [person('ada.sockets')] });
     const sock = await TestSocket.open(own.url, await own.token(ADA));
