@@ -6,6 +6,7 @@ import type { DirectoryTables } from '../directory/tables.js';
 import type { DirectorySource, ReadSummary, Watermark } from '../sources/source.js';
 import { applyBatch, KyselyBatchStore, resolvePendingManagers, SqliteBatchStore, type BatchStore, type Db } from './batch-applier.js';
 import { StoreLease } from './lease.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { addWarnings, newReport, runRow, type SyncProgress, type SyncReport } from './report.js';
 import type { SyncTables } from './tables.js';
 
@@ -393,9 +394,15 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Big runs write megabytes per batch: checkpointing the WAL after every commit (SQLite's
       // default of 1000 pages) would cost a sync per batch. Checkpoint once at the end instead.
       if (store.dialect === 'sqlite') await sql`pragma wal_autocheckpoint = 65536`.execute(db);
+      const checkpointer = store.sqlite ? new WalCheckpointer(store.sqlite) : undefined;
       try {
-        await body((fn) => db.transaction().execute((t) => fn(t)));
+        await body(async (fn) => {
+          const result = await db.transaction().execute((t) => fn(t));
+          checkpointer?.committed();
+          return result;
+        });
       } finally {
+        await checkpointer?.stop();
         if (store.dialect === 'sqlite') {
           await sql`pragma wal_autocheckpoint = 1000`.execute(db);
           await sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => undefined);

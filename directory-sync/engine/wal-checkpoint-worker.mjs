@@ -1,0 +1,27 @@
+// Background WAL checkpoints for a big sync run (see wal-checkpointer.ts). Plain JavaScript: it
+// needs nothing of the project but the file name, and starts without a TypeScript loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const db = new Database(workerData.file);
+// As the store's own connection: the WAL is synced before a checkpoint, the database after it.
+db.pragma('synchronous = NORMAL');
+let stopping = false;
+let timer;
+const tick = () => {
+  timer = undefined;
+  if (stopping) return;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or locked: the next tick (or the run's final checkpoint) does it.
+  }
+  timer = setTimeout(tick, 200);
+};
+parentPort.on('message', () => {
+  stopping = true;
+  if (timer) clearTimeout(timer);
+  db.close();
+  parentPort.close();
+});
+tick();
