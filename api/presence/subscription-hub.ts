@@ -10,9 +10,15 @@ const STATE_KEY = 'presence';
 /** One connection's subscriptions: by address as the client wrote it, and by person for fan-out. */
 interface ConnSubs {
   readonly conn: Connection;
-  /** lower-cased address → the address as subscribed and the person it resolved to (null: unknown). */
-  readonly byEmail: Map<string, { email: string; personId: string | null }>;
-  readonly byPerson: Map<string, string[]>;
+  /**
+   * lower-cased address → the person it resolved to (null: unknown). Kept small: 10,000 sockets
+   * with 50 subscriptions each are half a million entries, so no object per entry.
+   */
+  readonly byEmail: Map<string, string | null>;
+  /** The address as subscribed, only where it is not already lower case (rare). */
+  spelled: Map<string, string> | undefined;
+  /** person → the address(es) as subscribed: one string nearly always, an array for several aliases. */
+  readonly byPerson: Map<string, string | string[]>;
   /** The flush that last corked this connection (its frames of one flush leave in one write). */
   corkedIn: number;
 }
@@ -62,7 +68,7 @@ export class SubscriptionHub {
   #subsOf(conn: Connection): ConnSubs {
     let cs = conn.state.get(STATE_KEY) as ConnSubs | undefined;
     if (!cs) {
-      cs = { conn, byEmail: new Map(), byPerson: new Map(), corkedIn: 0 };
+      cs = { conn, byEmail: new Map(), spelled: undefined, byPerson: new Map(), corkedIn: 0 };
       conn.state.set(STATE_KEY, cs);
     }
     return cs;
@@ -79,19 +85,22 @@ export class SubscriptionHub {
     for (const [key, email] of fresh) {
       if (cs.byEmail.has(key)) continue;
       const personId = found.get(email)?.id ?? null;
-      cs.byEmail.set(key, { email, personId });
+      cs.byEmail.set(key, personId);
+      if (email !== key) (cs.spelled ??= new Map()).set(key, email);
       if (!personId) continue;
-      const list = cs.byPerson.get(personId);
-      if (list) list.push(email);
+      const had = cs.byPerson.get(personId);
+      if (had !== undefined) cs.byPerson.set(personId, typeof had === 'string' ? [had, email] : [...had, email]);
       else {
-        cs.byPerson.set(personId, [email]);
+        cs.byPerson.set(personId, email);
         let set = this.#subscribers.get(personId);
         if (!set) this.#subscribers.set(personId, (set = new Set()));
         set.add(cs);
       }
     }
     // Answer every address asked for, including ones already subscribed: the client wants a snapshot.
-    const asked = [...new Set(emails.map((e) => e.toLowerCase()))].map((k) => cs.byEmail.get(k)).filter((x) => x !== undefined);
+    const asked = [...new Set(emails.map((e) => e.toLowerCase()))]
+      .filter((k) => cs.byEmail.has(k))
+      .map((k) => ({ email: cs.spelled?.get(k) ?? k, personId: cs.byEmail.get(k)! }));
     const pids = [...new Set(asked.map((a) => a.personId).filter((p): p is string => p !== null))];
     const views = await this.engine.currentMany(pids);
     conn.batch(() => {
@@ -108,13 +117,14 @@ export class SubscriptionHub {
     const cs = this.#subsOf(conn);
     for (const e of emails) {
       const key = e.toLowerCase();
-      const sub = cs.byEmail.get(key);
-      if (!sub) continue;
+      if (!cs.byEmail.has(key)) continue;
+      const personId = cs.byEmail.get(key);
       cs.byEmail.delete(key);
-      if (!sub.personId) continue;
-      const list = (cs.byPerson.get(sub.personId) ?? []).filter((x) => x.toLowerCase() !== key);
-      if (list.length) cs.byPerson.set(sub.personId, list);
-      else this.#dropPerson(cs, sub.personId);
+      cs.spelled?.delete(key);
+      if (!personId) continue;
+      const left = addressesOf(cs.byPerson.get(personId)).filter((x) => x.toLowerCase() !== key);
+      if (left.length) cs.byPerson.set(personId, left.length === 1 ? left[0] : left);
+      else this.#dropPerson(cs, personId);
     }
     conn.send({ type: 'presence.unsubscribed', emails: [...emails], total: cs.byEmail.size });
   }
@@ -182,33 +192,31 @@ export class SubscriptionHub {
         let firstEmail: string | undefined;
         let firstFrame: PreparedFrame | undefined;
         let others: Map<string, PreparedFrame> | undefined;
+        const frameFor = (email: string): PreparedFrame => {
+          if (email === firstEmail) return firstFrame!;
+          if (firstEmail === undefined) {
+            firstEmail = email;
+            return (firstFrame = prepareFrame(frameJson(email, body)));
+          }
+          others ??= new Map();
+          let frame = others.get(email);
+          if (!frame) others.set(email, (frame = prepareFrame(frameJson(email, body))));
+          return frame;
+        };
         for (const cs of set) {
           const { conn } = cs;
-          if (conn.closed) continue;
+          const subscribed = cs.byPerson.get(pid);
+          if (conn.closed || subscribed === undefined) continue;
           if (cs.corkedIn !== flush) {
             cs.corkedIn = flush;
             conn.port.cork();
             corked.push(conn);
           }
-          const emails = cs.byPerson.get(pid) ?? [];
           if (blocks && conn.principal.personId !== pid && this.engine.hasBlocked(pid, conn.principal.personId)) {
             const hidden = JSON.stringify(viewFor(view, 'blocked'));
-            for (const email of emails) conn.sendRaw(frameJson(email, hidden));
-            continue;
-          }
-          for (const email of emails) {
-            let frame: PreparedFrame | undefined;
-            if (email === firstEmail) frame = firstFrame;
-            else if (firstEmail === undefined) {
-              firstEmail = email;
-              frame = firstFrame = prepareFrame(frameJson(email, body));
-            } else {
-              others ??= new Map();
-              frame = others.get(email);
-              if (!frame) others.set(email, (frame = prepareFrame(frameJson(email, body))));
-            }
-            conn.sendPrepared(frame!);
-          }
+            for (const email of addressesOf(subscribed)) conn.sendRaw(frameJson(email, hidden));
+          } else if (typeof subscribed === 'string') conn.sendPrepared(frameFor(subscribed));
+          else for (const email of subscribed) conn.sendPrepared(frameFor(email));
         }
       }
     } finally {
@@ -217,5 +225,8 @@ export class SubscriptionHub {
     }
   }
 }
+
+const NONE: readonly string[] = [];
+const addressesOf = (a: string | string[] | undefined): readonly string[] => (a === undefined ? NONE : typeof a === 'string' ? [a] : a);
 
 const frameJson = (email: string, presence: string) => `{"type":"presence","email":${jsonString(email)},"presence":${presence}}`;

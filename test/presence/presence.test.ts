@@ -238,6 +238,26 @@ describe('subscriptions', () => {
     await server.api('DELETE', '/v1/me/presence', { as: DAN });
   });
 
+  it('pushes a change once per address a socket subscribed to the person by, and stops per address', async () => {
+    const watcher = await open(ALICE);
+    const other = 'bob@SALES.contoso.test';
+    watcher.send({ type: 'presence.subscribe', emails: [BOB_ALIAS, other] });
+    await presenceOf(watcher, BOB_ALIAS);
+    await presenceOf(watcher, other);
+    await watcher.next('presence.subscribed');
+    const bob = await open(BOB);
+    expect(await presenceOf(watcher, BOB_ALIAS, availability('Available'))).toMatchObject({ availability: 'Available' });
+    expect(await presenceOf(watcher, other, availability('Available'))).toMatchObject({ availability: 'Available' });
+    watcher.send({ type: 'presence.unsubscribe', emails: [BOB_ALIAS.toLowerCase()] });
+    expect(await watcher.next('presence.unsubscribed')).toMatchObject({ total: 1 });
+    await server.api('PUT', '/v1/me/presence', { as: BOB, body: { availability: 'Busy', note: 'aliases' } });
+    expect(await presenceOf(watcher, other, (p) => p.note === 'aliases')).toMatchObject({ availability: 'Busy' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watcher.frames.filter((f) => f.type === 'presence' && f.email === BOB_ALIAS)).toHaveLength(0);
+    await server.api('DELETE', '/v1/me/presence', { as: BOB });
+    await bob.close();
+  });
+
   it('coalesces bursts per subscriber, keeps the latest, and versions only grow', async () => {
     const dan = await idOf(DAN);
     const watcher = await open(ALICE);
