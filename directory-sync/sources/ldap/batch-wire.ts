@@ -1,8 +1,9 @@
 // A SourceBatch as the read worker posts it to the engine's thread. Structured clone of thousands
 // of small objects costs more on the receiving side than parsing the same data as JSON text, and
 // every photo would be copied twice: each entry goes as its JSON text, the photos as one
-// transferred buffer. Each entry's JSON is exactly what contentHash hashes, so the worker hands
-// over the content hashes too and the engine thread does not serialize the entries again. The
+// transferred buffer. Each entry's JSON is exactly what contentHash hashes, so the engine thread
+// hashes the text it received instead of serializing the entry again; the hashing is done there,
+// not in the worker, because the worker is the pass's critical path (the engine waits for it). The
 // texts stay apart rather than joined into one JSON array: a page's array (about 250 KB) is a
 // large object to V8, allocated on fresh pages each time, and it was built, flattened and copied
 // once more by postMessage, each time paying page faults (10 % of the reader thread's CPU).
@@ -18,7 +19,6 @@ const PHOTO_UNSAID = -2;
 export interface WireBatch {
   /** JSON of each upsert without its photo. */
   readonly entries: readonly string[];
-  readonly hashes: readonly string[];
   /** The photos of the batch back to back. */
   readonly photos: ArrayBuffer;
   /** Per upsert: its photo's length in `photos`, NO_PHOTO or PHOTO_UNSAID. */
@@ -32,14 +32,11 @@ export interface WireBatch {
 export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: ArrayBuffer[] } {
   const n = batch.upserts.length;
   const parts = new Array<string>(n);
-  const hashes = new Array<string>(n);
   const photoLengths = new Int32Array(n);
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const { photo, ...rest } = batch.upserts[i]!;
-    const json = JSON.stringify(rest);
-    parts[i] = json;
-    hashes[i] = contentHashOf(json, photo);
+    parts[i] = JSON.stringify(rest);
     photoLengths[i] = photo ? photo.byteLength : photo === null ? NO_PHOTO : PHOTO_UNSAID;
     if (photo) bytes += photo.byteLength;
   }
@@ -54,7 +51,6 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
   }
   const message: WireBatch = {
     entries: parts,
-    hashes,
     photos,
     photoLengths,
     deletes: batch.deletes,
@@ -66,7 +62,7 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
 
 /**
  * Packed batches back as one batch, in order: photos as views into the transferred buffers,
- * hashes as the worker made them, the last watermark given.
+ * content hashes of the texts received, the last watermark given.
  */
 export function unpackBatches(parts: readonly WireBatch[]): SourceBatch {
   const upserts: { photo?: Uint8Array | null }[] = [];
@@ -77,14 +73,15 @@ export function unpackBatches(parts: readonly WireBatch[]): SourceBatch {
   for (const m of parts) {
     let at = 0;
     for (let i = 0; i < m.entries.length; i++) {
-      const e = JSON.parse(m.entries[i]!) as { photo?: Uint8Array | null };
+      const json = m.entries[i]!;
+      const e = JSON.parse(json) as { photo?: Uint8Array | null };
       const len = m.photoLengths[i]!;
       if (len >= 0) {
         e.photo = new Uint8Array(m.photos, at, len);
         at += len;
       } else if (len === NO_PHOTO) e.photo = null;
       upserts.push(e);
-      hashes.push(m.hashes[i]!);
+      hashes.push(contentHashOf(json, e.photo));
     }
     deletes.push(...m.deletes);
     if (m.warnings) warnings.push(...m.warnings);
