@@ -14,6 +14,7 @@ import { loadavg, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PresenceFeature } from '../api/presence/index.js';
 import { person } from '../test/support/entries.js';
 import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
 import { emailOf, HIST_BUCKETS, percentile } from './presence/shared.js';
@@ -204,6 +205,8 @@ async function main(): Promise<void> {
     async () => {
       const cpu0 = process.cpuUsage();
       const socketCpu0 = (await server.deps.gateway.host.usage())?.cpu;
+      const hub = (server.features.find((f) => f.name === 'presence') as PresenceFeature).hub;
+      const held0 = hub.heldFlushes;
       const sched0 = mainThreadSched();
       const wall0 = Date.now();
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
         `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core${socketCpu0 && socketCpu1 ? `, socket process ${(((socketCpu1.user + socketCpu1.system - socketCpu0.user - socketCpu0.system) / 1000 / (Date.now() - wall0)) * 100).toFixed(0)} %` : ''}; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
       );
       log(`server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
+      log(`fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / 50)} windows)`);
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {

@@ -46,6 +46,8 @@ export class SubscriptionHub {
   /** People changed since the last flush; the latest view is read at flush time, so changes coalesce. */
   readonly #changed = new Set<string>();
   #flushes = 0;
+  /** Flushes put off because the sockets' host was backlogged (for capacity figures). */
+  heldFlushes = 0;
   readonly #max: number;
   #timer: NodeJS.Timeout | undefined;
   readonly #unlisten: () => void;
@@ -176,6 +178,7 @@ export class SubscriptionHub {
     this.#timer = undefined;
     if (this.options.backlogged?.()) {
       // The sockets' host is behind: the window stays open and its changes keep coalescing.
+      this.heldFlushes++;
       this.#timer = setTimeout(() => this.#flush(), this.options.coalesceMs);
       return;
     }

@@ -77,7 +77,8 @@ class Outbox {
   #closes: [number, string][] = [];
   #scheduled = false;
 
-  constructor(private readonly post: (m: ToSocketProcess) => void) {}
+  /** `post` answers false when there is no socket process to take the message (it is starting again). */
+  constructor(private readonly post: (m: ToSocketProcess) => boolean) {}
 
   write(id: number, frame: PreparedFrame): void {
     // A fan-out sends one frame to many sockets: it crosses once.
@@ -105,13 +106,13 @@ class Outbox {
     this.#scheduled = false;
     if (this.#ops.length === 0) return;
     const seq = ++this.#seq;
-    this.#inFlight.push({ seq, at: performance.now() });
     const m: ToSocketProcess = { t: 'out', seq, f: this.#frames, o: this.#ops, c: this.#closes };
     this.#frames = [];
     this.#index = new Map();
     this.#ops = [];
     this.#closes = [];
-    this.post(m);
+    // Only a batch that went out can be waited for: one dropped with a dead process must not hold windows.
+    if (this.post(m)) this.#inFlight.push({ seq, at: performance.now() });
   }
 
   /** The socket process has written every batch up to `seq`. */
@@ -217,9 +218,11 @@ export class ProcessSocketHost implements SocketHost {
     clearTimeout(kill);
   }
 
-  #post(m: ToSocketProcess): void {
+  #post(m: ToSocketProcess): boolean {
     const child = this.#child;
-    if (child?.connected) child.send(m);
+    if (!child?.connected) return false;
+    child.send(m);
+    return true;
   }
 
   #spawn(): Promise<void> {
