@@ -144,6 +144,8 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     throw err;
   }
 
+  // Set for a run that writes (not a dry run) on SQLite.
+  let checkpointer: WalCheckpointer | undefined;
   const body = async (tx: Tx) => {
     let watermark = parseWatermark(state?.watermark);
     // managers_dirty: 0 all resolved; 1 unresolved references since the last resolution pass;
@@ -198,6 +200,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
             }
             return o;
           });
+          checkpointer?.committed(batch.upserts.length);
           if (batch.deletes.length) hasPending = true;
           if (batch.watermark) watermark = batch.watermark;
           if (outcome.unresolvedManagers) managersDirty = 1;
@@ -394,13 +397,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Big runs write megabytes per batch: checkpointing the WAL after every commit (SQLite's
       // default of 1000 pages) would cost a sync per batch. Checkpoint once at the end instead.
       if (store.dialect === 'sqlite') await sql`pragma wal_autocheckpoint = 65536`.execute(db);
-      const checkpointer = store.sqlite ? new WalCheckpointer(store.sqlite) : undefined;
+      checkpointer = store.sqlite ? new WalCheckpointer(store.sqlite) : undefined;
       try {
-        await body(async (fn) => {
-          const result = await db.transaction().execute((t) => fn(t));
-          checkpointer?.committed();
-          return result;
-        });
+        await body((fn) => db.transaction().execute((t) => fn(t)));
       } finally {
         await checkpointer?.stop();
         if (store.dialect === 'sqlite') {

@@ -25,8 +25,8 @@ describe('WalCheckpointer', () => {
     const dbSize = () => statSync(conn.name).size;
     fill(5000);
     const before = dbSize();
-    const checkpointer = new WalCheckpointer(conn, 64 * 1024);
-    checkpointer.committed();
+    const checkpointer = new WalCheckpointer(conn, 4000);
+    checkpointer.committed(5000);
     const deadline = Date.now() + 10_000;
     while (dbSize() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(dbSize()).toBeGreaterThan(before);
@@ -36,13 +36,13 @@ describe('WalCheckpointer', () => {
     expect(conn.prepare('select count(*) as n from person_emails').get()).toEqual({ n: 5100 });
   });
 
-  it('does not start for a small WAL', async () => {
+  it('does not start for a small run', async () => {
     const conn = store.sqlite!;
     conn.pragma('wal_autocheckpoint = 0');
     fill(10);
     const before = statSync(conn.name).size;
     const checkpointer = new WalCheckpointer(conn);
-    checkpointer.committed();
+    checkpointer.committed(10);
     await new Promise((r) => setTimeout(r, 300));
     expect(statSync(conn.name).size).toBe(before);
     await checkpointer.stop();

@@ -1,9 +1,12 @@
-import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 
-/** WAL size from which a run checkpoints in the background. Smaller runs leave it to the end. */
-export const BACKGROUND_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/**
+ * Entries a run applies before it checkpoints in the background; smaller runs leave it to the end.
+ * Counted in entries, not WAL bytes: after a big run the WAL file keeps its size (SQLite reuses it
+ * from the start), so its size says nothing about what this run wrote.
+ */
+export const BACKGROUND_CHECKPOINT_ENTRIES = 10_000;
 
 /**
  * Copies a big run's WAL into the database file from a thread of its own while the run goes on.
@@ -11,30 +14,22 @@ export const BACKGROUND_CHECKPOINT_BYTES = 32 * 1024 * 1024;
  * load, mostly waiting for the disk) come after the last batch, when nothing else is left to do.
  * Checkpointing meanwhile overlaps them with reading and writing, so the final checkpoint only has
  * the last few megabytes to copy. The worker has its own connection: SQLite lets a PASSIVE
- * checkpoint run beside the writer, and it never blocks it. Started only once the WAL is big,
- * so small incremental runs do not pay for a thread.
+ * checkpoint run beside the writer, and it never blocks it. Started only once the run is big,
+ * so incremental runs do not pay for a thread.
  */
 export class WalCheckpointer {
   #worker: Worker | undefined;
-  readonly #wal: string;
+  #entries = 0;
 
   constructor(
     private readonly conn: BetterSqlite3.Database,
-    private readonly fromBytes = BACKGROUND_CHECKPOINT_BYTES,
-  ) {
-    this.#wal = `${conn.name}-wal`;
-  }
+    private readonly fromEntries = BACKGROUND_CHECKPOINT_ENTRIES,
+  ) {}
 
-  /** After a commit: starts the background checkpoints once the WAL has grown big. */
-  committed(): void {
-    if (this.#worker || this.conn.memory) return;
-    let size: number;
-    try {
-      size = statSync(this.#wal).size;
-    } catch {
-      return; // no WAL (not in WAL mode): nothing to checkpoint
-    }
-    if (size < this.fromBytes) return;
+  /** After a commit of `entries` entries: starts the background checkpoints once the run is big. */
+  committed(entries: number): void {
+    this.#entries += entries;
+    if (this.#worker || this.conn.memory || this.#entries < this.fromEntries) return;
     this.#worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file: this.conn.name } });
     // A failed background checkpoint loses nothing: the final one, on the run's connection, copies all.
     this.#worker.on('error', () => undefined);
