@@ -62,7 +62,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const tickets = bus instanceof RedisBus ? new RedisTicketStore(bus.redis, bus.prefix) : new MemoryTicketStore();
   const limits: GatewayLimits = { ...DEFAULT_GATEWAY_LIMITS, ...options.gatewayLimits };
   const realtimeLog = log.child({ mod: 'realtime' });
-  const sockets = config.env.REALTIME_SOCKETS === 'process' ? await ProcessSocketHost.start(limits, realtimeLog) : new InlineSocketHost(limits);
+  const sockets =
+    config.env.REALTIME_SOCKETS === 'process'
+      ? await ProcessSocketHost.start(limits, realtimeLog, { backlogWrites: options.tuning?.['realtime.backlogWrites'] })
+      : new InlineSocketHost(limits);
   const gateway = new RealtimeGateway(tickets, sockets, realtimeLog, limits);
   new Gauge({
     name: 'realtime_connections',

@@ -28,6 +28,7 @@ const SECONDS = Number(process.env.SECONDS ?? 30);
 const CHILDREN = Number(process.env.CLIENT_PROCESSES ?? 4);
 const QUERY_SECONDS = Number(process.env.QUERY_SECONDS ?? 10);
 const QUERY_WARMUP_SECONDS = Number(process.env.QUERY_WARMUP_SECONDS ?? 3);
+const CHANGE_WARMUP_SECONDS = Number(process.env.CHANGE_WARMUP_SECONDS ?? 10);
 const TARGET = { p99Ms: 250, floorShare: 0.5, bytesPerConnection: 30 * 1024, queryRps: 2000 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -77,6 +78,7 @@ async function round(
   url: string,
   drive: () => Promise<{ changes: number; seconds: number }>,
   truth: () => Promise<Record<string, { version: number; availability: string }>>,
+  warm?: () => Promise<void>,
 ): Promise<RoundResult> {
   const clients = Array.from({ length: CHILDREN }, () => child('client.ts'));
   let closedSockets = 0;
@@ -100,6 +102,7 @@ async function round(
   );
   log(`${mode}: ${PEOPLE} clients connected and subscribed (${SUBSCRIPTIONS} each) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (mode === 'product') await measureMemory();
+  if (warm) await warm();
   await Promise.all(clients.map((c) => (c.send({ type: 'start' }), waitFor(c, 'started', 10_000))));
   const { changes, seconds } = await drive();
   await new Promise((r) => setTimeout(r, 2000));
@@ -238,6 +241,14 @@ async function main(): Promise<void> {
         for (const r of body.results) truth[r.email] = { version: r.presence.version, availability: r.presence.availability };
       }
       return truth;
+    },
+    // Warm-up at the same rate, not measured: JIT, and the principal cache that spares a pane's
+    // requests a signature check and a directory read for a minute (in the product a pane's token
+    // has been seen; the driver's tokens are new to the API).
+    async () => {
+      driver.send({ type: 'changes', rate: RATE, seconds: CHANGE_WARMUP_SECONDS, people: PEOPLE });
+      const w = await waitFor<{ ok: number }>(driver, 'changes-done', (CHANGE_WARMUP_SECONDS + 120) * 1000);
+      log(`change warm-up: ${CHANGE_WARMUP_SECONDS} s, ${w.ok} changes (not measured)`);
     },
   );
   log(

@@ -14,8 +14,13 @@ const READY_TIMEOUT_MS = 30_000;
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Bytes written to the socket process and not yet read by it, beyond which the host is backlogged. */
 const BACKLOG_BYTES = 512 * 1024;
-/** How long the socket process may take to write a batch before the host counts as backlogged. */
-const BACKLOG_MS = 40;
+/**
+ * Socket writes posted and not yet acknowledged beyond which the host is backlogged: about 0.3 s of
+ * the socket process's work at ~12 µs a write. Counted in writes, not in time: the age of a batch as
+ * seen from the API includes the API's own busy spells (a timer runs before the acknowledgement
+ * waiting in the pipe is read), and holding windows for that only added latency.
+ */
+export const BACKLOG_WRITES = 25_000;
 
 /**
  * Node keeps a socket handed to a child on its server's books, and the server's close() then waits
@@ -68,9 +73,10 @@ class RemotePort implements SocketPort {
 
 /** What this turn of the event loop sends to the socket process, as one message. */
 class Outbox {
-  /** Sequence number of the last batch posted, and when each batch not yet written was posted. */
+  /** Sequence number of the last batch posted, and the writes of each batch not yet acknowledged. */
   #seq = 0;
-  readonly #inFlight: { seq: number; at: number }[] = [];
+  readonly #inFlight: { seq: number; writes: number }[] = [];
+  #writesInFlight = 0;
   #frames: string[] = [];
   #index = new Map<PreparedFrame, number>();
   #ops: number[] = [];
@@ -78,7 +84,10 @@ class Outbox {
   #scheduled = false;
 
   /** `post` answers false when there is no socket process to take the message (it is starting again). */
-  constructor(private readonly post: (m: ToSocketProcess) => boolean) {}
+  constructor(
+    private readonly post: (m: ToSocketProcess) => boolean,
+    private readonly backlogWrites: number,
+  ) {}
 
   write(id: number, frame: PreparedFrame): void {
     // A fan-out sends one frame to many sockets: it crosses once.
@@ -112,24 +121,29 @@ class Outbox {
     this.#ops = [];
     this.#closes = [];
     // Only a batch that went out can be waited for: one dropped with a dead process must not hold windows.
-    if (this.post(m)) this.#inFlight.push({ seq, at: performance.now() });
+    if (this.post(m)) {
+      const writes = m.o.length / 2;
+      this.#inFlight.push({ seq, writes });
+      this.#writesInFlight += writes;
+    }
   }
 
   /** The socket process has written every batch up to `seq`. */
   done(seq: number): void {
     let n = 0;
-    while (n < this.#inFlight.length && this.#inFlight[n].seq <= seq) n++;
+    while (n < this.#inFlight.length && this.#inFlight[n].seq <= seq) this.#writesInFlight -= this.#inFlight[n++].writes;
     if (n) this.#inFlight.splice(0, n);
   }
 
-  /** A batch has waited longer than BACKLOG_MS to be written. */
+  /** More writes posted than the socket process has acknowledged, by over `backlogWrites`. */
   get lagging(): boolean {
-    return this.#inFlight.length > 0 && performance.now() - this.#inFlight[0].at > BACKLOG_MS;
+    return this.#writesInFlight > this.backlogWrites;
   }
 
   /** A new socket process starts with nothing in flight. */
   reset(): void {
     this.#inFlight.length = 0;
+    this.#writesInFlight = 0;
   }
 }
 
@@ -147,17 +161,20 @@ export class ProcessSocketHost implements SocketHost {
   readonly #pending = new Map<number, SocketEvents>();
   readonly #ports = new Map<number, RemotePort>();
   readonly #usageWaiters: ((u: SocketHostUsage | null) => void)[] = [];
-  readonly #outbox = new Outbox((m) => this.#post(m));
+  readonly #outbox: Outbox;
   #nextId = 1;
 
   private constructor(
     readonly limits: SocketHostLimits,
     readonly log: Logger,
-  ) {}
+    backlogWrites: number,
+  ) {
+    this.#outbox = new Outbox((m) => this.#post(m), backlogWrites);
+  }
 
   /** Starts the socket process and waits until it listens for sockets. */
-  static async start(limits: SocketHostLimits, log: Logger): Promise<ProcessSocketHost> {
-    const host = new ProcessSocketHost(limits, log);
+  static async start(limits: SocketHostLimits, log: Logger, options: { backlogWrites?: number } = {}): Promise<ProcessSocketHost> {
+    const host = new ProcessSocketHost(limits, log, options.backlogWrites ?? BACKLOG_WRITES);
     await host.#spawn();
     return host;
   }
