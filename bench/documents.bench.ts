@@ -7,7 +7,7 @@
 //   DOCS=200 SECONDS=10 npm run bench -- documents     (a quick run; WARMUP_SECONDS=5 of moves before measuring)
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- documents   (sessions in Redis, as with REDIS_URL)
 //   CLIENT_PROCESSES=2 FANOUT_MS=150 npm run bench -- documents      (other generator split / fan-out window)
-//   REALTIME_SOCKETS=inline npm run bench -- documents   (sockets in the API process instead of its socket process)
+//   REALTIME_SOCKETS=process npm run bench -- documents  (sockets in a socket process beside the API)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const redisPrefix = `opbench:docs:${process.pid}:`;
   const redis: Record<string, string> = process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
   const server = await startTestServer({
-    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'process', ...redis },
+    env: { DOC_SESSION_TTL_SECONDS: String(TTL_SECONDS), REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'inline', ...redis },
     // The benchmark's people each hold up to five sockets; the frame limit stays the product's.
     gatewayLimits: { connectionsPerUser: 50 },
     // FANOUT_MS tries another fan-out window (the product's default otherwise).

@@ -7,7 +7,7 @@
 //
 //   npm run bench -- presence
 //   PEOPLE=1000 SECONDS=5 npm run bench -- presence      (a quick run)
-//   REALTIME_SOCKETS=inline npm run bench -- presence    (sockets in the API process instead of its socket process)
+//   REALTIME_SOCKETS=process npm run bench -- presence   (sockets in a socket process beside the API)
 import { fork, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { loadavg, setPriority } from 'node:os';
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   );
 
   server = await startTestServer({
-    env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'process' },
+    env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'inline' },
     gatewayLimits: { connectionsPerUser: 20 },
     tuning: { 'presence.coalesceMs': 50 },
   });

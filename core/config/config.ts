@@ -83,8 +83,8 @@ const envSchema = z.object({
   SYNC_DELETE_CAP_PERCENT: z.coerce.number().min(0).max(100).default(10),
   SYNC_DELETE_GRACE_SECONDS: seconds(0),
   DOC_SESSION_TTL_SECONDS: seconds(30),
-  /** Where the realtime WebSockets live: a socket process beside the API (default) or the API process itself. */
-  REALTIME_SOCKETS: z.enum(['process', 'inline']).default('process'),
+  /** Where the realtime WebSockets live: the API process (default) or a socket process beside it. */
+  REALTIME_SOCKETS: z.enum(['inline', 'process']).default('inline'),
   CHAT_MISSED_AFTER_SECONDS: seconds(600),
   DEMO_SIMULATOR: flag,
   /** How long a silent API process keeps its endpoints' presence alive in Redis (scale-out). */

@@ -1,4 +1,4 @@
-// The socket process (REALTIME_SOCKETS=process, the default): the realtime sockets live in a child
+// The socket process (REALTIME_SOCKETS=process): the realtime sockets live in a child
 // of the API process. What must hold across that boundary, over real sockets: order, backpressure,
 // the child dying, and shutdown.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +7,7 @@ import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
 
+const PROCESS = { REALTIME_SOCKETS: 'process' };
 const ADA = 'ada.sockets@contoso.test';
 const BOB = 'bob.sockets@contoso.test';
 let server: TestServer;
@@ -23,12 +24,12 @@ const host = () => server.deps.gateway.host as ProcessSocketHost;
 const personId = async (email: string) => ((await (await server.api('GET', '/v1/me', { as: email })).json()) as { person: { id: string } }).person.id;
 
 beforeAll(async () => {
-  server = await startTestServer({ seed: [person('ada.sockets'), person('bob.sockets')] });
+  server = await startTestServer({ seed: [person('ada.sockets'), person('bob.sockets')], env: PROCESS });
 });
 afterAll(() => server.close());
 
 describe('the socket process', () => {
-  it('is where the sockets live by default', () => {
+  it('is where the sockets live with REALTIME_SOCKETS=process', () => {
     expect(server.deps.gateway.host).toBeInstanceOf(ProcessSocketHost);
     expect(host().pid).toBeGreaterThan(0);
     expect(host().pid).not.toBe(process.pid);
@@ -83,7 +84,7 @@ describe('the socket process', () => {
 
   it('while it lags, presence windows stay open and coalesce; then the latest state goes out once', async () => {
     // Any unacknowledged write counts as a backlog here (the product allows 25,000).
-    const server = await startTestServer({ seed: [person('ada.sockets'), person('bob.sockets')], tuning: { 'realtime.backlogWrites': 0 } });
+    const server = await startTestServer({ seed: [person('ada.sockets'), person('bob.sockets')], env: PROCESS, tuning: { 'realtime.backlogWrites': 0 } });
     const host = () => server.deps.gateway.host as ProcessSocketHost;
     const watcher = await TestSocket.open(server.url, await server.token(ADA));
     // Bob needs a live endpoint to show anything but Offline.
@@ -118,7 +119,7 @@ describe('the socket process', () => {
   });
 
   it('closes every socket with 1001 when the server shuts down, and exits', async () => {
-    const own = await startTestServer({ seed: [person('ada.sockets')] });
+    const own = await startTestServer({ seed: [person('ada.sockets')], env: PROCESS });
     const sock = await TestSocket.open(own.url, await own.token(ADA));
     const pid = (own.deps.gateway.host as ProcessSocketHost).pid!;
     await own.close();
@@ -127,9 +128,9 @@ describe('the socket process', () => {
   });
 });
 
-describe('REALTIME_SOCKETS=inline', () => {
+describe('REALTIME_SOCKETS=inline (the default)', () => {
   it('keeps the sockets in the API process and serves the same', async () => {
-    const inline = await startTestServer({ seed: [person('ada.sockets')], env: { REALTIME_SOCKETS: 'inline' } });
+    const inline = await startTestServer({ seed: [person('ada.sockets')] });
     try {
       expect(inline.deps.gateway.host).not.toBeInstanceOf(ProcessSocketHost);
       const sock = await TestSocket.open(inline.url, await inline.token(ADA));
