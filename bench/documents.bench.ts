@@ -213,6 +213,7 @@ async function main(): Promise<void> {
     const rssAt: number[] = [];
     const heap: number[] = [];
     const buffers: number[] = [];
+    const heapCommitted: number[] = [];
     // The sockets live in the socket process by default: its RSS counts too.
     const socketRss: number[] = [];
     const host = server.deps.gateway.host;
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
       if (collect) (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
       heap.push(m.heapUsed);
+      heapCommitted.push(m.heapTotal);
       buffers.push(m.arrayBuffers);
       const sockets = (await host.usage({ gc: collect }))?.rss ?? 0;
       socketRss.push(sockets);
@@ -306,6 +308,9 @@ async function main(): Promise<void> {
       `    growth over the run            ${growthText}   (target: flat, < ${TARGET_RSS_GROWTH * 100} %: ${growth < TARGET_RSS_GROWTH ? 'met' : 'MISSED'})`,
     );
     console.log(`    JS heap in use after GC        ${mb(heap[0])} MB after the warm-up -> ${mb(heap[heap.length - 1])} MB at the end`);
+    console.log(
+      `    JS heap committed (heapTotal)  ${mb(heapCommitted[0])} MB after the warm-up -> ${mb(heapCommitted[heapCommitted.length - 1])} MB at the end`,
+    );
     console.log(`    Buffers (ArrayBuffers)         ${mb(buffers[0])} MB after the warm-up -> ${mb(buffers[buffers.length - 1])} MB at the end`);
     console.log(`    full GCs during the run        ${majorGcs} (API process)`);
     if (socketRss[0])
