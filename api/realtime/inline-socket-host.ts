@@ -74,10 +74,6 @@ export class InlineSocketHost implements SocketHost {
   /** In-process writes never queue behind anything but this event loop, which is its own backpressure. */
   readonly backlogged = false;
 
-  get size(): number {
-    return this.#ports.size;
-  }
-
   adopt(req: IncomingMessage, socket: Duplex, head: Buffer, events: SocketEvents): void {
     let opened = false;
     // ws destroys the socket of a failed handshake without a word: that is this socket's end.

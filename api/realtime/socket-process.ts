@@ -32,7 +32,7 @@ function report(kind: number, id: number, value: number | string | null): void {
 
 function adopt(m: Extract<ToSocketProcess, { t: 'adopt' }>, socket: Socket | undefined): void {
   if (!socket) {
-    report(EventKind.closed, m.id, 1006);
+    report(EventKind.closed, m.id, CloseCode.abnormal);
     return;
   }
   const req = { method: m.method, url: m.url, headers: m.headers, socket } as unknown as IncomingMessage;
