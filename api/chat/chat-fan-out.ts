@@ -1,6 +1,6 @@
 import type { Bus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log/index.js';
-import type { Connection, RealtimeGateway } from '../realtime/index.js';
+import { prepareFrame, type Connection, type RealtimeGateway } from '../realtime/index.js';
 
 type Frame = { type: string; [k: string]: unknown };
 
@@ -84,7 +84,9 @@ export class ChatFanOut {
   }
 
   #local(personId: string, json: string, exclude?: string): void {
-    for (const c of this.gateway.connectionsOf(personId)) if (c.id !== exclude) c.sendRaw(json);
+    // One person's panes all get the same bytes: encoded once.
+    const frame = prepareFrame(json);
+    for (const c of this.gateway.connectionsOf(personId)) if (c.id !== exclude) c.sendPrepared(frame);
   }
 
   #onOpen(c: Connection): void {

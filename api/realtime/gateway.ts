@@ -7,6 +7,7 @@ import { RateLimiter } from '../http/index.js';
 import { zodDetails } from '../http/validate.js';
 import { CloseCode } from './close-codes.js';
 import { Connection } from './connection.js';
+import { prepareFrame } from './prepared-frame.js';
 import type { SocketHost } from './socket-host.js';
 import type { TicketStore } from './ticket-store.js';
 
@@ -89,9 +90,10 @@ export class RealtimeGateway {
   sendToPerson(personId: string, frame: { type: string; [k: string]: unknown }): number {
     const conns = this.#byPerson.get(personId);
     if (!conns) return 0;
-    const json = JSON.stringify(frame);
+    // Encoded once for all of them.
+    const prepared = prepareFrame(JSON.stringify(frame));
     let n = 0;
-    for (const c of conns) if (c.sendRaw(json)) n++;
+    for (const c of conns) if (c.sendPrepared(prepared)) n++;
     return n;
   }
 

@@ -156,6 +156,7 @@ class Outbox {
 export class ProcessSocketHost implements SocketHost {
   #child: ChildProcess | undefined;
   #ready = false;
+  #onReady: (() => void) | undefined;
   #closing = false;
   #restarts = 0;
   readonly #pending = new Map<number, SocketEvents>();
@@ -249,17 +250,18 @@ export class ProcessSocketHost implements SocketHost {
     this.#child = child;
     this.#ready = false;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the socket process did not start within 30 s')), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the socket process did not start within 30 s'));
+      }, READY_TIMEOUT_MS);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`the socket process exited with ${code} while starting`));
       });
-      child.on('message', (m: FromSocketProcess) => {
-        if (m.t !== 'ready') return;
+      this.#onReady = () => {
         clearTimeout(timer);
-        this.#ready = true;
         resolve();
-      });
+      };
     });
     child.on('message', (m: FromSocketProcess) => this.#onMessage(m));
     child.on('error', (err) => this.log.error({ err }, 'socket process error'));
@@ -269,7 +271,10 @@ export class ProcessSocketHost implements SocketHost {
 
   #onMessage(m: FromSocketProcess): void {
     if (m.t === 'events') this.#onEvents(m.e);
-    else if (m.t === 'done') this.#outbox.done(m.seq);
+    else if (m.t === 'ready') {
+      this.#ready = true;
+      this.#onReady?.();
+    } else if (m.t === 'done') this.#outbox.done(m.seq);
     else if (m.t === 'usage') this.#usageWaiters.shift()?.({ rss: m.rss, cpu: m.cpu });
   }
 
