@@ -43,12 +43,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let engine: DocumentSessions | undefined;
 afterEach(async () => engine?.stop());
 
-async function start(fanoutMs: number, positionIntervalMs = 0) {
+async function start(fanoutMs: number, positionIntervalMs = 0, backlogged?: () => boolean) {
   engine = new DocumentSessions(new MemorySessionStore(), new MemoryBus(), createLogger('silent'), {
     ttlMs: 30_000,
     positionIntervalMs,
     fanoutMs,
     sweepMs: 1000,
+    backlogged,
   });
   await engine.start();
   return engine;
@@ -87,6 +88,27 @@ describe('fan-out window', () => {
     expect(watchers[0].where()).toEqual({ w1: null, w2: null, a: 13, b: 14, c: 15 });
     // A mover is sent the others' moves, not its own.
     expect(movers[0].frames.at(-1)?.frame.moved?.map((m) => m.personId)).toEqual(['b', 'c']);
+  });
+
+  it('keeps windows open while the sockets host is backlogged, then sends the latest moves in one frame', async () => {
+    let held = true;
+    const e = await start(50, 0, () => held);
+    const watcher = window('w');
+    const mover = window('m');
+    await e.join(watcher.conn, DOC, null);
+    await e.join(mover.conn, DOC, null);
+    await sleep(100);
+    watcher.frames.length = 0;
+    // Four moves, each a window apart: without the hold, four frames.
+    for (let i = 1; i <= 4; i++) {
+      e.move(mover.conn, { paragraph: i, heading: null });
+      await sleep(80);
+    }
+    expect(watcher.frames).toHaveLength(0);
+    held = false;
+    await sleep(150);
+    expect(watcher.frames).toHaveLength(1);
+    expect(watcher.frames[0].frame.moved?.map((m) => [m.personId, m.position?.paragraph])).toEqual([['m', 4]]);
   });
 
   it('does not echo a window its own move, and sends joins and leaves at once', async () => {
