@@ -8,6 +8,7 @@
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- documents   (sessions in Redis, as with REDIS_URL)
 //   CLIENT_PROCESSES=2 FANOUT_MS=150 npm run bench -- documents      (other generator split / fan-out window)
 //   REALTIME_SOCKETS=process npm run bench -- documents  (sockets in a socket process beside the API)
+//   BENCH_HEAP_PROFILE=/tmp/docs npm run bench -- documents  (what the run promoted to the old generation and a full GC then freed)
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -19,6 +20,7 @@ import { person } from '../test/support/entries.js';
 import { cleanRedisPrefix } from '../test/support/redis.js';
 import { startTestServer } from '../test/support/test-server.js';
 import { profiled } from './support/cpu-profile.js';
+import { heapProfiled } from './support/heap-profile.js';
 import { describeSched, mainThreadSched } from './support/sched.js';
 
 const DOCS = Number(process.env.DOCS ?? 2000);
@@ -213,6 +215,7 @@ async function main(): Promise<void> {
     const rssAt: number[] = [];
     const heap: number[] = [];
     const buffers: number[] = [];
+    const external: number[] = [];
     const heapCommitted: number[] = [];
     // The sockets live in the socket process by default: its RSS counts too.
     const socketRss: number[] = [];
@@ -225,6 +228,7 @@ async function main(): Promise<void> {
       heap.push(m.heapUsed);
       heapCommitted.push(m.heapTotal);
       buffers.push(m.arrayBuffers);
+      external.push(m.external);
       const sockets = (await host.usage({ gc: collect }))?.rss ?? 0;
       socketRss.push(sockets);
       rss.push(m.rss + sockets);
@@ -247,7 +251,7 @@ async function main(): Promise<void> {
     const load0 = loadavg()[0];
     const started = Date.now();
     const sampler = setInterval(() => void sample(), 3000);
-    await profiled('documents-run', () => new Promise((r) => setTimeout(r, SECONDS * 1000)));
+    await profiled('documents-run', () => heapProfiled('documents-run', () => new Promise((r) => setTimeout(r, SECONDS * 1000))));
     clearInterval(sampler);
     await sample();
     const elapsed = (Date.now() - started) / 1000;
@@ -312,6 +316,7 @@ async function main(): Promise<void> {
       `    JS heap committed (heapTotal)  ${mb(heapCommitted[0])} MB after the warm-up -> ${mb(heapCommitted[heapCommitted.length - 1])} MB at the end`,
     );
     console.log(`    Buffers (ArrayBuffers)         ${mb(buffers[0])} MB after the warm-up -> ${mb(buffers[buffers.length - 1])} MB at the end`);
+    console.log(`    JS heap / external / ArrayBuffers at each sample (MB) ${heap.map((h, i) => `${mb(h)}/${mb(external[i])}/${mb(buffers[i])}`).join(' ')}`);
     console.log(`    full GCs during the run        ${majorGcs} (API process)`);
     if (socketRss[0])
       console.log(`    socket process RSS             ${mb(socketRss[0])} MB after the warm-up -> ${mb(socketRss[socketRss.length - 1])} MB at the end`);
