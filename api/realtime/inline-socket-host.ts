@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ClientFrameReader } from './client-frames.js';
 import { CloseCode, MAX_BUFFERED_BYTES } from './close-codes.js';
 import type { PreparedFrame } from './prepared-frame.js';
 import type { SocketEvents, SocketHost, SocketHostLimits, SocketPort } from './socket-host.js';
@@ -57,6 +58,28 @@ export class WsPort implements SocketPort {
   }
 }
 
+/**
+ * Takes the reading of a socket's data frames over from ws (see ClientFrameReader for why): the
+ * socket's chunks go to a ClientFrameReader, which hands control frames (close, ping, pong) back to
+ * ws's own reader, so ws still answers pings, reports pongs and does the closing handshake. Returns
+ * false, leaving ws to read, if the socket is not as ws left it (one 'data' listener: ws's).
+ */
+function readFrames(ws: WebSocket, maxPayload: number, message: (text: string | null) => void): boolean {
+  const socket = (ws as unknown as { _socket?: Duplex })._socket;
+  const listeners = socket?.listeners('data');
+  if (!socket || listeners?.length !== 1) return false;
+  const wsOnData = listeners[0] as (this: Duplex, chunk: Buffer) => void;
+  const reader = new ClientFrameReader(maxPayload, {
+    message,
+    control: (frame) => wsOnData.call(socket, frame),
+    // As ws does with a frame it refuses (1002, 1007, 1009): close; the reader ignores what follows.
+    failed: (code) => ws.close(code),
+  });
+  socket.removeListener('data', wsOnData);
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+  return true;
+}
+
 /** The sockets held by this process itself: the host of `REALTIME_SOCKETS=inline`, and inside the socket process. */
 export class InlineSocketHost implements SocketHost {
   readonly #wss: WebSocketServer;
@@ -83,10 +106,13 @@ export class InlineSocketHost implements SocketHost {
       const port = new WsPort(ws);
       this.#ports.add(port);
       ws.on('pong', () => (port.lastSeenAt = Date.now()));
-      ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const message = (text: string | null) => {
         port.lastSeenAt = Date.now();
-        events.message(isBinary ? null : data.toString('utf8'));
-      });
+        events.message(text);
+      };
+      // Data frames are read by readFrames; ws still gets what is left when the socket closes.
+      ws.on('message', (data: Buffer, isBinary: boolean) => message(isBinary ? null : data.toString('utf8')));
+      readFrames(ws, this.limits.maxFrameBytes, message);
       // ws closes the socket after an error (e.g. 1009 for an oversized frame); 'close' follows.
       ws.on('error', () => undefined);
       ws.on('close', (code: number) => {
