@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   server = await startTestServer({
     env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'inline' },
     gatewayLimits: { connectionsPerUser: 20 },
-    tuning: { 'presence.coalesceMs': 50 },
+    tuning: { 'presence.coalesceMs': Number(process.env.COALESCE_MS ?? 50) },
   });
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
