@@ -4,25 +4,18 @@
 // full GC collected and drops those that died young, so it shows the allocations that were promoted
 // to the old generation and then died there: garbage that only a full GC frees, with whatever native
 // memory (ArrayBuffer backing stores) it holds. Off by default: sampling slows the process it watches.
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { phaseRecorder } from './cpu-profile.js';
 
-export async function heapProfiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
-  const prefix = process.env.BENCH_HEAP_PROFILE;
-  if (!prefix) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: Number(process.env.BENCH_HEAP_PROFILE_INTERVAL ?? 16_384),
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: false,
-  } as never);
-  try {
-    return await fn();
-  } finally {
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    writeFileSync(`${prefix}-${phase}.heapprofile`, JSON.stringify(profile));
-    session.disconnect();
-  }
-}
+export const heapProfiled = phaseRecorder(
+  'BENCH_HEAP_PROFILE',
+  'heapprofile',
+  async (s) => {
+    await s.post('HeapProfiler.enable');
+    await s.post('HeapProfiler.startSampling', {
+      samplingInterval: Number(process.env.BENCH_HEAP_PROFILE_INTERVAL ?? 16_384),
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: false,
+    } as never);
+  },
+  (s) => s.post('HeapProfiler.stopSampling'),
+);
