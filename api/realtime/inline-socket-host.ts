@@ -110,7 +110,7 @@ export class InlineSocketHost implements SocketHost {
         port.lastSeenAt = Date.now();
         events.message(text);
       };
-      // Data frames are read by readFrames; ws still gets what is left when the socket closes.
+      // Data frames are read by readFrames; this listener serves when readFrames leaves reading to ws.
       ws.on('message', (data: Buffer, isBinary: boolean) => message(isBinary ? null : data.toString('utf8')));
       readFrames(ws, this.limits.maxFrameBytes, message);
       // ws closes the socket after an error (e.g. 1009 for an oversized frame); 'close' follows.
