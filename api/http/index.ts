@@ -8,3 +8,4 @@ export { requestContext } from './request-context.js';
 export { RateLimiter } from './rate-limiter.js';
 export { staticFiles } from './static-files.js';
 export { httpMetrics } from './metrics.js';
+export { jsonArrayBytes } from './json-array-bytes.js';

@@ -45,7 +45,8 @@ export class PresenceEngine implements PresenceService {
   readonly #inputs = new Map<string, StoredInputs>();
   readonly #blocks = new BlockLists();
   readonly #kinds = new Map<string, 'person' | 'contact' | null>();
-  readonly #views = new Map<string, PresenceView>();
+  /** One cell per person ever seen, replaced view by view: holders of a cell see the latest view without a lookup. */
+  readonly #views = new Map<string, { view: PresenceView }>();
   readonly #due = new Map<string, number>();
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<ViewListener>();
@@ -213,7 +214,7 @@ export class PresenceEngine implements PresenceService {
         .blockedBy(personId)
         .then((list) => {
           // Viewers' filtered views changed, not the presence: re-send it to subscribers.
-          const view = this.#views.get(personId);
+          const view = this.#views.get(personId)?.view;
           if (this.#blocks.set(personId, list) && view) this.#emit(personId, view);
         })
         .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
@@ -247,7 +248,7 @@ export class PresenceEngine implements PresenceService {
     const all = await this.#o.store.allBlocks();
     const owners = new Set([...this.#blocks.owners(), ...all.keys()]);
     for (const owner of owners) {
-      const view = this.#views.get(owner);
+      const view = this.#views.get(owner)?.view;
       if (this.#blocks.set(owner, all.get(owner) ?? []) && view) this.#emit(owner, view);
     }
   }
@@ -321,6 +322,14 @@ export class PresenceEngine implements PresenceService {
 
   /** The latest published view from the cache (what fan-out sends); undefined if never seen here. */
   cached(personId: string): PresenceView | undefined {
+    return this.#views.get(personId)?.view;
+  }
+
+  /**
+   * The live cell behind `cached(personId)`: its `view` is always the latest. For callers that keep
+   * something derived from a view and check it is still current many times a second.
+   */
+  cell(personId: string): { readonly view: PresenceView } | undefined {
     return this.#views.get(personId);
   }
 
@@ -333,7 +342,7 @@ export class PresenceEngine implements PresenceService {
     const out = new Map<string, PresenceView>();
     const missing: string[] = [];
     for (const id of personIds) {
-      const v = this.#views.get(id);
+      const v = this.#views.get(id)?.view;
       if (v) out.set(id, v);
       else missing.push(id);
     }
@@ -347,7 +356,7 @@ export class PresenceEngine implements PresenceService {
     }
     // Never published (e.g. after a restart): the stored inputs still matter (OOF, note).
     for (let i = 0; i < unpublished.length; i += 50) await Promise.all(unpublished.slice(i, i + 50).map((id) => this.recompute(id)));
-    for (const id of missing) out.set(id, this.#views.get(id) ?? published.get(id) ?? unknownPresence());
+    for (const id of missing) out.set(id, this.#views.get(id)?.view ?? published.get(id) ?? unknownPresence());
     return out;
   }
 
@@ -367,7 +376,7 @@ export class PresenceEngine implements PresenceService {
         this.#o.cluster.published([personId]),
       ]);
       // The shared published view, not our cache: another process may have published since.
-      const prev = published.get(personId) ?? this.#views.get(personId);
+      const prev = published.get(personId) ?? this.#views.get(personId)?.view;
       const now = this.#now();
       const { presence, nextChangeAt } = aggregate(
         {
@@ -397,8 +406,9 @@ export class PresenceEngine implements PresenceService {
 
   #accept(personId: string, view: PresenceView): void {
     const known = this.#views.get(personId);
-    if (known && known.version >= view.version) return;
-    this.#views.set(personId, view);
+    if (known && known.view.version >= view.version) return;
+    if (known) known.view = view;
+    else this.#views.set(personId, { view });
     this.#emit(personId, view);
   }
 

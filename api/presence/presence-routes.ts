@@ -3,7 +3,7 @@ import { TtlCache } from '../../core/cache/index.js';
 import type { Context } from 'koa';
 import type { DirectoryReader } from '../../directory-sync/directory/index.js';
 import { presenceQueryRoute, putMyPresenceRoute, putOutOfOfficeRoute, type MyPresenceDto } from '../contract/presence.js';
-import { badRequest, notFound, readJson } from '../http/index.js';
+import { badRequest, jsonArrayBytes, notFound, readJson } from '../http/index.js';
 import type { AddressBook } from './address-book.js';
 import { jsonString, presenceJson, unknownPresence, viewFor } from './aggregate.js';
 import type { PresenceEngine } from './engine.js';
@@ -14,6 +14,7 @@ const ID = /^[A-Za-z0-9-]{1,64}$/;
 export const USER_OOF_SOURCE = 'user';
 const MAX_MANUAL_EXPIRY_MS = 366 * 24 * 3600_000;
 const UNKNOWN_JSON = presenceJson(unknownPresence());
+const encode = (text: string) => Buffer.from(text);
 /** Short: bounds how long a kept answer can outlive the address book entry it came from (a directory change clears both at once). */
 const ANSWER_TTL_MS = 60_000;
 
@@ -22,7 +23,7 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
   const router = new Router();
   const me = (ctx: Context) => ctx.state.principal.personId as string;
   /** A query's answer for one address as given, valid while that person's published view is the same object. */
-  const answers = new TtlCache<string, { generation: number; view: PresenceView; personId: string; text: string }>(100_000);
+  const answers = new TtlCache<string, { generation: number; view: PresenceView; cell: { readonly view: PresenceView }; personId: string; bytes: Buffer }>(100_000);
 
   const myPresence = async (personId: string): Promise<MyPresenceDto> => {
     const [presence, inputs] = await Promise.all([engine.current(personId), engine.storedInputs(personId)]);
@@ -43,30 +44,31 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
     const generation = addresses.generation;
     const now = Date.now();
     // Panes ask for the same addresses over and over (every pane, every item): an address's answer
-    // is kept while the address book has not been cleared and its person's view is the same object.
-    const parts = new Array<string>(emails.length);
+    // is kept while the address book has not been cleared and its person's view is the same object
+    // (read through the person's cell: a query touches each kept answer and little else).
+    const parts = new Array<Buffer>(emails.length);
     let misses: number[] | undefined;
     for (let i = 0; i < emails.length; i++) {
       const kept = answers.get(emails[i]!, now);
       if (
         kept &&
         kept.generation === generation &&
-        engine.cached(kept.personId) === kept.view &&
+        kept.cell.view === kept.view &&
         !(mayBeBlocked && kept.personId !== viewer && engine.hasBlocked(kept.personId, viewer))
       )
-        parts[i] = kept.text;
+        parts[i] = kept.bytes;
       else (misses ??= []).push(i);
     }
     if (misses) await answerMisses(emails, misses, parts, viewer, mayBeBlocked, generation, now);
     ctx.type = 'application/json';
-    ctx.body = `{"results":[${parts.join(',')}]}`;
+    ctx.body = jsonArrayBytes('{"results":[', parts, ']}');
   });
 
   /** The addresses without a kept answer: resolved, their views computed if need be, answers kept. */
   const answerMisses = async (
     emails: readonly string[],
     misses: readonly number[],
-    parts: string[],
+    parts: Buffer[],
     viewer: string,
     mayBeBlocked: boolean,
     generation: number,
@@ -79,13 +81,14 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
       const email = emails[i]!;
       const person = people[k];
       const view = person ? (engine.cached(person.id) ?? computed?.get(person.id)) : undefined;
-      if (!person || !view) parts[i] = `{"email":${jsonString(email)},"personId":null,"presence":${UNKNOWN_JSON}}`;
+      if (!person || !view) parts[i] = encode(`{"email":${jsonString(email)},"personId":null,"presence":${UNKNOWN_JSON}}`);
       else if (mayBeBlocked && person.id !== viewer && engine.hasBlocked(person.id, viewer))
-        parts[i] = `{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`;
+        parts[i] = encode(`{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${JSON.stringify(viewFor(view, 'blocked'))}}`);
       else {
-        parts[i] = `{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${presenceJson(view)}}`;
+        parts[i] = encode(`{"email":${jsonString(email)},"personId":${jsonString(person.id)},"presence":${presenceJson(view)}}`);
         // Unknown addresses are not kept here: the address book re-checks them sooner (new hires).
-        answers.set(email, { generation, view, personId: person.id, text: parts[i]! }, now + ANSWER_TTL_MS);
+        const cell = engine.cell(person.id);
+        if (cell) answers.set(email, { generation, view, cell, personId: person.id, bytes: parts[i]! }, now + ANSWER_TTL_MS);
       }
     });
   };
