@@ -202,7 +202,9 @@ async function main(): Promise<void> {
   await waitFor(driver, 'ready', 120_000);
 
   // 1. The product.
-  let drive: { sent: number; shed: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number } | undefined;
+  let drive:
+    | { sent: number; shed: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number; cpuShare: number }
+    | undefined;
   const product = await round(
     'product',
     server.url,
@@ -228,6 +230,7 @@ async function main(): Promise<void> {
       log(
         `API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core${socketCpu0 && socketCpu1 ? `, socket process ${(((socketCpu1.user + socketCpu1.system - socketCpu0.user - socketCpu0.system) / 1000 / (Date.now() - wall0)) * 100).toFixed(0)} %` : ''}; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
       );
+      log(`driver CPU during the changes: ${(drive!.cpuShare * 100).toFixed(0)} % of one core`);
       log(`server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
       log(`fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / 50)} windows)`);
       return { changes: drive!.ok, seconds: drive!.seconds };
@@ -277,9 +280,14 @@ async function main(): Promise<void> {
 
   // 3. The floor: a bare ws server, same subscribers, same change rate, same frame shape.
   // (BENCH_SKIP_FLOOR=1 skips it while iterating on the product; the comparison then reads n/a.)
-  const bare = process.env.BENCH_SKIP_FLOOR === '1' ? skippedFloor() : await runFloor();
+  const bare = process.env.BENCH_SKIP_FLOOR === '1' ? skippedFloor() : await runFloor('timer');
   log(
     `floor: ${bare.delivered} frames delivered, ${Math.round(bare.perSecond)}/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms, mismatches ${bare.mismatches}/${bare.checked}`,
+  );
+  // 4. The same floor fed by the driver's HTTP PUTs: what this machine allows with the product's input.
+  const fed = process.env.BENCH_SKIP_FLOOR === '1' || process.env.BENCH_SKIP_HTTP_FLOOR === '1' ? skippedFloor() : await runFloor('http');
+  log(
+    `floor fed over HTTP: ${fed.delivered} frames delivered, ${Math.round(fed.perSecond)}/s, p50 ${fed.p50} ms, p99 ${fed.p99} ms, mismatches ${fed.mismatches}/${fed.checked}`,
   );
 
   const share = product.perSecond / bare.perSecond;
@@ -304,6 +312,8 @@ async function main(): Promise<void> {
   row('delivery latency p50 (product)', `${product.p50} ms`, '', true);
   row('delivery latency p99 (product)', `${product.p99} ms`, `<= ${TARGET.p99Ms} ms`, product.p99 <= TARGET.p99Ms);
   row('delivery latency p50 / p99 (floor)', `${bare.p50} / ${bare.p99} ms`, '(floor)', true);
+  row('p50 / p99 (floor fed by HTTP PUTs)', `${fed.p50} / ${fed.p99} ms`, '(floor)', true);
+  row('changes applied/s (floor fed by HTTP)', String(Math.round(fed.changes / SECONDS)), '(floor)', true);
   row('final-state mismatches', `${product.mismatches}`, '0', product.mismatches === 0);
   row('server RSS per connection', kb(rssPerConnection), `<= ${kb(TARGET.bytesPerConnection)}`, rssPerConnection <= TARGET.bytesPerConnection);
   row('POST /v1/presence/query (100 addr)/s', String(Math.round(q.rps)), `>= ${TARGET.queryRps}`, q.rps >= TARGET.queryRps);
@@ -321,25 +331,44 @@ async function main(): Promise<void> {
   process.exit(missed ? 1 : 0);
 }
 
-/** The floor: a bare ws server, same subscribers, same change rate, same frame shape. */
-async function runFloor(): Promise<RoundResult> {
+/**
+ * The floor: a bare ws server, same subscribers, same change rate, same frame shape. Input 'timer'
+ * (the issue's floor) makes the changes inside the floor process; 'http' takes them as the same
+ * HTTP PUTs from the same driver as the product, so the machine also carries the driver and the
+ * server's HTTP work, as in the product's round.
+ */
+async function runFloor(input: 'timer' | 'http'): Promise<RoundResult> {
   const floor = child('floor-server.ts');
   const { url: floorUrl } = await waitFor<{ url: string }>(floor, 'listening', 30_000);
+  const driver = input === 'http' ? child('driver.ts') : undefined;
+  if (driver) {
+    driver.send({ type: 'init', url: floorUrl, people: PEOPLE });
+    await waitFor(driver, 'ready', 30_000);
+  }
   let floorTruth: Record<string, { version: number; availability: string }> = {};
   const bare = await round(
     'floor',
     floorUrl,
     async () => {
       const started = Date.now();
-      floor.send({ type: 'run', rate: RATE, seconds: SECONDS, people: PEOPLE });
-      const done = await waitFor<{ changes: number; truth: typeof floorTruth; cpuShare: number; sched: string }>(floor, 'done', (SECONDS + 60) * 1000);
+      floor.send({ type: 'run', rate: RATE, seconds: SECONDS, people: PEOPLE, input });
+      driver?.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE, floor: true });
+      const finished = waitFor<{ changes: number; truth: typeof floorTruth; cpuShare: number; sched: string }>(floor, 'done', (SECONDS + 180) * 1000);
+      const drove = driver ? await waitFor<{ ok: number; errors: number; putP50: number; putP99: number; cpuShare: number }>(driver, 'changes-done', (SECONDS + 120) * 1000) : undefined;
+      if (driver) floor.send({ type: 'stop' });
+      const done = await finished;
       floorTruth = done.truth;
-      log(`floor server CPU during the changes: ${(done.cpuShare * 100).toFixed(0)} % of one core${done.sched ? `; ${done.sched}` : ''}`);
+      log(`floor (${input}) server CPU during the changes: ${(done.cpuShare * 100).toFixed(0)} % of one core${done.sched ? `; ${done.sched}` : ''}`);
+      if (drove)
+        log(
+          `floor (http): driver ${drove.ok} PUTs ok, ${drove.errors} failed, PUT p50 ${drove.putP50} ms, p99 ${drove.putP99} ms; driver CPU ${(drove.cpuShare * 100).toFixed(0)} % of one core`,
+        );
       return { changes: done.changes, seconds: (Date.now() - started) / 1000 };
     },
     async () => floorTruth,
   );
   floor.send({ type: 'close' });
+  driver?.send({ type: 'close' });
   return bare;
 }
 

@@ -31,7 +31,9 @@ function request(method: string, path: string, token: string, body: unknown): Pr
   });
 }
 
-async function changes(rate: number, seconds: number, people: number): Promise<void> {
+/** `floor`: the changes go to the HTTP-fed floor server (`PUT /change/<person>`), not the product. */
+async function changes(rate: number, seconds: number, people: number, floor = false): Promise<void> {
+  const cpu0 = process.cpuUsage();
   let seq = 0;
   let ok = 0;
   let errors = 0;
@@ -61,7 +63,7 @@ async function changes(rate: number, seconds: number, people: number): Promise<v
         const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        request('PUT', '/v1/me/presence', tokens[p], body).then(
+        request('PUT', floor ? `/change/${p}` : '/v1/me/presence', tokens[p] ?? '', body).then(
           (r) => {
             inFlight--;
             if (r.status === 200) ok++;
@@ -78,7 +80,9 @@ async function changes(rate: number, seconds: number, people: number): Promise<v
   });
   const sentFor = (Date.now() - started) / 1000;
   for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
-  send({ type: 'changes-done', sent: seq, shed, ok, errors, seconds: sentFor, maxInFlight, putP50: percentile(hist, 0.5), putP99: percentile(hist, 0.99) });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - started);
+  send({ type: 'changes-done', sent: seq, shed, ok, errors, seconds: sentFor, maxInFlight, putP50: percentile(hist, 0.5), putP99: percentile(hist, 0.99), cpuShare });
 }
 
 async function queries(seconds: number, concurrency: number, batch: number, people: number): Promise<void> {
@@ -106,15 +110,19 @@ async function queries(seconds: number, concurrency: number, batch: number, peop
 
 process.on(
   'message',
-  (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number }) => {
+  (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number; floor?: boolean }) => {
     void (async () => {
       try {
         if (m.type === 'init') {
           url = m.url!;
+          if (!m.secret) {
+            send({ type: 'ready' });
+            return;
+          }
           const secret = new TextEncoder().encode(m.secret!);
           tokens = await Promise.all(Array.from({ length: m.people! }, (_, i) => mintDevToken(emailOf(i), secret)));
           send({ type: 'ready' });
-        } else if (m.type === 'changes') await changes(m.rate!, m.seconds!, m.people!);
+        } else if (m.type === 'changes') await changes(m.rate!, m.seconds!, m.people!, m.floor);
         else if (m.type === 'queries') await queries(m.seconds!, m.concurrency!, m.batch!, m.people!);
         else if (m.type === 'close') {
           agent.destroy();
