@@ -354,7 +354,9 @@ async function runFloor(input: 'timer' | 'http'): Promise<RoundResult> {
       floor.send({ type: 'run', rate: RATE, seconds: SECONDS, people: PEOPLE, input });
       driver?.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE, floor: true });
       const finished = waitFor<{ changes: number; truth: typeof floorTruth; cpuShare: number; sched: string }>(floor, 'done', (SECONDS + 180) * 1000);
-      const drove = driver ? await waitFor<{ ok: number; errors: number; putP50: number; putP99: number; cpuShare: number }>(driver, 'changes-done', (SECONDS + 120) * 1000) : undefined;
+      const drove = driver
+        ? await waitFor<{ ok: number; errors: number; putP50: number; putP99: number; cpuShare: number }>(driver, 'changes-done', (SECONDS + 120) * 1000)
+        : undefined;
       if (driver) floor.send({ type: 'stop' });
       const done = await finished;
       floorTruth = done.truth;

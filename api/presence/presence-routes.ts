@@ -23,7 +23,9 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
   const router = new Router();
   const me = (ctx: Context) => ctx.state.principal.personId as string;
   /** A query's answer for one address as given, valid while that person's published view is the same object. */
-  const answers = new TtlCache<string, { generation: number; view: PresenceView; cell: { readonly view: PresenceView }; personId: string; bytes: Buffer }>(100_000);
+  const answers = new TtlCache<string, { generation: number; view: PresenceView; cell: { readonly view: PresenceView }; personId: string; bytes: Buffer }>(
+    100_000,
+  );
 
   const myPresence = async (personId: string): Promise<MyPresenceDto> => {
     const [presence, inputs] = await Promise.all([engine.current(personId), engine.storedInputs(personId)]);

@@ -82,7 +82,18 @@ async function changes(rate: number, seconds: number, people: number, floor = fa
   for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
   const cpu = process.cpuUsage(cpu0);
   const cpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - started);
-  send({ type: 'changes-done', sent: seq, shed, ok, errors, seconds: sentFor, maxInFlight, putP50: percentile(hist, 0.5), putP99: percentile(hist, 0.99), cpuShare });
+  send({
+    type: 'changes-done',
+    sent: seq,
+    shed,
+    ok,
+    errors,
+    seconds: sentFor,
+    maxInFlight,
+    putP50: percentile(hist, 0.5),
+    putP99: percentile(hist, 0.99),
+    cpuShare,
+  });
 }
 
 async function queries(seconds: number, concurrency: number, batch: number, people: number): Promise<void> {
@@ -110,7 +121,17 @@ async function queries(seconds: number, concurrency: number, batch: number, peop
 
 process.on(
   'message',
-  (m: { type: string; url?: string; secret?: string; people?: number; rate?: number; seconds?: number; concurrency?: number; batch?: number; floor?: boolean }) => {
+  (m: {
+    type: string;
+    url?: string;
+    secret?: string;
+    people?: number;
+    rate?: number;
+    seconds?: number;
+    concurrency?: number;
+    batch?: number;
+    floor?: boolean;
+  }) => {
     void (async () => {
       try {
         if (m.type === 'init') {
