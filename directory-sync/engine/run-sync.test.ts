@@ -290,6 +290,30 @@ describe('runSync: deletions', () => {
     expect(stored.map((s) => s.status)).toEqual(['ok', 'deletions_blocked', 'deletions_blocked', 'ok']);
   });
 
+  it("caps a full pass at 10 % of the source's size: the people read when fewer than those held", async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 100; i++) src.set(entry(i));
+    await runSync(src, { store });
+    for (let i = 1; i <= 15; i++) src.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    const blocked = await runSync(src, { store, full: true });
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 15 });
+    // 10 % of the 85 read, not of the 100 held.
+    expect(blocked.warnings.join(' ')).toMatch(/15 deletions exceed the cap of 9 .*10% of the source's 85 people/);
+  });
+
+  it('does not let many new people in the same run raise the cap for those removed', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 100; i++) src.set(entry(i));
+    await runSync(src, { store });
+    for (let i = 1; i <= 12; i++) src.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    for (let i = 101; i <= 400; i++) src.set(entry(i));
+    const blocked = await runSync(src, { store, full: true });
+    // 388 read, 100 held: the cap is 10 % of the 100, so 12 removals wait for an admin.
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 12, added: 300 });
+    expect(blocked.warnings.join(' ')).toMatch(/cap of 10 .*of the source's 100 people/);
+    expect(await db().selectFrom('people').where('missing_since', 'is not', null).selectAll().execute()).toHaveLength(0);
+  });
+
   it('the absolute cap applies too (SYNC_DELETE_CAP)', async () => {
     const src = new MemorySource('memory', 25);
     for (let i = 1; i <= 100; i++) src.set(entry(i));

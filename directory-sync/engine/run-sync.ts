@@ -320,12 +320,17 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
               .executeTakeFirstOrThrow()
           ).n,
         );
-        const cap = Math.min(limits.deleteCap, Math.ceil((Math.max(live, summary.total ?? 0) * limits.deleteCapPercent) / 100));
+        // The source's size: what this store held from it before the run, or what a full pass read
+        // from it if that is fewer. The smaller one keeps the cap strict both when a read comes back
+        // short and when many new people arrive in the run that removes others.
+        const heldBefore = Math.max(0, live - report.added);
+        const size = summary.total === undefined ? heldBefore : Math.min(heldBefore, summary.total);
+        const cap = Math.min(limits.deleteCap, Math.ceil((size * limits.deleteCapPercent) / 100));
         if (toMark > cap && !allowDeletes) {
           report.status = 'deletions_blocked';
           report.blockedDeletions = toMark;
           addWarnings(report, [
-            `${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of ${live}); none applied. Check the source, then run with --allow-deletes`,
+            `${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of the source's ${size} people); none applied. Check the source, then run with --allow-deletes`,
           ]);
           if (summary.complete) {
             // Remember what the full pass found missing, so an --allow-deletes run can apply it.
