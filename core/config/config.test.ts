@@ -37,6 +37,11 @@ describe('loadConfig', () => {
     expect(problemsOf({ SYNC_INTERVAL: '-5' })[0]).toMatch(/^SYNC_INTERVAL=/);
   });
 
+  it('bounds PRESENCE_NODE_TTL_SECONDS so that a dead process goes Offline within 60 s', () => {
+    expect(loadConfig({ PRESENCE_NODE_TTL_SECONDS: '45' }, { dotEnvFile: false }).env.PRESENCE_NODE_TTL_SECONDS).toBe(45);
+    expect(() => loadConfig({ PRESENCE_NODE_TTL_SECONDS: '46' }, { dotEnvFile: false })).toThrow(/PRESENCE_NODE_TTL_SECONDS/);
+  });
+
   it('refuses dev auth on a non-loopback HOST', () => {
     expect(problemsOf({ HOST: '0.0.0.0', AUTH_MODE: 'dev' })[0]).toMatch(/^AUTH_MODE: dev auth is refused on a non-loopback HOST/);
     expect(problemsOf({ HOST: '0.0.0.0' })[0]).toMatch(/dev auth is refused/);

@@ -88,7 +88,8 @@ const envSchema = z.object({
   CHAT_MISSED_AFTER_SECONDS: seconds(600),
   DEMO_SIMULATOR: flag,
   /** How long a silent API process keeps its endpoints' presence alive in Redis (scale-out). */
-  PRESENCE_NODE_TTL_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
+  // A dead process's people go Offline within 4/3 of this (expiry, then the next reap): at most 60 s.
+  PRESENCE_NODE_TTL_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
