@@ -131,6 +131,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       apiScope: config.env.ADDIN_API_SCOPE ?? null,
       // Entra issuers end in /v2.0; MSAL wants the tenant authority without it.
       authority: config.auth.mode === 'oidc' ? config.auth.issuer.replace(/\/v2\.0\/?$/, '') : null,
+      // The demo host labels simulated statuses as such (see api/presence/demo-simulator.ts).
+      demoSimulator: config.demo || config.env.DEMO_SIMULATOR,
     };
   });
   open.get('/', (ctx) => ctx.redirect('/demo/'));

@@ -9,6 +9,7 @@ import { PaneIframe } from './pane-iframe.js';
 import { ReadingPane } from './reading-pane.js';
 import { TopBar } from './top-bar.js';
 import { useDemoSnapshot } from './use-demo-state.js';
+import { useServerConfig } from './use-server-config.js';
 import { WordDocument } from './word-document.js';
 
 /** One state per page; the pane iframes find its bridge on window.__demoHost (same origin). */
@@ -24,12 +25,13 @@ const useStyles = makeStyles({
 export function DemoApp() {
   const s = useStyles();
   const snap = useDemoSnapshot(demoState);
+  const server = useServerConfig();
   const [paneWidth, setPaneWidth] = useState(() => Number(new URLSearchParams(window.location.search).get('paneWidth')) || 360);
   return (
     <FluentProvider theme={snap.dark ? webDarkTheme : webLightTheme}>
       <div className={s.root}>
-        <TopBar state={demoState} snap={snap} paneWidth={paneWidth} onPaneWidth={setPaneWidth} />
-        <DevAuthNotice />
+        <TopBar state={demoState} snap={snap} paneWidth={paneWidth} onPaneWidth={setPaneWidth} simulator={server?.demoSimulator ?? false} />
+        <DevAuthNotice mode={server?.authMode ?? null} />
         <div className={s.body}>
           {snap.app === 'outlook' ? (
             <>

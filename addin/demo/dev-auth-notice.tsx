@@ -1,15 +1,7 @@
 import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
 
 /** The demo signs people in through the dev sign-in; with OIDC it cannot, and says so. */
-export function DevAuthNotice() {
-  const [mode, setMode] = useState<string | null>(null);
-  useEffect(() => {
-    fetch('/addin/config.json')
-      .then((r) => (r.ok ? (r.json() as Promise<{ authMode: string }>) : null))
-      .then((c) => setMode(c?.authMode ?? null))
-      .catch(() => setMode(null));
-  }, []);
+export function DevAuthNotice({ mode }: { mode: string | null }) {
   if (!mode || mode === 'dev') return null;
   return (
     <MessageBar intent="warning" layout="multiline" data-testid="dev-auth-notice">

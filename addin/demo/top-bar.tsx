@@ -1,4 +1,4 @@
-import { Badge, Dropdown, makeStyles, Option, Switch, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { Badge, Dropdown, makeStyles, Option, Switch, Tab, TabList, Text, tokens, Tooltip } from '@fluentui/react-components';
 import type { DemoHostState, DemoSnapshot } from './demo-state.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 
@@ -17,17 +17,22 @@ const useStyles = makeStyles({
   tabs: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium },
 });
 
-/** The demo host's own controls: who you are, which Office app, the theme. Clearly not Office. */
+/**
+ * The demo host's own controls: who you are, which Office app, the theme. Clearly not Office. With
+ * `simulator`, it also says that some demo people's statuses are made up by the demo simulator.
+ */
 export function TopBar({
   state,
   snap,
   paneWidth,
   onPaneWidth,
+  simulator,
 }: {
   state: DemoHostState;
   snap: DemoSnapshot;
   paneWidth: number;
   onPaneWidth: (w: number) => void;
+  simulator: boolean;
 }) {
   const s = useStyles();
   const signInAs = (email: string) => {
@@ -46,6 +51,16 @@ export function TopBar({
         <Text weight="semibold" style={{ color: 'inherit' }}>
           Aurora Works · stand-in for Outlook and Word
         </Text>
+        {simulator && (
+          <Tooltip
+            relationship="description"
+            content="Demo only: some demo people change status on their own, as if they were in meetings and calls, so the page is alive. Anyone signed in shows their real status. Off outside the demo (DEMO_SIMULATOR)."
+          >
+            <Badge appearance="tint" color="informative" data-testid="demo-simulator-label" tabIndex={0}>
+              Simulated statuses (demo only)
+            </Badge>
+          </Tooltip>
+        )}
       </span>
       <span className={s.field}>
         <Text style={{ color: 'inherit' }} id="sign-in-as-label">

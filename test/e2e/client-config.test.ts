@@ -12,7 +12,12 @@ describe('GET /addin/config.json (pane sign-in settings)', () => {
     server = await startTestServer();
     const res = await fetch(`${server.url}/addin/config.json`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ authMode: 'dev', clientId: null, apiScope: null, authority: null });
+    expect(await res.json()).toEqual({ authMode: 'dev', clientId: null, apiScope: null, authority: null, demoSimulator: false });
+  });
+
+  it('tells the demo host when the demo activity simulator runs (DEMO_SIMULATOR=true)', async () => {
+    server = await startTestServer({ env: { DEMO_SIMULATOR: 'true' } });
+    expect(((await (await fetch(`${server.url}/addin/config.json`)).json()) as { demoSimulator: boolean }).demoSimulator).toBe(true);
   });
 
   it('gives the nested app authentication settings in OIDC mode', async () => {
@@ -31,6 +36,7 @@ describe('GET /addin/config.json (pane sign-in settings)', () => {
       clientId: '5a1e2f3b-0000-4000-8000-000000000001',
       apiScope: 'api://presence.example/5a1e2f3b-0000-4000-8000-000000000001/access_as_user',
       authority: 'https://login.microsoftonline.com/0c5f3c1e-7d2a-4b6e-9f1a-2b3c4d5e6f70',
+      demoSimulator: false,
     });
     // The dev sign-in does not exist in OIDC mode.
     expect(

@@ -108,13 +108,47 @@ describe('live presence in the demo host (headless Chromium)', () => {
     const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-roadmap', theme: 'dark' });
     const pane = await sam.pane('outlook');
     await pane.getByTestId('my-status').waitFor({ timeout: 15_000 });
-    await pane.getByTestId('my-status').focus();
+    await labelOf(pane, PRIYA_ALIAS).waitFor({ timeout: 5000 });
+    // Readable: each presence label's text against the background it sits on, WCAG AA (4.5:1).
+    const contrasts = await pane.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const background = (el: Element | null): string => {
+        for (; el; el = el.parentElement) {
+          const c = getComputedStyle(el).backgroundColor;
+          if (c && !/rgba\(.*,\s*0\)$/.test(c) && c !== 'transparent') return c;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      return [...document.querySelectorAll('[data-testid="presence-label"], [data-testid="my-status-text"]')].map((el) => {
+        const [a, b] = [lum(getComputedStyle(el).color), lum(background(el))];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      });
+    });
+    expect(contrasts.length).toBeGreaterThan(2);
+    expect(Math.min(...contrasts)).toBeGreaterThanOrEqual(4.5);
+
+    // Keyboard only: Tab from the top of the pane to your status, open the picker (focus lands on
+    // the selected choice once it has loaded), arrow to Busy, Tab to Save, press Enter.
+    const focused = () => pane.evaluate(() => document.activeElement?.closest('[data-testid]')?.getAttribute('data-testid') ?? null);
+    const pressUntil = async (key: string, testId: string) => {
+      for (let i = 0; i < 40; i++) {
+        if ((await focused()) === testId) return;
+        await sam.page.keyboard.press(key);
+      }
+      throw new Error(`${testId} not reached with ${key} (focus on ${await focused()})`);
+    };
+    await sam.page.getByTestId('outlook-pane').focus();
+    await pressUntil('Tab', 'my-status');
     await sam.page.keyboard.press('Enter');
     await pane.getByTestId('status-picker').waitFor({ timeout: 5000 });
-    await pane.getByTestId('status-Busy').focus();
-    await sam.page.keyboard.press('Space');
-    // Tab through to Save and press it: Busy with the default expiry (1 day).
-    await pane.getByTestId('status-save').focus();
+    for (let i = 0; i < 50 && (await focused()) !== 'status-automatic'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await focused()).toBe('status-automatic');
+    await pressUntil('ArrowDown', 'status-Busy');
+    await pressUntil('Tab', 'status-save');
     await sam.page.keyboard.press('Enter');
     await pane.locator('[data-testid="my-status-text"][data-availability="Busy"]').waitFor({ timeout: 3000 });
     const mine = (await (await server.api('GET', '/v1/me/presence', { as: SAM })).json()) as { manual: { availability: string; expiresAt: string } };
@@ -122,5 +156,41 @@ describe('live presence in the demo host (headless Chromium)', () => {
     expect(Date.parse(mine.manual.expiresAt) - Date.now()).toBeGreaterThan(23 * 3600_000);
     await browser.screenshot(sam.page, 'presence-outlook-dark');
     await server.api('DELETE', '/v1/me/presence', { as: SAM });
+  });
+
+  it("shows your own status in the Word pane's header, live", async () => {
+    const sam = await browser.openDemo(server.url, SAM, { app: 'word' });
+    const pane = await sam.pane('word');
+    const mine = pane.getByTestId('my-status-text');
+    await mine.and(pane.locator('[data-availability="Available"]')).waitFor({ timeout: 15_000 });
+    await server.api('PUT', '/v1/me/presence', { as: SAM, body: { availability: 'DoNotDisturb' } });
+    await mine.and(pane.locator('[data-availability="DoNotDisturb"]')).waitFor({ timeout: 3000 });
+    await server.api('DELETE', '/v1/me/presence', { as: SAM });
+    await mine.and(pane.locator('[data-availability="Available"]')).waitFor({ timeout: 3000 });
+    await sam.context.close();
+  });
+
+  it('labels the demo activity simulator in the demo host when it runs, and only then', async () => {
+    const off = await browser.openDemo(server.url, SAM);
+    await off.page.getByTestId('demo-label').waitFor();
+    await (await off.pane()).getByTestId('my-status').waitFor({ timeout: 15_000 });
+    expect(await off.page.getByTestId('demo-simulator-label').count()).toBe(0);
+    await off.context.close();
+
+    const simulated = await startTestServer({ seed: [demoPerson('sam.okafor', 'Sam Okafor', 'Software Engineer')], env: { DEMO_SIMULATOR: 'true' } });
+    try {
+      const on = await browser.openDemo(simulated.url, SAM);
+      const label = on.page.getByTestId('demo-simulator-label');
+      await label.waitFor({ timeout: 10_000 });
+      expect(await label.textContent()).toMatch(/Simulated statuses \(demo only\)/);
+      await label.focus();
+      await on.page
+        .getByRole('tooltip')
+        .filter({ hasText: /some demo people change status on their own/ })
+        .waitFor({ timeout: 3000 });
+      await on.context.close();
+    } finally {
+      await simulated.close();
+    }
   });
 });

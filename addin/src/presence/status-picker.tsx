@@ -18,7 +18,7 @@ import {
   tokens,
   type PresenceBadgeStatus,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/index.js';
 import { useApi } from '../services/index.js';
 import type { ManualAvailability, MyPresenceDto } from './presence-types.js';
@@ -85,6 +85,14 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // The dialog opens on a spinner, so it can only focus its own surface; once the choices are
+  // there, keyboard users start on the one that is selected.
+  const choices = useRef<HTMLDivElement>(null);
+  const loaded = mine !== null;
+  useEffect(() => {
+    if (loaded) choices.current?.querySelector<HTMLInputElement>('input:checked')?.focus();
+  }, [loaded]);
+
   useEffect(() => {
     let live = true;
     api
@@ -147,7 +155,7 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
       }}
     >
       <Field label="Your status">
-        <RadioGroup value={availability} onChange={(_, d) => setAvailability(d.value as ManualAvailability | '')} data-testid="status-choices">
+        <RadioGroup ref={choices} value={availability} onChange={(_, d) => setAvailability(d.value as ManualAvailability | '')} data-testid="status-choices">
           <Radio value="" label="Automatic (from your activity and calendar)" data-testid="status-automatic" />
           {CHOICES.map((c) => (
             <Radio
