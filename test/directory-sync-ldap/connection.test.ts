@@ -2,11 +2,13 @@
 // errors, paging, reconnect after the server went away.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import {
   MatchedValuesControl,
   attrValues,
   LdapConnectionError,
   LdapCredentialsError,
+  LdapTimeoutError,
   LdapTlsError,
   LdaptsConnection,
   attrBuffer,
@@ -128,6 +130,22 @@ describe('LdaptsConnection against slapd', () => {
     const bad = new LdaptsConnection(opts({ startTls: true, ca: undefined }));
     await expect(bad.connect()).rejects.toBeInstanceOf(LdapTlsError);
     await bad.close();
+  });
+
+  it('a server that accepts the connection and never answers: a typed timeout, in bounded time', async () => {
+    const silent: net.Socket[] = [];
+    const server = net.createServer((sock) => silent.push(sock));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const conn = new LdaptsConnection(opts({ url: `ldap://127.0.0.1:${(server.address() as net.AddressInfo).port}`, timeoutMs: 300, connectTimeoutMs: 300 }));
+    try {
+      const t0 = Date.now();
+      await expect(conn.connect()).rejects.toBeInstanceOf(LdapTimeoutError);
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      await conn.close();
+      for (const s of silent) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('config wires LDAP_STARTTLS and LDAP_CA_FILE', async () => {

@@ -240,6 +240,40 @@ describe('ldap source → engine → store (real slapd)', () => {
     expect(await snapshot(store!)).toEqual(before);
   });
 
+  it('the server hangs mid-run (it stops answering): the operation timeout fails the run, nothing is deleted', async () => {
+    await setup(people(500));
+    await runSync(source(), { store: store! });
+    const before = await snapshot(store!);
+    let paused = false;
+    const t0 = Date.now();
+    let r;
+    try {
+      r = await runSync(source({ LDAP_TIMEOUT_SECONDS: '1' }, { pageSize: 50 }), {
+        store: store!,
+        full: true,
+        onBatch: (i) => {
+          if (i === 2 && !paused) {
+            paused = true;
+            // The server process is frozen: connections stay open, nothing is answered.
+            process.kill(ldap!.pid!, 'SIGSTOP');
+          }
+        },
+      });
+    } finally {
+      if (paused) process.kill(ldap!.pid!, 'SIGCONT');
+    }
+    expect(paused).toBe(true);
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/time/i);
+    // The 1 s operation timeout, not a hang until the test's own timeout.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r).toMatchObject({ missing: 0, deleted: 0 });
+    expect(await snapshot(store!)).toEqual(before);
+    const again = await runSync(source(), { store: store! });
+    expect(again).toMatchObject({ status: 'ok', mode: 'full', missing: 0, deleted: 0, entries: 500 });
+    expect(await snapshot(store!)).toEqual(before);
+  });
+
   it('a mass deletion over the cap is blocked and reported, then applied with allowDeletes', async () => {
     await setup(people(200));
     await runSync(source(), { store: store! });
