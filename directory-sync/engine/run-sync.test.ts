@@ -314,6 +314,30 @@ describe('runSync: deletions', () => {
     expect(await db().selectFrom('people').where('missing_since', 'is not', null).selectAll().execute()).toHaveLength(0);
   });
 
+  it("holds back a blocked run's unlinking of people another source still has, and applies it with the deletions", async () => {
+    const a = new MemorySource('a', 25);
+    const b = new MemorySource('b', 25);
+    for (let i = 1; i <= 100; i++) a.set(entry(i));
+    // Source b has the first five too (joined by their primary address).
+    for (let i = 1; i <= 5; i++) b.set(entry(i, { externalId: `b-${i}` }));
+    await runSync(a, { store });
+    await runSync(b, { store });
+    const shared = [1, 2, 3, 4, 5].map((i) => `uuid-user${String(i).padStart(4, '0')}`);
+    const sharedLinksOfA = async () =>
+      (await db().selectFrom('person_sources').where('source', '=', 'a').where('external_id', 'in', shared).select('external_id').execute()).length;
+    expect(await sharedLinksOfA()).toBe(5);
+    // Source a loses the five shared people and fifteen of its own: over the cap of 10.
+    for (let i = 1; i <= 20; i++) a.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    const blocked = await runSync(a, { store, full: true });
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 15, missing: 0 });
+    expect(await sharedLinksOfA()).toBe(5);
+    const allowed = await runSync(a, { store, allowDeletes: true });
+    expect(allowed).toMatchObject({ status: 'ok', missing: 15 });
+    expect(await sharedLinksOfA()).toBe(0);
+    // The shared five are still there, through b.
+    expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(85);
+  });
+
   it('the absolute cap applies too (SYNC_DELETE_CAP)', async () => {
     const src = new MemorySource('memory', 25);
     for (let i = 1; i <= 100; i++) src.set(entry(i));

@@ -301,12 +301,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Without tombstones the incremental query finds nothing, and SQLite's planner (no
       // statistics) would walk every link of the source to learn that: skip it.
       const unlink = summary.complete || pendingExists ? (await sharedGone.execute()).map((r) => r.external_id) : [];
-      for (let i = 0; i < unlink.length; i += 500)
-        await t
-          .deleteFrom('person_sources')
-          .where('source', '=', S)
-          .where('external_id', 'in', unlink.slice(i, i + 500))
-          .execute();
+      // Held back with the deletions when those are over the cap: a run that may be reading the
+      // wrong scope changes nothing that it would delete.
+      let blocked = false;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
       if (toMark > 0) {
         const live = Number(
@@ -327,6 +324,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         const size = summary.total === undefined ? heldBefore : Math.min(heldBefore, summary.total);
         const cap = Math.min(limits.deleteCap, Math.ceil((size * limits.deleteCapPercent) / 100));
         if (toMark > cap && !allowDeletes) {
+          blocked = true;
           report.status = 'deletions_blocked';
           report.blockedDeletions = toMark;
           addWarnings(report, [
@@ -340,6 +338,12 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
               .expression(candidates.select((eb) => [eb.val(S).as('source'), 'person_sources.external_id', eb.val(now).as('reported_at')]))
               .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
               .execute();
+            for (let i = 0; i < unlink.length; i += 500)
+              await t
+                .insertInto('sync_pending_deletes')
+                .values(unlink.slice(i, i + 500).map((external_id) => ({ source: S, external_id, reported_at: now })))
+                .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+                .execute();
           }
         } else {
           const ids = (await candidates.select('people.id').execute()).map((r) => r.id);
@@ -356,6 +360,13 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       } else if (pendingExists) {
         await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
       }
+      if (!blocked)
+        for (let i = 0; i < unlink.length; i += 500)
+          await t
+            .deleteFrom('person_sources')
+            .where('source', '=', S)
+            .where('external_id', 'in', unlink.slice(i, i + 500))
+            .execute();
       // Second phase: purge people missing for longer than the grace period.
       // Starts from people marked missing (indexed, and few), not from every link of the source.
       const purgeable = t
