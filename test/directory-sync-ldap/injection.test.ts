@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../core/config/index.js';
 import { StoreDirectoryReader } from '../../directory-sync/directory/index.js';
-import { runSync } from '../../directory-sync/engine/index.js';
-import { tempStore } from '../../directory-sync/engine/test-helpers.js';
 import { LdaptsConnection, attrString, buildDn, escapeFilter, ldapConnectionOptionsFromConfig } from '../../directory-sync/sources/ldap-common/index.js';
 import { createLdapSource } from '../../directory-sync/sources/ldap/index.js';
 import { baseLdif, startSlapd, type Slapd } from '../support/slapd.js';
+import { startTestServer } from '../support/test-server.js';
 import { PEOPLE_DN, personLdif } from './fixtures.js';
 
 const HOSTILE = ['*', '*)(uid=*', 'x)(|(objectClass=*)', '*))(|(cn=*', 'a\\2a', 'Smith, John (admin)'];
@@ -62,19 +61,29 @@ describe('LDAP injection', () => {
     }
   });
 
-  it('hostile values sync as plain text and search as plain text', async () => {
-    const store = await tempStore();
-    const source = createLdapSource(loadConfig(ldap.env(), { dotEnvFile: false }))!;
+  it('hostile values sync from slapd as plain text, and GET /v1/people/search takes them as plain text', async () => {
+    // The server syncs its configured source (this slapd) on start.
+    const server = await startTestServer({ env: ldap.env() });
     try {
-      const r = await runSync(source, { store });
-      expect(r).toMatchObject({ status: 'ok', added: 20 + HOSTILE.length });
-      const reader = new StoreDirectoryReader(store);
-      const hits = await reader.search('*)(uid=*', 50);
-      expect(hits.map((h) => h.email)).toEqual(['hostile1@example.com']);
-      expect((await reader.search('Smith, John (admin)', 50)).map((h) => h.displayName)).toEqual(['Smith, John (admin)']);
+      const reader = new StoreDirectoryReader(server.deps.store);
+      const everyone = [...Array.from({ length: 20 }, (_, i) => `plain${i}@example.com`), ...HOSTILE.map((_, i) => `hostile${i}@example.com`)];
+      const synced = async () => [...(await reader.lookupEmails(everyone)).values()].filter(Boolean).length;
+      for (let i = 0; i < 100 && (await synced()) < everyone.length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await synced()).toBe(everyone.length);
+      const search = async (q: string) => {
+        const res = await server.api('GET', `/v1/people/search?q=${encodeURIComponent(q)}&limit=50`, { as: 'plain0@example.com' });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { results: { email: string; displayName: string }[] }).results;
+      };
+      expect((await search('*)(uid=*')).map((h) => h.email)).toEqual(['hostile1@example.com']);
+      // A literal asterisk: the four names that contain one, not everyone.
+      expect((await search('*')).map((h) => h.email).sort()).toEqual([0, 1, 2, 3].map((i) => `hostile${i}@example.com`));
+      expect((await search('Smith, John (admin)')).map((h) => h.displayName)).toEqual(['Smith, John (admin)']);
+      // SQL LIKE wildcards are text too.
+      expect(await search('%')).toEqual([]);
+      expect((await search('Plain')).length).toBe(20);
     } finally {
-      await source.close();
-      await store.dispose();
+      await server.close();
     }
   });
 });
