@@ -131,13 +131,27 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
     const sam = await card(SAM);
     expect(sam.managerChain.length).toBeGreaterThan(0);
     const manager = sam.managerChain[0];
+    // Sam is out of office with a note (and no pane open: Offline).
+    await server.api('PUT', '/v1/me/out-of-office', { as: SAM, body: { active: true, message: 'Back on Monday' } });
+    await server.api('PUT', '/v1/me/presence', { as: SAM, body: { availability: 'Busy', note: 'Heads down on the VPN' } });
     const demo = await browser.openDemo(server.url, 'diego.ramos@auroraworks.example', { message: 'msg-vpn' });
     const pane = await demo.pane();
     await waitForRows(pane, ['Sam Okafor', 'Diego Ramos', 'Priya Natarajan']);
     await pane.getByRole('button', { name: /From: Sam Okafor.*Open contact card/ }).click();
     const shown = pane.getByTestId('contact-card');
     await shown.waitFor();
-    expect(await shown.textContent()).toContain(sam.title!);
+    const text = (await shown.textContent()) ?? '';
+    expect(text).toContain(sam.title!);
+    // Photo or initials, department, office, phones: what the directory has.
+    for (const v of [sam.department, sam.office, ...sam.phones.map((p) => p.number)].filter(Boolean)) expect(text).toContain(v);
+    // Live presence with the note and the out-of-office message.
+    const label = shown.getByTestId('presence-label');
+    await label.and(pane.locator('[data-availability="Offline"]')).waitFor({ timeout: 5000 });
+    expect(await shown.getByTestId('presence-note').textContent()).toContain('Heads down on the VPN');
+    expect(await shown.getByTestId('presence-oof').textContent()).toBe('Out of office: Back on Monday');
+    await server.api('PUT', '/v1/me/out-of-office', { as: SAM, body: { active: false } });
+    await server.api('DELETE', '/v1/me/presence', { as: SAM });
+    await shown.getByTestId('presence-oof').waitFor({ state: 'detached', timeout: 5000 });
     // The whole chain, nearest manager first, as the directory has it.
     const chain = (await pane.getByTestId('manager-chain').locator('li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     expect(chain).toEqual(sam.managerChain.map((m) => `${m.displayName}${m.title ?? ''}`));
