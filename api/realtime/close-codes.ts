@@ -14,7 +14,6 @@ export const CloseCode = Object.freeze({
   tooManyConnections: 4409,
   /** The client fell too far behind: reconnect and resync from the store. */
   resync: 4410,
-  idle: 4408,
 });
 
 /** Bytes queued on a socket beyond which the client is told to resync instead of stalling the server. */
