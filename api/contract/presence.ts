@@ -16,6 +16,7 @@ export const presenceView = z.object({
 export type PresenceDto = z.infer<typeof presenceView>;
 
 export const MAX_PRESENCE_QUERY = 1000;
+const queryAddress = z.string().trim().max(320, 'at most 320 characters');
 export const MAX_SUBSCRIPTIONS = 2000;
 export const MAX_NOTE_LENGTH = 280;
 export const MAX_OOF_MESSAGE_LENGTH = 2000;
@@ -32,7 +33,10 @@ export const presenceQueryRoute = defineRoute({
   tag: 'presence',
   summary: 'Presence of up to 1,000 addresses (any SMTP alias); unknown addresses answer PresenceUnknown',
   auth: 'user',
-  body: z.strictObject({ emails: z.array(email).max(MAX_PRESENCE_QUERY, `at most ${MAX_PRESENCE_QUERY} addresses`) }),
+  // Any string, not only a well-formed address: a query is stateless, and one odd recipient (an
+  // Exchange legacy DN, a typo) answers PresenceUnknown like any address nobody holds instead of
+  // failing the other 999.
+  body: z.strictObject({ emails: z.array(queryAddress).max(MAX_PRESENCE_QUERY, `at most ${MAX_PRESENCE_QUERY} addresses`) }),
   response: z.object({ results: z.array(z.object({ email: z.string(), personId: z.string().nullable(), presence: presenceView })) }),
 });
 

@@ -88,9 +88,17 @@ describe('POST /v1/presence/query', () => {
     expect(moved.personId).toBe((await query(ALICE, ['gus.second@contoso.test']))[0].personId);
   });
 
+  it('answers strings that are not addresses as unknown, with the rest of the call', async () => {
+    const odd = ['not-an-address', '', '/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=bob', '  bob.baker@contoso.test  '];
+    const results = await query(ALICE, odd);
+    expect(results.map((r) => r.email)).toEqual(['not-an-address', '', odd[2], BOB]);
+    expect(results.slice(0, 3).every((r) => r.personId === null && r.presence.availability === 'PresenceUnknown')).toBe(true);
+    expect(results[3].personId).toEqual(expect.any(String));
+  });
+
   it('refuses 1,001 addresses and malformed bodies with 400', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `p${i}@x.test`);
-    for (const body of [{ emails: many }, { emails: ['not-an-address'] }, { emails: [], extra: true }]) {
+    for (const body of [{ emails: many }, { emails: [42] }, { emails: ['x'.repeat(321)] }, { emails: 'bob@contoso.test' }, { emails: [], extra: true }]) {
       expect((await server.api('POST', '/v1/presence/query', { as: ALICE, body })).status).toBe(400);
     }
   });
