@@ -2,11 +2,12 @@
 // groups of 500) loaded into a fresh slapd with slapadd, then, side by side: the floors (a raw
 // paged ldapsearch to /dev/null, a bare ldapts paged read that only counts), the full sync into
 // SQLite and into PostgreSQL, an incremental pass with 1,000 changed people and one with no
-// change. Each sync step runs in a child process; its peak RSS is that process's maxRSS.
+// change, and the write floor (SQLite alone storing the same rows). Each step runs in a child
+// process; its peak RSS is that process's maxRSS.
 // Run alone: npx tsx bench/directory-sync.bench.ts   (DSYNC_BENCH_PEOPLE=20000 for a smaller run)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTempDatabase } from '../test/support/postgres.js';
@@ -61,7 +62,15 @@ function timed(cmd: string, args: string[]): Promise<number> {
   });
 }
 
+/** CPU time slapd has used so far (user + system, from /proc), for the steps that make it work. */
+function slapdCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 const rows: string[][] = [];
+const notes: string[] = [];
 let misses = 0;
 const dur = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 function row(name: string, ms: number, cpu: number | '', entries: number | '', rssMb: number | '', ratio: number | '', target: string, ok?: boolean) {
@@ -121,14 +130,18 @@ async function main() {
       ...personAttributes(map),
     ]);
     row('floor: ldapsearch paged > /dev/null', ldapsearchMs, '', PEOPLE, '', '', '');
+    let slapd0 = slapdCpuMs(ldap.pid);
     const bare = await worker({ kind: 'bare', env });
+    const bareSlapdMs = slapdCpuMs(ldap.pid) - slapd0;
     if (bare.entries !== PEOPLE) throw new Error(`bare read counted ${bare.entries}, expected ${PEOPLE}`);
     row('floor: bare ldapts paged read (count)', bare.ms, bare.cpuMs, bare.entries, bare.maxRssKb / 1024, 1, 'about 2.3 s here');
 
     // Full syncs.
     const sqliteFile = path.join(dir, 'bench.sqlite');
     const sqliteEnv = { ...env, DATABASE_URL: sqliteFile };
+    slapd0 = slapdCpuMs(ldap.pid);
     const full = await worker({ kind: 'sync', env: sqliteEnv, full: true });
+    const fullSlapdMs = slapdCpuMs(ldap.pid) - slapd0;
     if (full.report?.status !== 'ok' || full.report.added !== PEOPLE) throw new Error(`full sync: ${JSON.stringify(full.report)}`);
     const fullRatio = full.ms / bare.ms;
     row(
@@ -140,6 +153,18 @@ async function main() {
       fullRatio,
       '≤1.6x bare, <6 s, RSS <400 MB',
       fullRatio <= 1.6 && full.ms < 6000 && full.maxRssKb < 400 * 1024,
+    );
+
+    // The write floor: SQLite alone storing the rows this sync stored.
+    const writes = await worker({ kind: 'sqlite-floor', env: { ...env, DATABASE_URL: path.join(dir, 'floor.sqlite') }, from: sqliteFile });
+    if (writes.entries !== PEOPLE) throw new Error(`SQLite floor inserted ${writes.entries} people, expected ${PEOPLE}`);
+    // No RSS: it holds every row in memory before its clock starts.
+    row('floor: SQLite inserts of the same rows', writes.ms, writes.cpuMs, writes.entries, '', writes.ms / bare.ms, '');
+    const floorsCpu = bare.cpuMs + bareSlapdMs + writes.cpuMs;
+    notes.push(
+      `CPU of the floors together (bare read ${dur(bare.cpuMs)} + slapd serving it ${dur(bareSlapdMs)} + SQLite writes ${dur(writes.cpuMs)}) = ${dur(floorsCpu)}: ` +
+        `${dur(floorsCpu / cpus().length)} of wall time on ${cpus().length} cores even if nothing else ran and all of it overlapped; ` +
+        `the full sync used ${dur(full.cpuMs)} + slapd ${dur(fullSlapdMs)}.`,
     );
 
     if (!SKIP_PG) {
@@ -198,11 +223,11 @@ async function main() {
 
     console.log(`OpenLDAP directory sync, ${PEOPLE.toLocaleString('en-US')} people, 10% with 4 KB photos, 200 groups of 500, page size ${DEFAULT_PAGE_SIZE}`);
     print();
-    const { loadavg } = await import('node:os');
+    for (const n of notes) console.log(n);
     console.log(
       `load average while running: ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')} on ${(await import('node:os')).cpus().length} CPUs (a busy machine inflates wall times; CPU is the process's own, all threads)`,
+        .join(' ')} on ${cpus().length} CPUs (a busy machine inflates wall times; CPU is the process's own, all threads)`,
     );
     console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
     if (misses) process.exitCode = 1;

@@ -9,8 +9,12 @@ import { directoryMigrations } from '../../directory-sync/directory/index.js';
 import { runSync, syncMigrations } from '../../directory-sync/engine/index.js';
 import { DEFAULT_PAGE_SIZE } from '../../directory-sync/sources/ldap-common/index.js';
 import { createLdapSource, parseAttributeMap, personAttributes, READER_RESOURCE_LIMITS } from '../../directory-sync/sources/ldap/index.js';
+import { insertRows, loadRows } from './sqlite-floor.js';
 
-type Job = { kind: 'bare'; env: Record<string, string> } | { kind: 'sync'; env: Record<string, string>; full: boolean };
+type Job =
+  | { kind: 'bare'; env: Record<string, string> }
+  | { kind: 'sync'; env: Record<string, string>; full: boolean }
+  | { kind: 'sqlite-floor'; env: Record<string, string>; from: string };
 
 const job = JSON.parse(process.argv[2]!) as Job;
 const config = loadConfig(job.env, { dotEnvFile: false });
@@ -48,6 +52,17 @@ if (job.kind === 'bare') {
   const ms = performance.now() - t0;
   const cpu = cpuMs();
   await reader.terminate();
+  out({ ms, entries, cpuMs: cpu });
+} else if (job.kind === 'sqlite-floor') {
+  const store = await openStore(config.database);
+  await runMigrations(store, [...directoryMigrations, ...syncMigrations]);
+  const data = loadRows(job.from);
+  cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const entries = insertRows(store.sqlite!, data);
+  const ms = performance.now() - t0;
+  const cpu = cpuMs();
+  await store.close();
   out({ ms, entries, cpuMs: cpu });
 } else {
   const store = await openStore(config.database);

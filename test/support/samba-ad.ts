@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
+import { settleWithin } from './settle-within.js';
 
 /**
  * A throwaway Samba Active Directory domain controller for tests: provisioned into a temp dir
@@ -193,10 +194,7 @@ export class SambaAd {
     const child = this.child;
     if (!child || !this.exited) return;
     signalGroup(child, 'SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
-    clearTimeout(timer);
-    if (!gone) {
+    if (!(await settleWithin(this.exited, graceMs))) {
       signalGroup(child, 'SIGKILL');
       await this.exited;
     }

@@ -1,4 +1,4 @@
-export { LdapSource, createLdapSource, DEFAULT_OVERLAP_SECONDS, type LdapSourceOptions } from './ldap-source.js';
+export { LdapSource, createLdapSource, DEFAULT_OVERLAP_SECONDS, THREADED_BATCH_SIZE, type LdapSourceOptions } from './ldap-source.js';
 export { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
 export { GroupIndex } from './group-index.js';
 export { EntryMapper, mapEntry, addresses, isDisabled } from './entry-mapper.js';

@@ -8,6 +8,7 @@ import { allMigrations } from '../../../api/features.js';
 import { loadConfig } from '../../../core/config/index.js';
 import { openStore, runMigrations } from '../../../core/store/index.js';
 import { DirectoryWriter, type DirectoryEntry, type DirectoryTables } from '../../../directory-sync/directory/index.js';
+import { settleWithin } from '../../support/settle-within.js';
 
 export const CLUSTER_DEV_SECRET = 'chat-cluster-dev-secret';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -84,7 +85,7 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await settleWithin(exited, 5000);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },

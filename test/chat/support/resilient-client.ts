@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { ChatMessageDto } from '../../../api/contract/index.js';
 
 import { seededRandom as seeded } from '../../../core/random/seeded-random.js';
+import { settleWithin } from '../../support/settle-within.js';
 
 export { seeded };
 
@@ -71,7 +72,7 @@ export class ResilientChatClient {
     if (ws && ws.readyState === WebSocket.OPEN) {
       const closed = new Promise((r) => ws.once('close', r));
       ws.close();
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      await settleWithin(closed, 1000);
     }
     ws?.terminate();
   }
