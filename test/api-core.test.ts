@@ -94,9 +94,17 @@ describe('people', () => {
     expect(results[0].email).toBe('A.Archer@Contoso.test');
   });
 
+  it('answers null for strings that are not addresses, with the rest of the batch', async () => {
+    const odd = ['/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=alice', 'bob smith', ''];
+    const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body: { emails: [...odd, 'bob.baker@contoso.test'] } });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { email: string; person: { displayName: string } | null }[] };
+    expect(results.map((r) => [r.email, r.person?.displayName ?? null])).toEqual([...odd.map((e) => [e, null]), ['bob.baker@contoso.test', 'Bob Baker']]);
+  });
+
   it('refuses 1,001 addresses, wrong types, unknown fields and malformed JSON with 400', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `p${i}@x.test`);
-    for (const body of [{ emails: many }, { emails: 'a@b.c' }, { emails: [], extra: 1 }, '{"emails": [']) {
+    for (const body of [{ emails: many }, { emails: 'a@b.c' }, { emails: [7] }, { emails: ['x'.repeat(321)] }, { emails: [], extra: 1 }, '{"emails": [']) {
       const res = await server.api('POST', '/v1/people/lookup', { as: ALICE, body });
       expect(res.status).toBe(400);
     }

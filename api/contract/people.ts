@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, email } from './route.js';
+import { defineRoute, lookupAddress } from './route.js';
 
 export const phone = z.object({ type: z.enum(['business', 'mobile', 'home', 'fax', 'other']), number: z.string() });
 
@@ -45,9 +45,9 @@ export const lookupRoute = defineRoute({
   method: 'post',
   path: '/v1/people/lookup',
   tag: 'people',
-  summary: 'Resolve SMTP addresses (primary or alias, case-insensitive) to people; null when unknown',
+  summary: 'Resolve SMTP addresses (primary or alias, case-insensitive) to people; null when unknown or not an address',
   auth: 'user',
-  body: z.strictObject({ emails: z.array(email).max(MAX_LOOKUP, `at most ${MAX_LOOKUP} addresses`) }),
+  body: z.strictObject({ emails: z.array(lookupAddress).max(MAX_LOOKUP, `at most ${MAX_LOOKUP} addresses`) }),
   response: z.object({ results: z.array(z.object({ email: z.string(), person: personSummary.nullable() })) }),
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACTIVITIES, AVAILABILITIES } from '../presence/presence-api.js';
 import { personSummary } from './people.js';
-import { defineRoute, email } from './route.js';
+import { defineRoute, email, lookupAddress } from './route.js';
 
 /** Presence of one person as the caller may see it. `version` only ever grows per person. */
 export const presenceView = z.object({
@@ -16,7 +16,6 @@ export const presenceView = z.object({
 export type PresenceDto = z.infer<typeof presenceView>;
 
 export const MAX_PRESENCE_QUERY = 1000;
-const queryAddress = z.string().trim().max(320, 'at most 320 characters');
 export const MAX_SUBSCRIPTIONS = 2000;
 export const MAX_NOTE_LENGTH = 280;
 export const MAX_OOF_MESSAGE_LENGTH = 2000;
@@ -33,10 +32,7 @@ export const presenceQueryRoute = defineRoute({
   tag: 'presence',
   summary: 'Presence of up to 1,000 addresses (any SMTP alias); unknown addresses answer PresenceUnknown',
   auth: 'user',
-  // Any string, not only a well-formed address: a query is stateless, and one odd recipient (an
-  // Exchange legacy DN, a typo) answers PresenceUnknown like any address nobody holds instead of
-  // failing the other 999.
-  body: z.strictObject({ emails: z.array(queryAddress).max(MAX_PRESENCE_QUERY, `at most ${MAX_PRESENCE_QUERY} addresses`) }),
+  body: z.strictObject({ emails: z.array(lookupAddress).max(MAX_PRESENCE_QUERY, `at most ${MAX_PRESENCE_QUERY} addresses`) }),
   response: z.object({ results: z.array(z.object({ email: z.string(), personId: z.string().nullable(), presence: presenceView })) }),
 });
 

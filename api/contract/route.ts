@@ -32,3 +32,10 @@ export const email = z
   .trim()
   .max(320)
   .regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address');
+
+/**
+ * An address to look up, as Office gives it: any string, not only a well-formed address. Lookups
+ * are stateless, and one odd recipient (an Exchange legacy DN, a name Outlook has not resolved)
+ * answers "nobody" like any address nobody holds instead of failing the others of the batch.
+ */
+export const lookupAddress = z.string().trim().max(320, 'at most 320 characters');

@@ -74,6 +74,20 @@ describe('PresenceStore (pane side)', () => {
     b();
   });
 
+  it('shows an address no one can hold as unknown at once, without subscribing to it', async () => {
+    const legacyDn = '/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=sam';
+    const release = store.acquire([legacyDn, 'bob smith', 'sam@auroraworks.example']);
+    await flush();
+    expect(rt.sent).toEqual([{ type: 'presence.subscribe', emails: ['sam@auroraworks.example'] }]);
+    expect(store.get(legacyDn)).toMatchObject({ availability: 'PresenceUnknown', note: null, version: 0 });
+    expect(store.get('bob smith')?.availability).toBe('PresenceUnknown');
+    expect(store.get('sam@auroraworks.example')).toBeUndefined();
+    jest.useFakeTimers();
+    release();
+    jest.advanceTimersByTime(5000);
+    expect(rt.sent.at(-1)).toEqual({ type: 'presence.unsubscribe', emails: ['sam@auroraworks.example'] });
+  });
+
   it('keeps the newest version and tells only the listeners of that address', async () => {
     store.acquire(['priya@auroraworks.example', 'sam@auroraworks.example']);
     const heard: string[] = [];

@@ -6,6 +6,21 @@ const MAX_PER_FRAME = 2000;
 /** Unsubscribes wait a little: a list that re-renders re-subscribes the same people at once. */
 const UNSUBSCRIBE_DELAY_MS = 2000;
 
+/** What the server subscribes to (api/contract/route.ts `email`). */
+const subscribable = (email: string): boolean => email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(email);
+/**
+ * The presence of an address no one can hold (an Exchange legacy DN, a name Outlook has not
+ * resolved): shown at once as unknown instead of waiting for a frame that never comes.
+ */
+const NOBODY: PresenceDto = Object.freeze({
+  availability: 'PresenceUnknown',
+  activity: 'PresenceUnknown',
+  note: null,
+  outOfOffice: Object.freeze({ active: false, message: null }),
+  lastActive: null,
+  version: 0,
+});
+
 interface Entry {
   /** The address as first asked for (the server answers with the address as subscribed). */
   readonly email: string;
@@ -42,8 +57,9 @@ export class PresenceStore {
       let entry = this.#entries.get(key);
       if (!entry) {
         const email = emails.find((e) => e.trim().toLowerCase() === key)!.trim();
-        this.#entries.set(key, (entry = { email, refs: 0, presence: undefined, listeners: new Set() }));
+        this.#entries.set(key, (entry = { email, refs: 0, presence: subscribable(email) ? undefined : NOBODY, listeners: new Set() }));
       }
+      if (entry.presence === NOBODY) continue;
       if (entry.refs++ === 0 && !this.#toUnsubscribe.delete(key)) this.#toSubscribe.add(key);
     }
     this.#scheduleSubscribe();
@@ -53,6 +69,7 @@ export class PresenceStore {
       released = true;
       for (const key of keys) {
         const entry = this.#entries.get(key);
+        if (entry?.presence === NOBODY) continue;
         if (entry && --entry.refs === 0) {
           if (!this.#toSubscribe.delete(key)) this.#toUnsubscribe.add(key);
         }
@@ -120,7 +137,7 @@ export class PresenceStore {
   }
 
   #sendSubscribe(emails: readonly string[]): void {
-    const valid = emails.filter((e) => /^[^@\s]+@[^@\s]+$/.test(e) && e.length <= 320);
+    const valid = emails.filter(subscribable);
     for (let i = 0; i < valid.length; i += MAX_PER_FRAME) this.realtime.send({ type: 'presence.subscribe', emails: valid.slice(i, i + MAX_PER_FRAME) });
   }
 }
