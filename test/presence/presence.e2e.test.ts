@@ -158,6 +158,30 @@ describe('live presence in the demo host (headless Chromium)', () => {
     await server.api('DELETE', '/v1/me/presence', { as: SAM });
   });
 
+  it('keeps the status picker closed when your status cannot be loaded, so it cannot switch off your out-of-office', async () => {
+    await server.api('PUT', '/v1/me/out-of-office', { as: SAM, body: { active: true, message: 'On leave' } });
+    const sam = await browser.openDemo(server.url, SAM, { app: 'word' });
+    try {
+      const pane = await sam.pane('word');
+      await pane.getByTestId('my-status').waitFor({ timeout: 15_000 });
+      let failures = 0;
+      await sam.context.route('**/v1/me/presence', (route) =>
+        route.request().method() === 'GET' && failures++ === 0 ? route.fulfill({ status: 503, body: '' }) : route.fallback(),
+      );
+      await pane.getByTestId('my-status').click();
+      await pane.getByTestId('status-retry').waitFor({ timeout: 5000 });
+      expect(await pane.getByTestId('status-save').count()).toBe(0);
+      expect(await pane.getByTestId('status-reset').count()).toBe(0);
+      await pane.getByTestId('status-retry').click();
+      await pane.getByTestId('status-save').waitFor({ timeout: 5000 });
+      expect(await pane.getByTestId('status-oof').isChecked()).toBe(true);
+      expect(failures).toBe(2);
+    } finally {
+      await sam.context.close();
+      await server.api('PUT', '/v1/me/out-of-office', { as: SAM, body: { active: false, message: null } });
+    }
+  });
+
   it("shows your own status in the Word pane's header, live", async () => {
     const sam = await browser.openDemo(server.url, SAM, { app: 'word' });
     const pane = await sam.pane('word');

@@ -84,6 +84,9 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
   const [oofMessage, setOofMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Why the current status could not be loaded: the form stays closed (saving defaults would wipe it). */
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
 
   // The dialog opens on a spinner, so it can only focus its own surface; once the choices are
   // there, keyboard users start on the one that is selected.
@@ -105,11 +108,11 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
         setOof(m.outOfOffice.active);
         setOofMessage(m.outOfOffice.message ?? '');
       })
-      .catch((err: unknown) => live && setError(err instanceof Error ? err.message : 'Could not load your status'));
+      .catch((err: unknown) => live && setLoadError(err instanceof Error ? err.message : 'Could not load your status'));
     return () => {
       live = false;
     };
-  }, [api]);
+  }, [api, attempt]);
 
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -126,7 +129,9 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
 
   const saveOof = async () => {
     const before = mine?.outOfOffice;
-    if (before && before.active === oof && (before.message ?? '') === oofMessage.trim()) return;
+    // Never without the status as loaded: the form's defaults would switch a real out-of-office off.
+    if (!before) throw new Error('Your status is not loaded yet');
+    if (before.active === oof && (before.message ?? '') === oofMessage.trim()) return;
     await api.put('/v1/me/out-of-office', { active: oof, message: oofMessage.trim() || null });
   };
 
@@ -143,7 +148,32 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
       await saveOof();
     });
 
-  if (!mine && !error) return <Spinner size="tiny" label="Loading your status…" />;
+  if (!mine && loadError)
+    return (
+      <div className={s.root} data-testid="status-picker">
+        <MessageBar intent="error">
+          <MessageBarBody>Could not load your status: {loadError}</MessageBarBody>
+        </MessageBar>
+        <div className={s.actions}>
+          <Button
+            appearance="primary"
+            onClick={() => {
+              setLoadError(null);
+              setAttempt((n) => n + 1);
+            }}
+            data-testid="status-retry"
+          >
+            Try again
+          </Button>
+          {onDone && (
+            <Button appearance="subtle" onClick={onDone}>
+              Cancel
+            </Button>
+          )}
+        </div>
+      </div>
+    );
+  if (!mine) return <Spinner size="tiny" label="Loading your status…" />;
   return (
     <form
       className={s.root}
@@ -204,7 +234,7 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
           <Textarea value={oofMessage} maxLength={2000} onChange={(_, d) => setOofMessage(d.value)} resize="vertical" data-testid="status-oof-message" />
         </Field>
       )}
-      {mine?.manual && <Caption1>Set by you until {new Date(mine.manual.expiresAt).toLocaleString()}.</Caption1>}
+      {mine.manual && <Caption1>Set by you until {new Date(mine.manual.expiresAt).toLocaleString()}.</Caption1>}
       {error && (
         <MessageBar intent="error">
           <MessageBarBody>{error}</MessageBarBody>
