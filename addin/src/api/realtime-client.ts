@@ -34,7 +34,19 @@ export interface RealtimeOptions {
   readonly baseUrl?: string;
   readonly heartbeatMs?: number;
   readonly WebSocketImpl?: typeof WebSocket;
+  /** Random source of the reconnect jitter (tests). */
+  readonly random?: () => number;
 }
+
+/**
+ * A connection that stays open this long counts as working: only then does the reconnect delay
+ * start over. A server that accepts and at once closes (too many connections, rate limited) must
+ * not get a reconnect every half second forever.
+ */
+export const STABLE_AFTER_MS = 10_000;
+/** Close codes that mean "not now" (connections per user, rate limit, overload): wait at least this long. */
+const BACK_OFF_CODES = new Set([4409, 4429, 1013]);
+export const BACK_OFF_MIN_MS = 15_000;
 
 /** Creates and starts the realtime client; reconnects with backoff + jitter until closed. */
 export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = {}): RealtimeClient {
@@ -50,7 +62,10 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
   let everOpened = false;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let stableTimer: ReturnType<typeof setTimeout> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Bumped by every connect and close: a connect whose ticket arrives after a newer one started gives up. */
+  let generation = 0;
 
   const setStatus = (s: RealtimeStatus) => {
     if (status === s) return;
@@ -71,31 +86,37 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     return `${proto}//${base.host}/v1/realtime?ticket=${encodeURIComponent(ticket)}`;
   }
 
-  function scheduleRetry() {
+  function scheduleRetry(minMs = 0) {
     if (closed) return;
     clearInterval(heartbeat);
+    clearTimeout(stableTimer);
+    clearTimeout(retryTimer);
     setStatus(typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'connecting');
-    const delay = backoffDelay(attempt++);
+    const delay = Math.max(minMs, backoffDelay(attempt++, { random: options.random }));
     retryTimer = setTimeout(connect, delay);
   }
 
   async function connect() {
     if (closed) return;
+    const mine = ++generation;
     clearTimeout(retryTimer);
     setStatus('connecting');
     let ticket: string;
     try {
       ticket = (await api.post<{ ticket: string }>('/v1/realtime/ticket')).ticket;
     } catch {
-      scheduleRetry();
+      if (mine === generation) scheduleRetry();
       return;
     }
-    if (closed) return;
+    if (closed || mine !== generation) return;
     const ws = new WS(wsUrl(ticket));
     socket = ws;
     ws.onopen = () => {
       if (socket !== ws) return;
-      attempt = 0;
+      clearTimeout(stableTimer);
+      stableTimer = setTimeout(() => {
+        if (socket === ws) attempt = 0;
+      }, STABLE_AFTER_MS);
       setStatus('open');
       clearInterval(heartbeat);
       heartbeat = setInterval(() => send({ type: 'ping' }), heartbeatMs);
@@ -105,6 +126,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
       if (reconnected) for (const l of [...reconnectListeners]) safely(l);
     };
     ws.onmessage = (ev) => {
+      if (socket !== ws) return;
       let frame: Frame;
       try {
         frame = JSON.parse(String(ev.data)) as Frame;
@@ -115,10 +137,10 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
       for (const l of [...(listeners.get(frame.type) ?? [])]) safely(() => l(frame));
       for (const l of [...(listeners.get('*') ?? [])]) safely(() => l(frame));
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
-      scheduleRetry();
+      scheduleRetry(BACK_OFF_CODES.has(ev.code) ? BACK_OFF_MIN_MS : 0);
     };
     ws.onerror = () => {
       // onclose follows and schedules the retry.
@@ -140,7 +162,8 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     const old = socket;
     socket = null;
     old?.close(1000, 'reconnect');
-    attempt = 0;
+    clearInterval(heartbeat);
+    clearTimeout(stableTimer);
     void connect();
   }
   // Outside a browser (tests, tools) there are no online/offline events.
@@ -176,7 +199,9 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     reconnect: reconnectNow,
     close() {
       closed = true;
+      generation++;
       clearTimeout(retryTimer);
+      clearTimeout(stableTimer);
       clearInterval(heartbeat);
       win?.removeEventListener('online', onOnline);
       win?.removeEventListener('offline', onOffline);
