@@ -346,7 +346,24 @@ describe('runSync: deletions', () => {
     expect(await runSync(src, { store, limits: { deleteCap: 3 } })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 4 });
   });
 
-  it('a full pass over the cap is remembered for --allow-deletes', async () => {
+  it('never applies later what a blocked full pass did not see: the next run looks again with a full pass', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 100; i++) src.set(entry(i));
+    await runSync(src, { store });
+    // A full pass that cannot read 20 of them (an OU it lost access to): over the cap of 10.
+    const partial = new MemorySource('memory', 25);
+    for (let round = 0; round < 2; round++) for (let i = 1; i <= 80; i++) partial.set(src.get(`uuid-user${String(i).padStart(4, '0')}`)!);
+    expect(await runSync(partial, { store, full: true })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 20 });
+    // Access is back, nobody changed. The admin checks the source and allows deletions, as told:
+    // the run is a full pass, sees all 100, and deletes nobody.
+    const allowed = await runSync(src, { store, allowDeletes: true });
+    expect(allowed).toMatchObject({ status: 'ok', mode: 'full', missing: 0, deleted: 0 });
+    expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(100);
+    // And the state is back to incremental runs.
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'incremental' });
+  });
+
+  it('a full pass over the cap makes the next run full, which --allow-deletes applies', async () => {
     const src = new MemorySource('memory', 25);
     for (let i = 1; i <= 40; i++) src.set(entry(i));
     await runSync(src, { store });

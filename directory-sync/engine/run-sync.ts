@@ -304,6 +304,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       // Held back with the deletions when those are over the cap: a run that may be reading the
       // wrong scope changes nothing that it would delete.
       let blocked = false;
+      let blockedFull = false;
       const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
       if (toMark > 0) {
         const live = Number(
@@ -330,21 +331,11 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           addWarnings(report, [
             `${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of the source's ${size} people); none applied. Check the source, then run with --allow-deletes`,
           ]);
-          if (summary.complete) {
-            // Remember what the full pass found missing, so an --allow-deletes run can apply it.
-            await t
-              .insertInto('sync_pending_deletes')
-              .columns(['source', 'external_id', 'reported_at'])
-              .expression(candidates.select((eb) => [eb.val(S).as('source'), 'person_sources.external_id', eb.val(now).as('reported_at')]))
-              .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
-              .execute();
-            for (let i = 0; i < unlink.length; i += 500)
-              await t
-                .insertInto('sync_pending_deletes')
-                .values(unlink.slice(i, i + 500).map((external_id) => ({ source: S, external_id, reported_at: now })))
-                .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
-                .execute();
-          }
+          // What a full pass did not see is only true of that pass: kept as pending deletions, an
+          // incremental run (which re-reads changed people only) would apply them later to people
+          // the source has again, e.g. once an OU the pass could not read is readable again. The
+          // next run is a full pass instead, which looks again; --allow-deletes applies what it finds.
+          if (summary.complete) blockedFull = true;
         } else {
           const ids = (await candidates.select('people.id').execute()).map((r) => r.id);
           for (let i = 0; i < ids.length; i += 500) {
@@ -389,7 +380,11 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       }
       await saveState(t, S, now, {
         ...(summary.watermark ? { watermark: summary.watermark } : {}),
-        ...(summary.complete ? { needs_full: null, last_full_at: now } : {}),
+        ...(blockedFull
+          ? { needs_full: `${report.blockedDeletions} deletions over the cap wait for a full pass with --allow-deletes` }
+          : summary.complete
+            ? { needs_full: null, last_full_at: now }
+            : {}),
         managers_dirty: managersDirty,
         last_run_id: runId,
       });
