@@ -32,6 +32,9 @@ function pidAlive(pid: number): boolean {
 export class StoreLease {
   readonly #db: Kysely<SyncTables>;
   #timer: NodeJS.Timeout | undefined;
+  /** The run this instance holds the lease for: a second acquire meanwhile (same process) is refused too. */
+  #heldFor: string | undefined;
+  #lost: AbortController | undefined;
 
   constructor(
     store: Store,
@@ -42,8 +45,41 @@ export class StoreLease {
     this.#db = store.db as Kysely<SyncTables>;
   }
 
+  /**
+   * Aborted when a renewal finds the lease taken by someone else (this process stalled past the
+   * expiry and another run started): the run holding this signal must stop writing.
+   */
+  get lost(): AbortSignal | undefined {
+    return this.#lost?.signal;
+  }
+
   /** Takes the lease or throws SyncBusyError. Renews it in the background until release(). */
   async acquire(runId: string): Promise<void> {
+    if (this.#heldFor !== undefined) throw new SyncBusyError({ owner: this.owner, runId: this.#heldFor, expiresAt: Date.now() + this.ttlMs });
+    // Claimed before the first await: two acquires in one process cannot both pass the check.
+    this.#heldFor = runId;
+    try {
+      await this.#take(runId);
+    } catch (err) {
+      this.#heldFor = undefined;
+      throw err;
+    }
+    this.#lost = new AbortController();
+    this.#timer = setInterval(
+      () => {
+        void this.renew().then(
+          (held) => {
+            if (!held && this.#heldFor !== undefined) this.#lost?.abort(new Error('the sync lease was taken over by another run'));
+          },
+          () => {},
+        );
+      },
+      Math.max(1000, Math.floor(this.ttlMs / 3)),
+    );
+    this.#timer.unref();
+  }
+
+  async #take(runId: string): Promise<void> {
     const now = Date.now();
     await this.#db
       .insertInto('sync_lease')
@@ -70,8 +106,6 @@ export class StoreLease {
       }
       if (Number(res.numUpdatedRows) !== 1) throw new SyncBusyError({ owner: row.owner, runId: row.run_id, expiresAt: row.expires_at });
     }
-    this.#timer = setInterval(() => void this.renew().catch(() => {}), Math.max(1000, Math.floor(this.ttlMs / 3)));
-    this.#timer.unref();
   }
 
   async renew(): Promise<boolean> {
@@ -87,6 +121,7 @@ export class StoreLease {
   async release(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#heldFor = undefined;
     await this.#db
       .updateTable('sync_lease')
       .set({ owner: '', run_id: null, expires_at: 0 })

@@ -484,6 +484,47 @@ describe('runSync: crash safety and plans', () => {
     expect((await runSync(org(), { store })).status).toBe('ok');
   });
 
+  it('runs never overlap within one process either: one lease holder refuses a second run until the first ends', async () => {
+    const lease = new StoreLease(store);
+    await lease.acquire('first');
+    await expect(runSync(org(), { store, lease })).rejects.toBeInstanceOf(SyncBusyError);
+    await expect(lease.acquire('third')).rejects.toBeInstanceOf(SyncBusyError);
+    await lease.release();
+    expect((await runSync(org(), { store, lease })).status).toBe('ok');
+  });
+
+  it('stops a run whose lease another run took over (this process stalled past the expiry)', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const lease = new StoreLease(store, 'directory-sync', undefined, 1500);
+    let batches = 0;
+    const endless = {
+      name: 'memory',
+      async *read(o: { signal: AbortSignal }) {
+        // A long pass: a batch every 50 ms, bounded, until the run is stopped.
+        for (let i = 0; i < 200 && !o.signal.aborted; i++) {
+          batches++;
+          yield { upserts: [entry('boss')], deletes: ['uuid-user0001'] };
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return { complete: true };
+      },
+    };
+    const run = runSync(endless, { store, full: true, lease });
+    await new Promise((r) => setTimeout(r, 200));
+    // Another process takes the lease (as it would after this one's expiry).
+    await db()
+      .updateTable('sync_lease')
+      .set({ owner: 'otherhost:2:xyz', run_id: 'theirs', expires_at: Date.now() + 60_000 })
+      .execute();
+    const report = await run;
+    expect(report).toMatchObject({ status: 'failed', deleted: 0, missing: 0 });
+    expect(report.error).toMatch(/lease was taken over/);
+    expect(batches).toBeLessThan(200);
+    // The other run's lease is left alone.
+    expect(await db().selectFrom('sync_lease').select('owner').executeTakeFirst()).toEqual({ owner: 'otherhost:2:xyz' });
+  });
+
   it('takes over a lease left by a dead process on this host', async () => {
     const { hostname } = await import('node:os');
     const dead = new StoreLease(store, 'directory-sync', `${hostname()}:999999:dead`);

@@ -129,12 +129,20 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         throw err;
       });
   }
-  const state = await db.selectFrom('sync_state').selectAll().where('source', '=', source.name).executeTakeFirst();
+  const state = await db
+    .selectFrom('sync_state')
+    .selectAll()
+    .where('source', '=', source.name)
+    .executeTakeFirst()
+    .catch(async (err: unknown) => {
+      await lease?.release().catch(() => undefined);
+      throw err;
+    });
   let full = !!options.full || !state?.watermark || !!state.needs_full;
   const report = newReport(runId, source.name, full ? 'full' : 'incremental', dryRun, started);
   if (state?.needs_full && !options.full) addWarnings(report, [`full pass: ${state.needs_full}`]);
 
-  const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
+  const signals = [options.signal, lease?.lost, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
 
   try {
@@ -421,9 +429,18 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     }
   } catch (err) {
     const aborted = options.signal?.aborted;
-    const timedOut = !aborted && signal.aborted;
+    const lostLease = !aborted && !!lease?.lost?.aborted;
+    const timedOut = !aborted && !lostLease && signal.aborted;
     report.status = aborted ? 'aborted' : 'failed';
-    report.error = timedOut ? `timed out after ${options.timeoutMs} ms` : aborted ? 'aborted' : err instanceof Error ? err.message : String(err);
+    report.error = timedOut
+      ? `timed out after ${options.timeoutMs} ms`
+      : aborted
+        ? 'aborted'
+        : lostLease
+          ? 'the sync lease was taken over by another run (this process stalled past its expiry); stopped'
+          : err instanceof Error
+            ? err.message
+            : String(err);
     log?.warn({ err, source: source.name, runId }, 'sync run did not complete; nothing was deleted');
   } finally {
     report.finishedAt = Date.now();
