@@ -16,7 +16,7 @@ export interface BatchOutcome {
   warnings: string[];
   /** Some manager references of this batch point at entries not in the store (yet). */
   unresolvedManagers: boolean;
-  /** External ids of the entries the source still has (everything but the refused ones). */
+  /** External ids of the entries the source still has: all of the batch, refused ones too. */
   liveIds: string[];
 }
 
@@ -118,13 +118,22 @@ export async function applyBatch(
     }
     changed.push({ entry: checked.entry, hash, old: old ?? existing.get(checked.entry.externalId) });
   }
-  out.liveIds = [...unchangedIds, ...changed.map((c) => c.entry.externalId)];
+  out.liveIds = list.map((i) => entries[i]!.externalId);
   if (unchangedIds.length) await store.touchSeen(source, unchangedIds, now);
   if (comeBack.length) await store.clearMissing(comeBack);
   out.unchanged = unchangedIds.length;
-  if (changed.length === 0) return out;
-  const { plans, ready } = await planChanged(store, source, changed, now, out);
-  await writeReady(store, source, plans, ready, now, out);
+  let ready: readonly Planned[] = [];
+  if (changed.length) {
+    const planned = await planChanged(store, source, changed, now, out);
+    ready = planned.ready;
+    await writeReady(store, source, planned.plans, ready, now, out);
+  }
+  // Stored people whose entry was refused or skipped this time (bad values, an address claimed by
+  // someone else) are still in the source: they keep their rows, and are seen, so no full pass
+  // takes them for deleted. Their stored hash is not updated: the next pass tries them again.
+  const done = new Set([...unchangedIds, ...ready.map((p) => p.entry.externalId)]);
+  const kept = out.liveIds.filter((id) => existing.has(id) && !done.has(id));
+  if (kept.length) await store.touchSeen(source, kept, now);
   return out;
 }
 
@@ -308,8 +317,9 @@ async function writeReady(
   const newLinks = ready.filter((p) => p.newLink);
   if (newLinks.length) await store.insertLinks(newLinks.map(linkOf));
   if (newLinks.length < ready.length) await store.upsertLinks(ready.filter((p) => !p.newLink).map(linkOf));
-  // Skipped people that exist lose their addresses too: they may have handed them to someone in
-  // this batch. People whose addresses stay exactly as they are keep their rows untouched.
+  // Skipped people that exist lose the addresses they handed to someone in this batch (all are
+  // released, the others put back below). People whose addresses stay exactly as they are keep
+  // their rows untouched.
   const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p));
   const held = touched.length ? await store.emailsOf(touched.map((p) => p.personId)) : new Map<string, { email: string; is_primary: number }[]>();
   // By person id: `ready` holds copies of the plans.
@@ -328,12 +338,21 @@ async function writeReady(
   }
   const release = touched.filter((p) => !keep.has(p.personId)).map((p) => p.personId);
   if (release.length) await store.deleteEmailsOf(release);
+  // A skipped person keeps the addresses nobody in this batch took from them.
+  const claimed = new Set(ready.flatMap((p) => (p.ownerId ? [] : p.emails)));
+  const readyIds = new Set(ready.map((p) => p.personId));
+  const keptRows = touched
+    .filter((p) => !readyIds.has(p.personId))
+    .flatMap((p) =>
+      (held.get(p.personId) ?? []).filter((r) => !claimed.has(r.email)).map((r) => ({ email: r.email, person_id: p.personId, is_primary: r.is_primary })),
+    );
   // Addresses held by people outside the batch were refused above and the ones released inside
   // it were deleted just now, so plain inserts cannot collide.
   // Outlook contacts' addresses stay private (no rows); a shared person keeps its other addresses.
   const emailRows = ready
     .filter((p) => !p.ownerId && !keep.has(p.personId))
-    .flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })));
+    .flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })))
+    .concat(keptRows);
   if (emailRows.length) await store.insertEmails(emailRows);
 
   const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !shared(p)).map((p) => p.personId);

@@ -273,6 +273,40 @@ describe('runSync: deletions', () => {
     expect(await db().selectFrom('people').where('missing_since', 'is not', null).selectAll().execute()).toHaveLength(0);
   });
 
+  it('a stored person whose entry turns bad is kept as stored, and no full pass deletes them for it', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 30; i++) src.set(entry(i));
+    await runSync(src, { store });
+    const stored = async (id: string) =>
+      db()
+        .selectFrom('people')
+        .innerJoin('person_sources', 'person_sources.person_id', 'people.id')
+        .where('person_sources.external_id', '=', id)
+        .select(['people.title', 'people.primary_email', 'people.deleted_at', 'people.missing_since'])
+        .executeTakeFirstOrThrow();
+    const addressesOf = async (email: string) => (await db().selectFrom('person_emails').where('email', '=', email).select('email').execute()).length;
+    // user0001's address becomes invalid; user0002 takes user0003's address (already held).
+    src.set(entry(1, { primaryEmail: 'not an address', title: 'Broken' }));
+    src.set(entry(2, { primaryEmail: 'user0003@example.test', title: 'Claims another address' }));
+    const r = await runSync(src, { store, full: true });
+    expect(r).toMatchObject({ status: 'ok', skipped: 2, missing: 0, deleted: 0 });
+    expect(r.warnings.join(' ')).toMatch(/already belongs to another person/);
+    expect(await stored('uuid-user0001')).toMatchObject({ title: 'Engineer', primary_email: 'user0001@example.test', deleted_at: null, missing_since: null });
+    expect(await addressesOf('user0001@example.test')).toBe(1);
+    // user0002 keeps its own address while its change waits; user0003 keeps theirs.
+    expect(await stored('uuid-user0002')).toMatchObject({ title: 'Engineer', primary_email: 'user0002@example.test' });
+    expect(await addressesOf('user0002@example.test')).toBe(1);
+    expect(await stored('uuid-user0003')).toMatchObject({ primary_email: 'user0003@example.test' });
+    // Another full pass with the same bad entries: still nobody missing or deleted.
+    expect(await runSync(src, { store, full: true })).toMatchObject({ status: 'ok', missing: 0, deleted: 0 });
+    expect(await stored('uuid-user0001')).toMatchObject({ deleted_at: null, missing_since: null });
+    expect(await stored('uuid-user0002')).toMatchObject({ deleted_at: null, missing_since: null });
+    // Fixed in the source: applied on the next pass.
+    src.set(entry(1, { title: 'Fixed' }));
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok' });
+    expect(await stored('uuid-user0001')).toMatchObject({ title: 'Fixed' });
+  });
+
   it('over the cap: applies none of the deletions, reports them, and waits for allowDeletes', async () => {
     const src = new MemorySource('memory', 25);
     for (let i = 1; i <= 100; i++) src.set(entry(i));
