@@ -21,6 +21,11 @@ interface ConnSubs {
   readonly byPerson: Map<string, string | string[]>;
   /** The flush that last corked this connection (its frames of one flush leave in one write). */
   corkedIn: number;
+  /**
+   * Addresses of subscribe frames still resolving: counted against the cap, since a client can
+   * send many frames in one read and each would otherwise see the count from before all of them.
+   */
+  resolving: number;
 }
 
 export interface SubscriptionHubOptions {
@@ -70,7 +75,7 @@ export class SubscriptionHub {
   #subsOf(conn: Connection): ConnSubs {
     let cs = conn.state.get(STATE_KEY) as ConnSubs | undefined;
     if (!cs) {
-      cs = { conn, byEmail: new Map(), spelled: undefined, byPerson: new Map(), corkedIn: 0 };
+      cs = { conn, byEmail: new Map(), spelled: undefined, byPerson: new Map(), corkedIn: 0, resolving: 0 };
       conn.state.set(STATE_KEY, cs);
     }
     return cs;
@@ -80,9 +85,15 @@ export class SubscriptionHub {
   async subscribe(conn: Connection, emails: readonly string[]): Promise<void> {
     const cs = this.#subsOf(conn);
     const fresh = [...new Map(emails.map((e) => [e.toLowerCase(), e])).entries()].filter(([k]) => !cs.byEmail.has(k));
-    if (cs.byEmail.size + fresh.length > this.#max)
-      throw new SubscriptionLimitError(`At most ${this.#max} subscriptions per connection (you have ${cs.byEmail.size})`);
-    const found = await this.addresses.resolve(fresh.map(([, e]) => e));
+    if (cs.byEmail.size + cs.resolving + fresh.length > this.#max)
+      throw new SubscriptionLimitError(`At most ${this.#max} subscriptions per connection (you have ${cs.byEmail.size + cs.resolving})`);
+    cs.resolving += fresh.length;
+    let found: Awaited<ReturnType<AddressBook['resolve']>>;
+    try {
+      found = await this.addresses.resolve(fresh.map(([, e]) => e));
+    } finally {
+      cs.resolving -= fresh.length;
+    }
     if (conn.closed) return;
     for (const [key, email] of fresh) {
       if (cs.byEmail.has(key)) continue;
