@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ClientFrameReader } from './client-frames.js';
+import { ClientFrameReader, MAX_FRAGMENTS } from './client-frames.js';
 
 /** A client frame as a browser sends it: masked with `mask`. */
 function frame(opcode: number, payload: Buffer | string, { fin = true, mask = [0x12, 0x34, 0x56, 0x78], rsv = 0, masked = true } = {}): Buffer {
@@ -42,6 +42,36 @@ describe('ClientFrameReader', () => {
     const bytes = Buffer.concat([frame(1, 'héllo wörld'), frame(1, 'next')]);
     for (let i = 0; i < bytes.length; i++) r.push(bytes.subarray(i, i + 1));
     expect(seen.messages).toEqual(['héllo wörld', 'next']);
+  });
+
+  it('reads a big frame that trickles in, copying what it has received a bounded number of times', () => {
+    const { r, seen } = reader();
+    const text = 'y'.repeat(60_000);
+    const bytes = frame(1, text);
+    // Counts the bytes Buffer#copy moves while the frame arrives.
+    const original = Buffer.prototype.copy;
+    let copied = 0;
+    Buffer.prototype.copy = function (this: Buffer, target: Uint8Array, targetStart = 0, sourceStart = 0, sourceEnd = this.length) {
+      copied += Math.min(sourceEnd, this.length) - sourceStart;
+      return original.call(this, target, targetStart, sourceStart, sourceEnd);
+    };
+    try {
+      for (let i = 0; i < bytes.length; i += 7) r.push(bytes.subarray(i, i + 7));
+    } finally {
+      Buffer.prototype.copy = original;
+    }
+    expect(seen.messages).toEqual([text]);
+    // One copy per read into the kept buffer, plus one per doubling: no re-copy of all bytes each read.
+    expect(copied).toBeGreaterThanOrEqual(bytes.length);
+    expect(copied).toBeLessThan(bytes.length * 4);
+  });
+
+  it('refuses a message in more than MAX_FRAGMENTS fragments (empty ones too) with 1009', () => {
+    const { r, seen } = reader();
+    r.push(frame(1, '', { fin: false }));
+    for (let i = 0; i < MAX_FRAGMENTS + 10; i++) r.push(frame(0, '', { fin: false }));
+    expect(seen.failed).toEqual([1009]);
+    expect(seen.messages).toEqual([]);
   });
 
   it('joins a fragmented message, a character split between fragments included, and passes a ping between them on', () => {

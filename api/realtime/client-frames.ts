@@ -16,6 +16,12 @@ let scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
 const PROTOCOL_ERROR = 1002;
 const INVALID_DATA = 1007;
+/**
+ * Fragments one message may come in. Browsers send each message whole; without a bound, empty
+ * continuation frames (6 bytes each, nothing counted against the size limit) would pile up
+ * objects without end.
+ */
+export const MAX_FRAGMENTS = 64;
 
 /**
  * Reads the frames a client sends (RFC 6455 5.2: masked, unextended since this server never
@@ -35,8 +41,12 @@ const INVALID_DATA = 1007;
  * copied.
  */
 export class ClientFrameReader {
-  /** Bytes of a frame not complete yet (a copy). */
+  /**
+   * Bytes of a frame not complete yet: a buffer of its own (never a view of a chunk), grown by
+   * doubling, so a frame trickling in many small reads is copied a bounded number of times.
+   */
   #partial: Buffer | null = null;
+  #partialLength = 0;
   /** Unmasked fragments of a message that has not ended yet, with their total length and type. */
   #fragments: Buffer[] | null = null;
   #fragmentsLength = 0;
@@ -53,23 +63,37 @@ export class ClientFrameReader {
   push(chunk: Buffer): void {
     if (this.#done) return;
     let data = chunk;
-    if (this.#partial) {
-      data = Buffer.allocUnsafeSlow(this.#partial.length + chunk.length);
-      this.#partial.copy(data, 0);
-      chunk.copy(data, this.#partial.length);
-      this.#partial = null;
+    const owned = this.#partial;
+    if (owned) {
+      const length = this.#partialLength + chunk.length;
+      let into = owned;
+      if (length > owned.length) {
+        into = Buffer.allocUnsafeSlow(Math.max(length, owned.length * 2));
+        owned.copy(into, 0, 0, this.#partialLength);
+      }
+      chunk.copy(into, this.#partialLength);
+      data = into.subarray(0, length);
+      this.#partial = into;
+      this.#partialLength = length;
     }
     let at = 0;
     while (at < data.length && !this.#done) {
       const used = this.#frame(data, at);
       if (used === 0) {
-        // Incomplete: keep a copy of the rest (never a view: that would keep the whole chunk).
-        this.#partial = Buffer.allocUnsafeSlow(data.length - at);
-        data.copy(this.#partial, 0, at);
+        // Incomplete. Still at the start of our own buffer: keep it as it is.
+        if (this.#partial && at === 0) return;
+        // Otherwise keep a copy of the rest (never a view of a chunk: that would keep the whole chunk).
+        const rest = data.length - at;
+        const keep = Buffer.allocUnsafeSlow(Math.max(rest, 1024));
+        data.copy(keep, 0, at);
+        this.#partial = keep;
+        this.#partialLength = rest;
         return;
       }
       at += used;
     }
+    this.#partial = null;
+    this.#partialLength = 0;
   }
 
   /** Reads the frame at `at`; returns its length, or 0 when it is not all there yet. */
@@ -117,6 +141,7 @@ export class ClientFrameReader {
         this.#fragments = [];
         this.#fragmentsBinary = opcode === 0x02;
       }
+      if (this.#fragments.length >= MAX_FRAGMENTS) return this.#fail(CloseCode.tooBig);
       this.#fragments.push(Buffer.from(payload));
       this.#fragmentsLength += length;
       return size;
@@ -139,6 +164,7 @@ export class ClientFrameReader {
   #fail(code: number): number {
     this.#done = true;
     this.#partial = null;
+    this.#partialLength = 0;
     this.#fragments = null;
     this.sink.failed(code);
     // Whatever the caller's loop sees, it stops: #done is set.

@@ -99,12 +99,22 @@ export class RealtimeGateway {
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      // Node takes its error listener off an upgraded socket: a client reset while the ticket is
+      // redeemed would otherwise be an uncaught exception. The socket host adds its own on adopt.
+      const onError = () => socket.destroy();
+      socket.on('error', onError);
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        socket.destroy(); // e.g. "GET //": not a URL this server has
+        return;
+      }
       if (url.pathname !== '/v1/realtime') {
         socket.destroy();
         return;
       }
-      void this.#upgrade(req, socket, head, url.searchParams.get('ticket') ?? '');
+      void this.#upgrade(req, socket, head, url.searchParams.get('ticket') ?? '', onError);
     });
   }
 
@@ -113,13 +123,14 @@ export class RealtimeGateway {
     return this.host.close();
   }
 
-  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ticket: string): Promise<void> {
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ticket: string, onError: () => void): Promise<void> {
     let principal;
     try {
       principal = ticket ? await this.tickets.redeem(ticket) : null;
     } catch (err) {
       this.log.error({ err }, 'ticket store failed');
     }
+    if (socket.destroyed) return;
     if (!principal) {
       socket.end(
         'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"unauthorized","message":"Missing, used or expired ticket"}}',
@@ -129,6 +140,7 @@ export class RealtimeGateway {
     const who: Principal = principal;
     let conn: Connection | undefined;
     let accepted = false;
+    socket.off('error', onError);
     this.host.adopt(req, socket, head, {
       opened: (port) => {
         conn = new Connection(port, who);

@@ -1,6 +1,7 @@
 // The realtime gateway's edges over real sockets: tickets, and the limits that turn abuse into a
 // close code (never a crash, never a stall for anyone else).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { CloseCode } from '../../api/realtime/index.js';
 import { person } from '../support/entries.js';
@@ -78,6 +79,36 @@ describe('tickets', () => {
     expect(await upgradeStatus(t)).toBe(401);
     expect(await upgradeStatus('not-a-ticket')).toBe(401);
     expect(await upgradeStatus(null)).toBe(401);
+  });
+});
+
+describe('malformed upgrades', () => {
+  /** Sends a raw upgrade request; resolves when the server ends the connection (true) or after 3 s (false). */
+  const rawUpgrade = (path: string) =>
+    new Promise<boolean>((resolve) => {
+      const { port } = new URL(server.url);
+      const sock = net.connect(Number(port), '127.0.0.1', () => {
+        sock.write(
+          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        );
+      });
+      const timer = setTimeout(() => {
+        sock.destroy();
+        resolve(false);
+      }, 3000);
+      sock.on('error', () => undefined);
+      sock.on('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      sock.resume();
+    });
+
+  it('closes an upgrade to a path that is not a URL, or not the realtime route, and keeps serving', async () => {
+    expect(await rawUpgrade('//')).toBe(true);
+    expect(await rawUpgrade('/elsewhere')).toBe(true);
+    await stillServes();
   });
 });
 
