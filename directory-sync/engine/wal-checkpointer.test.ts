@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../../core/store/index.js';
+import { settleWithin } from '../../test/support/settle-within.js';
 import { tempStore } from './test-helpers.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -34,6 +36,15 @@ describe('WalCheckpointer', () => {
     fill(100);
     await checkpointer.stop();
     expect(conn.prepare('select count(*) as n from person_emails').get()).toEqual({ n: 5100 });
+  });
+
+  it('stops at once when its worker is already gone (it could not open the database)', async () => {
+    const missing = { name: '/nonexistent/dir/store.sqlite', memory: false } as unknown as BetterSqlite3.Database;
+    const checkpointer = new WalCheckpointer(missing, 1);
+    checkpointer.committed(1);
+    // The worker fails to open the file and exits; stop() must not wait for an exit already past.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await settleWithin(checkpointer.stop(), 5000)).toBe(true);
   });
 
   it('does not start for a small run', async () => {

@@ -19,6 +19,8 @@ export const BACKGROUND_CHECKPOINT_ENTRIES = 10_000;
  */
 export class WalCheckpointer {
   #worker: Worker | undefined;
+  /** Settles when the worker has exited, for whatever reason (it may be gone before stop()). */
+  #exited: Promise<void> | undefined;
   #entries = 0;
 
   constructor(
@@ -30,9 +32,11 @@ export class WalCheckpointer {
   committed(entries: number): void {
     this.#entries += entries;
     if (this.#worker || this.conn.memory || this.#entries < this.fromEntries) return;
-    this.#worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file: this.conn.name } });
+    const worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file: this.conn.name } });
+    this.#worker = worker;
+    this.#exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // A failed background checkpoint loses nothing: the final one, on the run's connection, copies all.
-    this.#worker.on('error', () => undefined);
+    worker.on('error', () => undefined);
   }
 
   /** Stops the background checkpoints (the one under way finishes first). */
@@ -40,8 +44,7 @@ export class WalCheckpointer {
     const w = this.#worker;
     this.#worker = undefined;
     if (!w) return;
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
     w.postMessage('stop');
-    await exited;
+    await this.#exited;
   }
 }
