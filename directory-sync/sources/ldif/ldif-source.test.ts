@@ -70,4 +70,22 @@ describe('LdifSource through the engine', () => {
     const r = await runSync(new LdifSource(path.join(dir, 'nope.ldif')), { store });
     expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/nope\.ldif: not found/) });
   });
+  it('deletes nobody when the file is rewritten while it is read, and keeps the old watermark (read again next time)', async () => {
+    const all = Array.from({ length: 3000 }, (_, i) => person(i)).join('\n');
+    const file = write('changing.ldif', all);
+    const source = new LdifSource(file, { pageSize: 10 });
+    const gen = source.read({ full: true, watermark: null, signal: new AbortController().signal });
+    const first = await gen.next();
+    expect(first.done).toBe(false);
+    // The export job rewrites the file (a shorter one) while the people are being read.
+    writeFileSync(file, Array.from({ length: 100 }, (_, i) => person(i)).join('\n'));
+    const warnings: string[] = [];
+    let next = await gen.next();
+    while (!next.done) {
+      warnings.push(...(next.value.warnings ?? []));
+      next = await gen.next();
+    }
+    expect(next.value).toEqual({ complete: false });
+    expect(warnings.join(' ')).toMatch(/changed while it was read/);
+  });
 });

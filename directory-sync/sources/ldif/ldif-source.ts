@@ -53,7 +53,11 @@ export class LdifSource implements DirectorySource {
 
     let page: DirectoryEntry[] = [];
     const warnings: string[] = [];
-    for await (const r of parseLdif(fileLines(this.file), this.file)) {
+    const again = createHash('sha256');
+    for await (const r of parseLdif(
+      fileLines(this.file, (c) => again.update(c)),
+      this.file,
+    )) {
       const kind = recordKind(r);
       if (kind !== 'person' && kind !== 'contact') continue;
       try {
@@ -66,6 +70,14 @@ export class LdifSource implements DirectorySource {
         yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
         page = [];
       }
+    }
+    // Read twice (groups first, then people): an export rewritten between the reads may have given
+    // a cut-off second read. Its entries are applied, but nothing is deleted for what it lacked and
+    // the old watermark stays, so the next run reads the file again.
+    if (again.digest('hex') !== fileHash) {
+      warnings.push(`LDIF file ${this.file} changed while it was read: nothing deleted this time, it is read again on the next run`);
+      yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
+      return { complete: false };
     }
     if (page.length || warnings.length) yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
     // The hash commits only with the end of the pass: a pass cut short is read again next time.
