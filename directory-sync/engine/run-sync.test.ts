@@ -501,6 +501,25 @@ describe('runSync: crash safety and plans', () => {
     expect(real).toMatchObject({ added: 1, updated: 1, missing: 1, deleted: 1 });
   });
 
+  it('a full pass the source disowns at its end (it moved to another DC) deletes nobody and makes the next run full', async () => {
+    const src = org();
+    await runSync(src, { store });
+    const disowned = {
+      name: 'memory',
+      async *read() {
+        yield { upserts: [entry('boss')], deletes: [] };
+        return { complete: false, needsFull: 'the connection moved to another domain controller' };
+      },
+    };
+    const r = await runSync(disowned, { store, full: true });
+    expect(r).toMatchObject({ status: 'ok', missing: 0, deleted: 0 });
+    expect(r.warnings.join(' ')).toMatch(/not complete: the connection moved to another domain controller/);
+    expect(await db().selectFrom('sync_state').select('needs_full').executeTakeFirst()).toEqual({
+      needs_full: 'the connection moved to another domain controller',
+    });
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'full', missing: 0 });
+  });
+
   it('re-runs as a full pass when the source demands it', async () => {
     const src = org();
     await runSync(src, { store });

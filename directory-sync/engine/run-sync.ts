@@ -232,6 +232,12 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         full = true;
         continue;
       }
+      if (summary.needsFull) {
+        // A full pass that cannot stand (e.g. it moved to another DC): kept, but it deletes
+        // nothing and the next run is full again.
+        addWarnings(report, [`the pass is not complete: ${summary.needsFull}; the next run is a full pass`]);
+        await tx((t) => saveState(t, source.name, passStart, { needs_full: summary!.needsFull! }));
+      }
       await finish(tx, summary, passStart, managersDirty, hasPending);
       return;
     }

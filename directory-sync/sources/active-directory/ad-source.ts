@@ -80,13 +80,26 @@ export class ActiveDirectorySource implements DirectorySource {
 
   async *read(options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
     const dc = await readDcIdentity(this.connection);
-    if (options.full) return yield* this.fullPass(dc, options.signal);
+    if (options.full) return yield* this.sameDc(dc, this.fullPass(dc, options.signal));
     const blocker = incrementalBlocker(options.watermark, dc, this.scopeKey);
     if (blocker) return { complete: false, needsFull: blocker };
     const from = Number(options.watermark!.usn) + 1;
     if (from > dc.usn) return { complete: false, watermark: watermarkOf(dc, this.scopeKey) };
-    if (await this.groupsChanged(dc, from)) return yield* this.fullPass(dc, options.signal);
-    return yield* this.incrementalPass(dc, from, options.signal);
+    if (await this.groupsChanged(dc, from)) return yield* this.sameDc(dc, this.fullPass(dc, options.signal));
+    return yield* this.sameDc(dc, this.incrementalPass(dc, from, options.signal));
+  }
+
+  /**
+   * A pass as `pass` reads it, checked at its end against the DC it started on. A dropped
+   * connection is reopened to whatever LDAP_URL resolves to, and a domain name served round-robin
+   * may land on another DC between two searches: its USNs mean nothing against this watermark.
+   * Then the pass deletes nothing, stores no watermark, and asks for a full pass.
+   */
+  private async *sameDc(dc: DcIdentity, pass: AsyncGenerator<SourceBatch, ReadSummary, void>): AsyncGenerator<SourceBatch, ReadSummary, void> {
+    const summary = yield* pass;
+    const now = await readDcIdentity(this.connection);
+    if (now.dsServiceName === dc.dsServiceName && now.invocationId === dc.invocationId) return summary;
+    return { complete: false, needsFull: `the connection moved to another domain controller during the pass (${dc.dsServiceName} → ${now.dsServiceName})` };
   }
 
   private async *fullPass(dc: DcIdentity, signal: AbortSignal): AsyncGenerator<SourceBatch, ReadSummary, void> {
