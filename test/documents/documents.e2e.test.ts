@@ -91,6 +91,17 @@ describe('co-authoring indicators in the demo host (headless Chromium)', () => {
     await browser.screenshot(alex.page, 'documents-outlook-linked');
     await browser.screenshot(sam.demo.page, 'documents-word-coauthors');
 
+    // Any person opens their contact card: a co-author in Word, an editor in the mail's row.
+    await coauthor(sam.pane, PRIYA)
+      .getByRole('button', { name: /Priya Natarajan\. Open contact card/ })
+      .click();
+    await sam.pane.getByTestId('contact-card').filter({ hasText: 'Priya Natarajan' }).waitFor({ timeout: 5000 });
+    await sam.demo.page.keyboard.press('Escape');
+    await sam.pane.getByTestId('contact-card').waitFor({ state: 'detached' });
+    await row.locator(`[data-testid="linked-editor"][data-email="${SAM}"]`).getByTestId('person-card-button').click();
+    await outlook.getByTestId('contact-card').filter({ hasText: 'Sam Okafor' }).waitFor({ timeout: 5000 });
+    await alex.page.keyboard.press('Escape');
+
     // The row is live: Priya moves back to the top and the mail shows it well within a second or two (no 5 s poll).
     const movedAt = Date.now();
     await priya.demo.page.click(`[data-testid="paragraph"][data-index="1"]`);

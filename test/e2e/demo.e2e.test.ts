@@ -221,6 +221,12 @@ describe('demo host with the real Outlook pane (headless Chromium)', () => {
       reached = await pane.evaluate(() => (document.activeElement?.getAttribute('aria-label') ?? '').startsWith('From: Priya Natarajan'));
     }
     expect(reached).toBe(true);
+    // The button's name is who it is; its description is what the row shows of their presence.
+    const description = await pane.evaluate(() => {
+      const id = document.activeElement?.getAttribute('aria-describedby');
+      return id ? (document.getElementById(id)?.textContent ?? '') : '';
+    });
+    expect(description).toMatch(/Available|Busy|Away|Offline|Do not disturb|In a meeting|Be right back|Out of office|Presence unknown/);
     await demo.page.keyboard.press('Enter');
     await pane.getByTestId('contact-card').waitFor();
     expect(await pane.textContent('[data-testid="contact-card"]')).toContain((await lookup('priya.natarajan@auroraworks.example')).title!);

@@ -1,6 +1,7 @@
 import { Button, Caption1, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
+import { useId } from 'react';
 import { ChatButton } from '../chat/index.js';
-import { usePersonPhoto } from '../people/index.js';
+import { PersonCardButton, usePersonPhoto } from '../people/index.js';
 import { PresenceAvatar } from '../presence/index.js';
 import { useMe } from '../services/index.js';
 import type { DocumentParticipant } from './document-session.js';
@@ -20,17 +21,20 @@ const useStyles = makeStyles({
 function CoauthorRow({ person, onGo }: { person: DocumentParticipant; onGo: (paragraph: number) => void }) {
   const s = useStyles();
   const photo = usePersonPhoto(person.personId);
+  const where = useId();
   return (
     <li className={s.row} data-testid="coauthor" data-email={person.email}>
-      <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={32} />
-      <div className={s.text}>
-        <Text className={s.line} weight="semibold">
-          {person.displayName}
-        </Text>
-        <Caption1 className={s.line} data-testid="coauthor-where">
-          {whereLabel(person.position)}
-        </Caption1>
-      </div>
+      <PersonCardButton personId={person.personId} label={person.displayName} describedBy={where}>
+        <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={32} />
+        <span className={s.text}>
+          <Text className={s.line} weight="semibold">
+            {person.displayName}
+          </Text>
+          <Caption1 id={where} className={s.line} data-testid="coauthor-where">
+            {whereLabel(person.position)}
+          </Caption1>
+        </span>
+      </PersonCardButton>
       <div className={s.actions}>
         <Button
           size="small"

@@ -1,7 +1,7 @@
 import { Caption1, makeStyles, Text, tokens } from '@fluentui/react-components';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { DocParticipantDto } from '../../../api/contract/documents.js';
-import { usePersonPhoto } from '../people/index.js';
+import { PersonCardButton, usePersonPhoto } from '../people/index.js';
 import { PresenceAvatar } from '../presence/index.js';
 import { useApi, useRealtime } from '../services/index.js';
 import { documentLabel, extractDocumentLinks } from './document-links.js';
@@ -30,13 +30,16 @@ const useStyles = makeStyles({
 function Editor({ person }: { person: DocParticipantDto }) {
   const s = useStyles();
   const photo = usePersonPhoto(person.personId);
+  const where = useId();
   return (
     <li className={s.person} data-testid="linked-editor" data-email={person.email}>
-      <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={24} />
-      <Text className={s.line}>{person.displayName}</Text>
-      <Caption1 className={s.line} data-testid="linked-editor-where">
-        {whereLabel(person.position)}
-      </Caption1>
+      <PersonCardButton personId={person.personId} label={person.displayName} describedBy={where}>
+        <PresenceAvatar name={person.displayName} email={person.email} photoUrl={photo} size={24} />
+        <Text className={s.line}>{person.displayName}</Text>
+        <Caption1 id={where} className={s.line} data-testid="linked-editor-where">
+          {whereLabel(person.position)}
+        </Caption1>
+      </PersonCardButton>
     </li>
   );
 }

@@ -1,8 +1,8 @@
 import { Caption1, makeStyles, mergeClasses, Text, tokens } from '@fluentui/react-components';
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { PersonSummary } from '../api/index.js';
 import { PresenceAvatar, PresenceLabel } from '../presence/index.js';
-import { useContactCard } from './contact-card-context.js';
+import { PersonCardButton } from './person-card-button.js';
 import { usePersonPhoto } from './use-person-photo.js';
 
 const useStyles = makeStyles({
@@ -20,11 +20,6 @@ const useStyles = makeStyles({
     color: 'inherit',
     font: 'inherit',
     textAlign: 'start',
-  },
-  clickable: {
-    cursor: 'pointer',
-    ':hover': { backgroundColor: tokens.colorSubtleBackgroundHover },
-    ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '1px' },
   },
   text: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   line: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
@@ -52,7 +47,7 @@ export interface PersonRowProps {
 /** One person: photo with presence, name, title and presence line; opens the contact card when in the directory. */
 export function PersonRow({ email, name, person, role, detail, actions, lookupFailed = false }: PersonRowProps) {
   const s = useStyles();
-  const card = useContactCard();
+  const describedBy = useId();
   const photo = usePersonPhoto(person?.id, person?.hasPhoto ?? false);
   const displayName = person?.displayName ?? (name || email || 'Unknown');
   const presenceEmail = person?.email ?? email;
@@ -77,8 +72,10 @@ export function PersonRow({ email, name, person, role, detail, actions, lookupFa
             </Caption1>
           )
         )}
-        {person && <PresenceLabel email={presenceEmail} />}
-        {detail}
+        <span id={describedBy} className={s.text}>
+          {person && <PresenceLabel email={presenceEmail} />}
+          {detail}
+        </span>
       </span>
     </>
   );
@@ -91,18 +88,11 @@ export function PersonRow({ email, name, person, role, detail, actions, lookupFa
         </Caption1>
       )}
       {person ? (
-        <button
-          type="button"
-          className={mergeClasses(s.main, s.clickable)}
-          aria-label={`${label}. Open contact card`}
-          onClick={() => card.open({ id: person.id })}
-        >
+        <PersonCardButton personId={person.id} label={label} describedBy={describedBy}>
           {body}
-        </button>
+        </PersonCardButton>
       ) : (
-        <span className={s.main} aria-label={label}>
-          {body}
-        </span>
+        <span className={s.main}>{body}</span>
       )}
       {actions && <span className={s.actions}>{actions}</span>}
     </div>
