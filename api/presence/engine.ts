@@ -43,6 +43,8 @@ export class PresenceEngine implements PresenceService {
   readonly #now: () => number;
   readonly #timers: IdleTimers;
   readonly #inputs = new Map<string, StoredInputs>();
+  /** Loads of stored inputs under way, per person: a change notice meanwhile makes them stale. */
+  readonly #loads = new Map<string, Set<{ stale: boolean }>>();
   readonly #blocks = new BlockLists();
   readonly #kinds = new Map<string, 'person' | 'contact' | null>();
   /** One cell per person ever seen, replaced view by view: holders of a cell see the latest view without a lookup. */
@@ -188,15 +190,39 @@ export class PresenceEngine implements PresenceService {
   }
 
   async storedInputs(personId: string): Promise<StoredInputs> {
-    let inputs = this.#inputs.get(personId);
-    if (!inputs) {
-      inputs = await this.#o.store.load(personId);
+    for (let attempt = 0; ; attempt++) {
+      const cached = this.#inputs.get(personId);
+      if (cached) return cached;
+      // A notice that the inputs changed may arrive while they load (another process committed
+      // after our read began): that load is stale and must not be cached, or this process would
+      // publish an old state with a newer version and keep it.
+      const load = { stale: false };
+      let loads = this.#loads.get(personId);
+      if (!loads) this.#loads.set(personId, (loads = new Set()));
+      loads.add(load);
+      let inputs: StoredInputs;
+      try {
+        inputs = await this.#o.store.load(personId);
+      } finally {
+        loads.delete(load);
+        if (loads.size === 0 && this.#loads.get(personId) === loads) this.#loads.delete(personId);
+      }
       // Another call may have loaded (and changed) it meanwhile: the first one wins.
       const again = this.#inputs.get(personId);
       if (again) return again;
-      this.#inputs.set(personId, inputs);
+      if (!load.stale) {
+        this.#inputs.set(personId, inputs);
+        return inputs;
+      }
+      // Stale: load again (bounded; the recompute that follows the notice corrects the rest).
+      if (attempt >= 2) return inputs;
     }
-    return inputs;
+  }
+
+  /** Marks the loads of `personId` under way (all of them without an id) as stale. */
+  #staleLoads(personId?: string): void {
+    const sets = personId === undefined ? [...this.#loads.values()] : [this.#loads.get(personId)];
+    for (const set of sets) for (const load of set ?? []) load.stale = true;
   }
 
   async #changedInput(personId: string, kind: InputKind, apply: (i: StoredInputs) => void): Promise<void> {
@@ -220,6 +246,7 @@ export class PresenceEngine implements PresenceService {
         .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
     } else {
       this.#inputs.delete(personId);
+      this.#staleLoads(personId);
       // Closes the race where this process recomputed with the old inputs just before the notice and
       // published a stale result: recompute from the store now (publishes only if it differs).
       void this.recompute(personId).catch((err: unknown) => this.#o.log.error({ err }, 'presence recompute failed'));
@@ -233,6 +260,7 @@ export class PresenceEngine implements PresenceService {
   async #resync(): Promise<void> {
     this.#o.log.warn('presence notifications may have been lost (bus reconnected); re-reading shared state');
     this.#inputs.clear();
+    this.#staleLoads();
     await this.#loadAllBlocks();
     const known = [...this.#views.keys()];
     for (let i = 0; i < known.length; i += 1000) {
