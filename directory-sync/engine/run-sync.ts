@@ -100,6 +100,20 @@ async function saveState(
 }
 
 /**
+ * Marks the links of `source` under an external-id prefix the pass could not read as seen: a
+ * complete pass then reconciles everything else and leaves them alone.
+ */
+async function keepSeen(t: Db, source: string, prefix: string, now: number): Promise<void> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  await t
+    .updateTable('person_sources')
+    .set({ seen_at: now })
+    .where('source', '=', source)
+    .where(sql<boolean>`external_id like ${pattern} escape '\\'`)
+    .execute();
+}
+
+/**
  * Runs one sync pass of `source` into the store and returns its report (also stored in sync_runs).
  * Each batch the source yields is applied in one transaction together with the watermark it
  * carries, so a run killed at any point and started again converges to the same store.
@@ -192,6 +206,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
                   .execute();
               }
             }
+            for (const prefix of batch.keep ?? []) await keepSeen(t, source.name, prefix, now);
             const deletes = [...new Set(batch.deletes)];
             for (let i = 0; i < deletes.length; i += 500) {
               await t

@@ -30,6 +30,12 @@ export interface SourceBatch {
   readonly watermark?: Watermark;
   /** Warnings about entries the source skipped or trimmed while reading. */
   readonly warnings?: readonly string[];
+  /**
+   * External-id prefixes this pass could not read (e.g. one mailbox's Outlook contacts, access
+   * denied): what the store holds under them counts as seen, so a complete pass reconciles
+   * everything else and never removes them for not having been read.
+   */
+  readonly keep?: readonly string[];
 }
 
 /** What a pass turned out to be; returned when the iterator finishes. */

@@ -162,4 +162,24 @@ describe('Outlook contacts by contact folder', () => {
     expect(full.deleted).toBe(5);
     expect(await contactsOf(await aliceId())).toEqual({ [at('ann')]: 'Ann A.', [at('fay')]: 'Fay (Suppliers)' });
   });
+  it('a mailbox whose contacts cannot be read (403) keeps them, and the full pass still reconciles everyone else', async () => {
+    const s = h.em.state;
+    const dan = graphUser('dan.dover');
+    s.users.put(dan);
+    expect((await h.sync()).status).toBe('ok');
+    const before = await contactsOf(await aliceId());
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    // Dan leaves the company; an application access policy now denies Alice's mailbox to the app.
+    s.users.remove(dan.id);
+    s.fault({ match: new RegExp(`^GET /users/${alice.id}/contacts/delta$`), status: 403, times: 1000 });
+    try {
+      const full = await runSync(h.source, { store: h.store, full: true, limits: { graceSeconds: 0, deleteCapPercent: 100 } });
+      expect(full).toMatchObject({ status: 'ok', mode: 'full', deleted: 1 });
+      const live = await h.db.selectFrom('people').select('primary_email').where('deleted_at', 'is', null).execute();
+      expect(live.map((p) => p.primary_email)).not.toContain('dan.dover@contoso.test');
+      expect(await contactsOf(await aliceId())).toEqual(before);
+    } finally {
+      s.faults.length = 0;
+    }
+  });
 });

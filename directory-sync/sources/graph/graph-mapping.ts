@@ -126,7 +126,10 @@ export const orgContactId = (id: string): string => `orgcontact:${id}`;
  * fits the 200-character key and a delete (@removed carries only the id) maps to the same key.
  */
 export const personalContactId = (ownerId: string, contactId: string): string =>
-  `pc:${ownerId}:${createHash('sha256').update(contactId).digest('base64url').slice(0, 32)}`;
+  `${personalContactPrefix(ownerId)}${createHash('sha256').update(contactId).digest('base64url').slice(0, 32)}`;
+
+/** What every Outlook contact of one owner's external id starts with. */
+export const personalContactPrefix = (ownerId: string): string => `pc:${ownerId}:`;
 
 /** A Graph user as a directory person; UPN stands in for a mailbox-less user's address. */
 export function userToEntry(u: GraphUser, manager?: string | null): DirectoryEntry {

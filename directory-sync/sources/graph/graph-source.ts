@@ -10,6 +10,7 @@ import {
   orgContactId,
   orgContactToEntry,
   personalContactId,
+  personalContactPrefix,
   personalContactToEntry,
   userToEntry,
   type GraphOrgContact,
@@ -175,6 +176,8 @@ export class GraphSource implements DirectorySource {
   ): AsyncGenerator<SourceBatch, { total: number; complete: boolean }, void> {
     let total = 0;
     let complete = true;
+    /** A mailbox (or part of it) that was not read: its stored contacts are kept as seen. */
+    const keepOwner = (owner: string) => queue.push({ upserts: [], deletes: [], keep: [personalContactPrefix(owner)] });
     // A few mailboxes are read concurrently; their pages are yielded one at a time.
     const queue: SourceBatch[] = [];
     let wake: (() => void) | null = null;
@@ -228,14 +231,19 @@ export class GraphSource implements DirectorySource {
           if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) {
             drop(key);
             if (folderId === undefined) {
-              // No mailbox (unlicensed, on-premises) or no access: nothing to read, nothing to trust.
-              if (err.status === 403) complete = false;
+              // No access (an application access policy): this mailbox's contacts stay as they
+              // are, and the rest of the pass still counts. No mailbox at all (404: unlicensed,
+              // on-premises) has nothing to keep.
+              if (err.status === 403) {
+                keepOwner(owner);
+                this.#log?.warn({ owner }, "graph: a mailbox's contacts could not be read (403); kept as they are");
+              }
               return false;
             }
             // A folder deleted (or hidden) since it was listed: its contacts were not read, so
-            // this pass proves nothing about them; a later full pass reconciles.
-            complete = false;
-            this.#log?.warn({ owner, status: err.status }, 'graph: contact folder could not be read; pass marked incomplete');
+            // this pass proves nothing about this mailbox's contacts; a later full pass reconciles.
+            keepOwner(owner);
+            this.#log?.warn({ owner, status: err.status }, "graph: a contact folder could not be read; the mailbox's contacts are kept as they are");
             return true;
           }
           throw err;
@@ -249,11 +257,10 @@ export class GraphSource implements DirectorySource {
         return;
       }
       const listed = await this.#contactFolders(owner, signal);
-      if (listed === null) {
-        // The folder list could not be read: keep the stored links, read only those.
-        complete = false;
-      }
-      const folders = new Set(listed ?? []);
+      // The folder list could not be read (keep the stored links, read only those), or not all of
+      // it: the contacts of folders not read must not look deleted.
+      if (listed === null || !listed.all) keepOwner(owner);
+      const folders = new Set(listed?.ids ?? []);
       // Folders with a stored link but not listed now (deleted, or past the bounds) are read by
       // their link: a 404 then drops the link and marks the pass incomplete.
       if (!full) for (const k of Object.keys(wm)) if (k.startsWith(folderKey(owner, ''))) folders.add(k.slice(folderKey(owner, '').length));
@@ -280,7 +287,7 @@ export class GraphSource implements DirectorySource {
       if (batch) {
         // Mailbox links merge into the whole watermark so each commit carries every stream.
         if (batch.watermark) for (const [k, v] of Object.entries(batch.watermark)) if (!dropped.has(k) && typeof v === 'string') wm[k] = v;
-        yield { upserts: batch.upserts, deletes: batch.deletes, watermark: this.#watermark(wm) };
+        yield { upserts: batch.upserts, deletes: batch.deletes, ...(batch.keep ? { keep: batch.keep } : {}), watermark: this.#watermark(wm) };
         continue;
       }
       if (failure) throw failure;
@@ -294,7 +301,7 @@ export class GraphSource implements DirectorySource {
    * A mailbox's contact folders below the default one: the top level, then child folders, breadth
    * first within the depth and count bounds. null when the mailbox's folder list cannot be read.
    */
-  async #contactFolders(owner: string, signal: AbortSignal): Promise<string[] | null> {
+  async #contactFolders(owner: string, signal: AbortSignal): Promise<{ ids: string[]; all: boolean } | null> {
     const base = `/users/${encodeURIComponent(owner)}/contactFolders`;
     const out: string[] = [];
     const seen = new Set<string>();
@@ -310,7 +317,7 @@ export class GraphSource implements DirectorySource {
               if (seen.has(f.id)) continue;
               if (out.length >= MAX_FOLDERS_PER_MAILBOX) {
                 this.#log?.warn({ owner, max: MAX_FOLDERS_PER_MAILBOX }, 'graph: too many contact folders; the rest are not read');
-                return out;
+                return { ids: out, all: false };
               }
               seen.add(f.id);
               out.push(f.id);
@@ -325,7 +332,7 @@ export class GraphSource implements DirectorySource {
       if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) return null;
       throw err;
     }
-    return out;
+    return { ids: out, all: level.length === 0 };
   }
 
   /** Managers of changed users when the delta round left `manager@delta` out (unchanged relation). */
