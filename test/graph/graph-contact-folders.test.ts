@@ -182,4 +182,17 @@ describe('Outlook contacts by contact folder', () => {
       s.faults.length = 0;
     }
   });
+  it("a run killed right after a new mailbox's user was stored still reads that mailbox's contacts on the next run", async () => {
+    const s = h.em.state;
+    const erin = graphUser('erin.east');
+    s.users.put(erin);
+    s.contactsOf(erin.id).put(outlookContact(at('zed'), { displayName: "Erin's Zed" }));
+    // Stopped after its first batch (the users page with Erin) was committed.
+    const stop = new AbortController();
+    const killed = await runSync(h.source, { store: h.store, signal: stop.signal, onBatch: () => stop.abort(new Error('killed')) });
+    expect(killed.status).toBe('aborted');
+    expect((await h.sync()).status).toBe('ok');
+    const erinId = (await h.db.selectFrom('people').select('id').where('primary_email', '=', 'erin.east@contoso.test').executeTakeFirstOrThrow()).id;
+    expect(await contactsOf(erinId)).toEqual({ [at('zed')]: "Erin's Zed" });
+  });
 });

@@ -119,7 +119,12 @@ export class GraphSource implements DirectorySource {
                 } else {
                   const e = userToEntry(u, managers.has(u.id) ? managers.get(u.id) : undefined);
                   upserts.push(e);
-                  if (u.mail) mailboxes.add(u.id);
+                  if (u.mail && this.#pc && !mailboxes.has(u.id)) {
+                    mailboxes.add(u.id);
+                    // Remembered with this page: a run killed before the mailbox is read finds it
+                    // in the watermark ('' = from the start), since the users delta moves on.
+                    wm[PC + u.id] ??= '';
+                  } else if (u.mail) mailboxes.add(u.id);
                 }
               }
             } else {
@@ -203,7 +208,7 @@ export class GraphSource implements DirectorySource {
       const base = `/users/${encodeURIComponent(owner)}`;
       const start = `${folderId === undefined ? base : `${base}/contactFolders/${encodeURIComponent(folderId)}`}/contacts/delta?$select=${PERSONAL_CONTACT_SELECT.join(',')}`;
       for (let restart = 0; restart <= 1; restart++) {
-        let url: string | undefined = (full ? undefined : wm[key]) ?? start;
+        let url: string | undefined = (full ? undefined : wm[key] || undefined) ?? start;
         try {
           while (url) {
             const page: DeltaPage<GraphPersonalContact> = await this.#get(url, signal);
