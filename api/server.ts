@@ -15,7 +15,18 @@ import { createAuthenticator, devSecret, mintDevToken, requireAuth } from './aut
 import { buildOpenApi } from './contract/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { createFeatures, allMigrations } from './features.js';
-import { cors, errorMiddleware, httpMetrics, notFound, readJson, requestContext, securityHeaders, staticFiles } from './http/index.js';
+import {
+  cors,
+  errorMiddleware,
+  httpMetrics,
+  notFound,
+  RateLimiter,
+  readJson,
+  requestContext,
+  securityHeaders,
+  staticFiles,
+  tooManyRequests,
+} from './http/index.js';
 import {
   DEFAULT_GATEWAY_LIMITS,
   InlineSocketHost,
@@ -26,6 +37,12 @@ import {
   type GatewayLimits,
 } from './realtime/index.js';
 
+/**
+ * Realtime tickets per user: a refill of 2 a second and a burst of 40 (twice the connections a
+ * user may hold) cover every pane (re)connecting at once; a client minting in a loop gets 429.
+ */
+const TICKETS_PER_SECOND = 2;
+const TICKET_BURST = 40;
 export const ADDIN_DIST = path.join(ROOT_DIR, 'addin/dist');
 
 export interface ServerOptions {
@@ -143,7 +160,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   app.use(staticFiles('/demo/', path.join(ADDIN_DIST, 'demo')));
 
   const api = new Router();
+  // A pane needs one ticket per (re)connect; a burst covers a few panes opening at once.
+  const ticketLimit = new RateLimiter(TICKETS_PER_SECOND, TICKET_BURST);
   api.post('/v1/realtime/ticket', async (ctx) => {
+    const wait = ticketLimit.take(ctx.state.principal.personId);
+    if (wait > 0) throw tooManyRequests(Math.ceil(wait));
     ctx.body = { ticket: await tickets.issue(ctx.state.principal) };
   });
   for (const f of features) if (f.router) api.use(f.router.routes(), f.router.allowedMethods());

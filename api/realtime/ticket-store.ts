@@ -19,7 +19,11 @@ export class MemoryTicketStore implements TicketStore {
   async issue(principal: Principal): Promise<string> {
     const t = newTicket();
     const now = this.now();
-    if (this.#tickets.size > 10_000) for (const [k, v] of this.#tickets) if (v.until < now) this.#tickets.delete(k);
+    // Every ticket lives equally long, so the map (in insertion order) holds the expired ones first.
+    for (const [k, v] of this.#tickets) {
+      if (v.until >= now) break;
+      this.#tickets.delete(k);
+    }
     this.#tickets.set(t, { principal, until: now + TICKET_TTL_MS });
     return t;
   }

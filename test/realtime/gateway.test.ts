@@ -14,7 +14,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({
-    seed: [person('ada.gateway'), person('bob.gateway')],
+    seed: [person('ada.gateway'), person('bob.gateway'), person('tess.tickets')],
     gatewayLimits: { connectionsPerUser: 2, maxFrameBytes: 4096, framesPerSecond: 5, frameBurst: 10 },
   });
 });
@@ -71,6 +71,22 @@ async function stillServes(): Promise<void> {
 describe('tickets', () => {
   it('need a signed-in caller', async () => {
     expect((await fetch(`${server.url}/v1/realtime/ticket`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('are rate-limited per user: a client minting in a loop gets 429 with Retry-After, others are not affected', async () => {
+    const TESS = 'tess.tickets@contoso.test';
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 60 && !refused; i++) {
+      const res = await server.api('POST', '/v1/realtime/ticket', { as: TESS });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The burst covers every pane of a user reconnecting at once.
+    expect(statuses.filter((st) => st === 200).length).toBeGreaterThanOrEqual(40);
+    expect(typeof (await ticket(BOB))).toBe('string');
   });
 
   it('open exactly one socket; a reused, made-up or missing ticket gets 401', async () => {
