@@ -49,6 +49,12 @@ export class RedisCluster implements PresenceCluster {
   #events: ClusterEvents | undefined;
   #timers: NodeJS.Timeout[] = [];
   #beats = 0;
+  /**
+   * People whose endpoint write failed (a Redis blip): what Redis holds for them may be a ghost
+   * endpoint (a failed remove: online for good, since this process keeps beating) or a missing
+   * one (a failed put). The next heartbeat rewrites them from this process's own records.
+   */
+  readonly #unsynced = new Set<string>();
 
   constructor(
     readonly bus: Bus & { readonly redis: Redis; readonly prefix: string },
@@ -108,12 +114,15 @@ export class RedisCluster implements PresenceCluster {
     let eps = this.#local.get(personId);
     if (!eps) this.#local.set(personId, (eps = new Map()));
     eps.set(endpoint.id, endpoint);
-    await this.#redis
-      .multi()
-      .hset(this.#ep(personId), `${this.nodeId}|${endpoint.id}`, JSON.stringify(endpoint))
-      .sadd(this.#nodeEps(this.nodeId), personId)
-      .incr(this.#epoch(personId))
-      .exec();
+    await this.#written(
+      personId,
+      this.#redis
+        .multi()
+        .hset(this.#ep(personId), `${this.nodeId}|${endpoint.id}`, JSON.stringify(endpoint))
+        .sadd(this.#nodeEps(this.nodeId), personId)
+        .incr(this.#epoch(personId))
+        .exec(),
+    );
   }
 
   async removeEndpoint(personId: string, endpointId: string): Promise<void> {
@@ -124,7 +133,35 @@ export class RedisCluster implements PresenceCluster {
       this.#local.delete(personId);
       m.srem(this.#nodeEps(this.nodeId), personId);
     }
-    await m.exec();
+    await this.#written(personId, m.exec());
+  }
+
+  /** Awaits an endpoint write; a failed one leaves the person to be rewritten by the next heartbeat. */
+  async #written(personId: string, write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+    } catch (err) {
+      this.#unsynced.add(personId);
+      throw err;
+    }
+  }
+
+  /** Makes Redis hold exactly this process's endpoints of these people, then has them recomputed. */
+  async #rewrite(personIds: readonly string[]): Promise<void> {
+    const mine = `${this.nodeId}|`;
+    for (const pid of personIds) {
+      const local = this.#local.get(pid);
+      const stale = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(mine) && !local?.has(f.slice(mine.length)));
+      const m = this.#redis.multi();
+      if (stale.length) m.hdel(this.#ep(pid), ...stale);
+      for (const ep of local?.values() ?? []) m.hset(this.#ep(pid), mine + ep.id, JSON.stringify(ep));
+      if (local) m.sadd(this.#nodeEps(this.nodeId), pid);
+      else m.srem(this.#nodeEps(this.nodeId), pid);
+      await m.incr(this.#epoch(pid)).exec();
+      this.#unsynced.delete(pid);
+    }
+    this.options.log.warn({ people: personIds.length }, 'presence endpoints rewritten to Redis after failed writes');
+    this.#events?.endpointsLost(personIds);
   }
 
   async endpointsOf(personId: string): Promise<EndpointInput[]> {
@@ -183,6 +220,7 @@ export class RedisCluster implements PresenceCluster {
     const first = this.#beats++ === 0;
     const prev = await this.#redis.set(this.#node(this.nodeId), String(this.#now()), 'PX', this.options.nodeTtlMs, 'GET');
     await this.#redis.sadd(this.#nodes(), this.nodeId);
+    if (this.#unsynced.size) await this.#rewrite([...this.#unsynced]);
     if (prev === null && !first && this.#local.size > 0) {
       // We were silent longer than the TTL (a stall or a Redis outage) and may have been reaped:
       // put our endpoints back and let the engine republish those people.

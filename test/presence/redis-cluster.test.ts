@@ -1,0 +1,44 @@
+// The Redis presence cluster against the Redis server on this machine (its own key prefix).
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../core/log/index.js';
+import { RedisBus } from '../../core/bus/redis-bus.js';
+import { RedisCluster } from '../../api/presence/redis-cluster.js';
+import { REDIS_TEST_URL, redisTestPrefix } from '../support/postgres.js';
+import { cleanRedisPrefix } from '../support/redis.js';
+
+const log = { warn: () => undefined, info: () => undefined, error: () => undefined } as unknown as Logger;
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+describe('RedisCluster', () => {
+  it('rewrites an endpoint whose removal failed during a Redis blip, so no ghost keeps the person online', async () => {
+    const prefix = redisTestPrefix('cluster');
+    const bus = new RedisBus(REDIS_TEST_URL, prefix);
+    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
+    const lost: string[][] = [];
+    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (p) => lost.push([...p]), resync: () => undefined });
+    cleanup.push(async () => {
+      await cluster.stop();
+      await bus.close();
+      await cleanRedisPrefix(prefix);
+    });
+    const reader = new Redis(REDIS_TEST_URL);
+    cleanup.push(async () => void reader.disconnect());
+    const fieldsOf = async (pid: string) => Object.keys(await reader.hgetall(`${prefix}presence:ep:${pid}`));
+
+    await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: Date.now(), lastActiveAt: Date.now() });
+    expect(await fieldsOf('p1')).toEqual([`${cluster.nodeId}|e1`]);
+    // Redis goes away for this process just as the pane closes: the removal fails.
+    bus.redis.disconnect();
+    await expect(cluster.removeEndpoint('p1', 'e1')).rejects.toThrow();
+    expect(await fieldsOf('p1')).toEqual([`${cluster.nodeId}|e1`]);
+    await bus.redis.connect();
+    // The next heartbeats (every 200 ms here) put Redis right and have the person recomputed.
+    for (let i = 0; i < 50 && (await fieldsOf('p1')).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await fieldsOf('p1')).toEqual([]);
+    expect(lost).toContainEqual(['p1']);
+  });
+});
