@@ -2,14 +2,19 @@ import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import { useContactCard } from './contact-card-context.js';
 
+/** How a person's photo and lines sit, as a button or not (PersonRow for someone not in the directory). */
+export const personBlockLayout = {
+  display: 'flex',
+  alignItems: 'center',
+  gap: tokens.spacingHorizontalS,
+  flex: '1 1 auto',
+  minWidth: 0,
+  padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalXS}`,
+} as const;
+
 const useStyles = makeStyles({
   button: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    flex: '1 1 auto',
-    minWidth: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalXS}`,
+    ...personBlockLayout,
     border: 'none',
     borderRadius: tokens.borderRadiusMedium,
     background: 'transparent',

@@ -2,25 +2,12 @@ import { Caption1, makeStyles, mergeClasses, Text, tokens } from '@fluentui/reac
 import { useId, type ReactNode } from 'react';
 import type { PersonSummary } from '../api/index.js';
 import { PresenceAvatar, PresenceLabel } from '../presence/index.js';
-import { PersonCardButton } from './person-card-button.js';
+import { PersonCardButton, personBlockLayout } from './person-card-button.js';
 import { usePersonPhoto } from './use-person-photo.js';
 
 const useStyles = makeStyles({
   row: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
-  main: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    flex: '1 1 auto',
-    minWidth: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalXS}`,
-    border: 'none',
-    borderRadius: tokens.borderRadiusMedium,
-    background: 'transparent',
-    color: 'inherit',
-    font: 'inherit',
-    textAlign: 'start',
-  },
+  main: personBlockLayout,
   text: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   line: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   unknown: { color: tokens.colorNeutralForeground3, fontStyle: 'italic' },
