@@ -26,6 +26,33 @@ redis.call('PUBLISH', ARGV[3], '{"personId":' .. ARGV[4] .. ',"view":' .. view .
 return vs
 `;
 
+/**
+ * Removes a dead process's endpoints, atomically with the check that it is still dead: a process
+ * that was only cut off from Redis for longer than its TTL re-registers (liveness key first, then
+ * its endpoints), and a reap interleaved with that would delete what it just put back.
+ * KEYS: its liveness key, its people set, the set of processes. ARGV: key prefix, its field prefix
+ * (`<node>|`), its id. Returns its people, or false when it is alive.
+ */
+const REAP_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local pids = redis.call('SMEMBERS', KEYS[2])
+local mine = ARGV[2]
+for _, pid in ipairs(pids) do
+  local ep = ARGV[1] .. 'ep:' .. pid
+  local removed = 0
+  for _, f in ipairs(redis.call('HKEYS', ep)) do
+    if string.sub(f, 1, #mine) == mine then
+      redis.call('HDEL', ep, f)
+      removed = removed + 1
+    end
+  end
+  if removed > 0 then redis.call('INCR', ARGV[1] .. 'epoch:' .. pid) end
+end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[3])
+return pids
+`;
+
 export interface RedisClusterOptions {
   /** A process whose liveness key is older than this is dead: its endpoints are dropped. */
   readonly nodeTtlMs: number;
@@ -243,17 +270,8 @@ export class RedisCluster implements PresenceCluster {
       // One survivor reaps a dead process; the lock expires in case that survivor dies too.
       const locked = await this.#redis.set(`${this.#p}reap:${node}`, this.nodeId, 'PX', this.options.nodeTtlMs, 'NX');
       if (!locked) continue;
-      const pids = await this.#redis.smembers(this.#nodeEps(node));
-      for (const pid of pids) {
-        const fields = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(`${node}|`));
-        if (fields.length)
-          await this.#redis
-            .multi()
-            .hdel(this.#ep(pid), ...fields)
-            .incr(this.#epoch(pid))
-            .exec();
-      }
-      await this.#redis.multi().del(this.#nodeEps(node)).srem(this.#nodes(), node).exec();
+      const pids = (await this.#redis.eval(REAP_LUA, 3, this.#node(node), this.#nodeEps(node), this.#nodes(), this.#p, `${node}|`, node)) as string[] | null;
+      if (!pids) continue; // it came back meanwhile
       this.options.log.info({ node, people: pids.length }, 'reaped the endpoints of a dead API process');
       if (pids.length) this.#events?.endpointsLost(pids);
     }

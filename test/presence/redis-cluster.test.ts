@@ -41,4 +41,33 @@ describe('RedisCluster', () => {
     expect(await fieldsOf('p1')).toEqual([]);
     expect(lost).toContainEqual(['p1']);
   });
+  it("reaps a dead process's endpoints and leaves a live one's alone", async () => {
+    const prefix = redisTestPrefix('reap');
+    const bus = new RedisBus(REDIS_TEST_URL, prefix);
+    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
+    const r = new Redis(REDIS_TEST_URL);
+    cleanup.push(async () => {
+      await cluster.stop();
+      await bus.close();
+      r.disconnect();
+      await cleanRedisPrefix(prefix);
+    });
+    const p = `${prefix}presence:`;
+    // Two other processes: "dead" has no liveness key any more, "alive" has one.
+    for (const node of ['dead', 'alive']) {
+      await r.sadd(`${p}nodes`, node);
+      await r.sadd(`${p}nodeeps:${node}`, `person-of-${node}`);
+      await r.hset(`${p}ep:person-of-${node}`, `${node}|e1`, JSON.stringify({ id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 }));
+    }
+    await r.set(`${p}node:alive`, String(Date.now()), 'PX', 60_000);
+    const lost: string[][] = [];
+    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+    for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(lost).toEqual([['person-of-dead']]);
+    expect(await r.hkeys(`${p}ep:person-of-dead`)).toEqual([]);
+    expect(await r.sismember(`${p}nodes`, 'dead')).toBe(0);
+    expect(await r.exists(`${p}nodeeps:dead`)).toBe(0);
+    expect(await r.hkeys(`${p}ep:person-of-alive`)).toEqual(['alive|e1']);
+    expect(await r.sismember(`${p}nodes`, 'alive')).toBe(1);
+  });
 });
