@@ -12,7 +12,7 @@ const common = {
 /** Unit tests sit next to the code (`*.test.ts`); integration and end-to-end suites live in test/. */
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{api,core,directory-sync,addin/src,manifest,scripts}/**/*.test.{ts,tsx}'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{api,core,directory-sync,addin/src,addin/demo,manifest,scripts}/**/*.test.{ts,tsx}'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts'], slowTestThreshold: 30 },
   ],
   maxWorkers: 2,

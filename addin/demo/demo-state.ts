@@ -59,7 +59,15 @@ export class DemoHostState {
   #update(patch: Partial<DemoSnapshot>, change?: Change) {
     this.#snapshot = { ...this.#snapshot, ...patch };
     for (const l of [...this.#renderListeners]) l();
-    if (change) for (const l of [...this.#bridgeListeners]) l(change);
+    if (change)
+      for (const l of [...this.#bridgeListeners]) {
+        // A listener of a pane frame that has since reloaded may throw: it goes, the others still hear.
+        try {
+          l(change);
+        } catch {
+          this.#bridgeListeners.delete(l);
+        }
+      }
   }
 
   selectMessage(id: string | null) {

@@ -5,10 +5,20 @@ const clone = <T>(v: T): T => (v == null ? v : (JSON.parse(JSON.stringify(v)) as
 
 /** The stand-in host inside the demo page: reads and drives the parent's DemoBridge. */
 export function demoOfficeHost(app: 'outlook' | 'word', bridge: DemoBridge): OfficeHost {
-  const on = (what: 'item' | 'theme' | 'selection', listener: () => void) =>
-    bridge.subscribe((w) => {
+  // The demo page outlives this frame (it reloads on an app or identity switch) and React's
+  // cleanups do not run then: the frame takes its listeners off the page when it goes.
+  const offs = new Set<() => void>();
+  if (typeof window !== 'undefined') window.addEventListener('pagehide', () => offs.forEach((off) => off()), { once: true });
+  const on = (what: 'item' | 'theme' | 'selection', listener: () => void) => {
+    const off = bridge.subscribe((w) => {
       if (w === what) listener();
     });
+    offs.add(off);
+    return () => {
+      offs.delete(off);
+      off();
+    };
+  };
   return {
     environment: 'demo',
     app,
