@@ -60,30 +60,3 @@ export function parseAttributeMap(json: string | undefined): AttributeMap {
   const map = parsed.data;
   return { ...map, personFilter: normalizeFilter(map.personFilter), groupFilter: map.groupFilter.trim() ? normalizeFilter(map.groupFilter) : '' };
 }
-
-/** Every attribute a person search asks for. */
-export function personAttributes(map: AttributeMap): string[] {
-  const fields: (keyof AttributeMap)[] = [
-    'id',
-    'modifyTimestamp',
-    'mail',
-    'proxyAddresses',
-    'displayName',
-    'givenName',
-    'surname',
-    'title',
-    'department',
-    'company',
-    'office',
-    'businessPhone',
-    'mobilePhone',
-    'homePhone',
-    'fax',
-    'manager',
-    'photo',
-    'upn',
-    'disabled',
-    'memberOf',
-  ];
-  return [...new Set(fields.flatMap((f) => map[f] as string[]))];
-}

@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../../../core/config/index.js';
 import type { Logger } from '../../../core/log/index.js';
 import type { DirectoryEntry } from '../../model/directory-entry.js';
 import type { DirectorySource, ReadOptions, ReadSummary, SourceBatch, Watermark } from '../source.js';
-import {
-  LdapError,
-  andFilters,
-  attrString,
-  attrValues,
-  createLdapConnection,
-  escapeFilterValue,
-  ldapConnectionOptionsFromConfig,
-  normalizeFilter,
-  type LdapConnection,
-  type LdapConnectionOptions,
-} from '../ldap-common/index.js';
-import { parseAttributeMap, personAttributes, type AttributeMap } from './attribute-map.js';
+import { andFilters, attrString, attrValues, escapeFilterValue, type LdapConnection, type LdapConnectionOptions } from '../ldap-common/index.js';
+import type { AttributeMap } from './attribute-map.js';
+import { personAttributes } from './person-attributes.js';
 import { EntryMapper } from './entry-mapper.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
 import { GroupIndex } from './group-index.js';
@@ -206,36 +195,4 @@ export class LdapSource implements DirectorySource {
     const stamp = createHash('sha256').update(stamps.join('\n')).digest('base64url').slice(0, 22);
     return { index, stamp };
   }
-}
-
-/**
- * The `ldap` source from configuration (LDAP_URL, LDAP_BASE_DN, LDAP_FILTER, LDAP_ATTRIBUTE_MAP,
- * and the connection settings), or null when LDAP is not configured or LDAP_KIND is not `ldap`.
- * `tuning` is for tests and benchmarks (a page size, another connection, another overlap).
- */
-export function createLdapSource(
-  config: Config,
-  log?: Logger,
-  tuning: { connection?: LdapConnection; pageSize?: number; batchSize?: number; overlapSeconds?: number; threaded?: boolean } = {},
-): LdapSource | null {
-  const env = config.env;
-  if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
-  if (!env.LDAP_BASE_DN) throw new LdapError('config', 'LDAP_BASE_DN is required with LDAP_URL');
-  const options = ldapConnectionOptionsFromConfig(config, tuning.pageSize ? { pageSize: tuning.pageSize } : {});
-  return new LdapSource({
-    connection: tuning.connection ?? createLdapConnection(options),
-    // Opened only when an incremental pass needs group lookups.
-    sideConnection: tuning.connection ? undefined : createLdapConnection(options),
-    baseDn: env.LDAP_BASE_DN,
-    filter: env.LDAP_FILTER ? normalizeFilter(env.LDAP_FILTER) : undefined,
-    map: parseAttributeMap(env.LDAP_ATTRIBUTE_MAP),
-    pageSize: options.pageSize,
-    // A page size given for a test makes its pages the batches too (failures between batches).
-    batchSize: tuning.batchSize ?? tuning.pageSize,
-    overlapSeconds: tuning.overlapSeconds,
-    // Full passes in a worker thread unless a connection was handed in (it cannot cross threads).
-    threaded: !tuning.connection && tuning.threaded !== false,
-    connectionOptions: options,
-    log,
-  });
 }
