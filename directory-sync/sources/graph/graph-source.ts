@@ -119,12 +119,12 @@ export class GraphSource implements DirectorySource {
                 } else {
                   const e = userToEntry(u, managers.has(u.id) ? managers.get(u.id) : undefined);
                   upserts.push(e);
-                  if (u.mail && this.#pc && !mailboxes.has(u.id)) {
+                  if (u.mail) {
                     mailboxes.add(u.id);
                     // Remembered with this page: a run killed before the mailbox is read finds it
                     // in the watermark ('' = from the start), since the users delta moves on.
-                    wm[PC + u.id] ??= '';
-                  } else if (u.mail) mailboxes.add(u.id);
+                    if (this.#pc) wm[PC + u.id] ??= '';
+                  }
                 }
               }
             } else {
@@ -181,10 +181,10 @@ export class GraphSource implements DirectorySource {
   ): AsyncGenerator<SourceBatch, { total: number; complete: boolean }, void> {
     let total = 0;
     let complete = true;
-    /** A mailbox (or part of it) that was not read: its stored contacts are kept as seen. */
-    const keepOwner = (owner: string) => queue.push({ upserts: [], deletes: [], keep: [personalContactPrefix(owner)] });
     // A few mailboxes are read concurrently; their pages are yielded one at a time.
     const queue: SourceBatch[] = [];
+    /** A mailbox (or part of it) that was not read: its stored contacts are kept as seen. */
+    const keepOwner = (owner: string) => queue.push({ upserts: [], deletes: [], keep: [personalContactPrefix(owner)] });
     let wake: (() => void) | null = null;
     let active = 0;
     let next = 0;
