@@ -174,20 +174,24 @@ export class RedisCluster implements PresenceCluster {
   }
 
   /** Makes Redis hold exactly this process's endpoints of these people, then has them recomputed. */
-  async #rewrite(personIds: readonly string[]): Promise<void> {
+  async #rewrite(personIds: readonly string[], why: string): Promise<void> {
     const mine = `${this.nodeId}|`;
-    for (const pid of personIds) {
+    const read = this.#redis.pipeline();
+    for (const pid of personIds) read.hkeys(this.#ep(pid));
+    const held = (await read.exec()) ?? [];
+    const m = this.#redis.multi();
+    personIds.forEach((pid, i) => {
       const local = this.#local.get(pid);
-      const stale = (await this.#redis.hkeys(this.#ep(pid))).filter((f) => f.startsWith(mine) && !local?.has(f.slice(mine.length)));
-      const m = this.#redis.multi();
+      const stale = ((held[i]?.[1] as string[] | undefined) ?? []).filter((f) => f.startsWith(mine) && !local?.has(f.slice(mine.length)));
       if (stale.length) m.hdel(this.#ep(pid), ...stale);
       for (const ep of local?.values() ?? []) m.hset(this.#ep(pid), mine + ep.id, JSON.stringify(ep));
       if (local) m.sadd(this.#nodeEps(this.nodeId), pid);
       else m.srem(this.#nodeEps(this.nodeId), pid);
-      await m.incr(this.#epoch(pid)).exec();
-      this.#unsynced.delete(pid);
-    }
-    this.options.log.warn({ people: personIds.length }, 'presence endpoints rewritten to Redis after failed writes');
+      m.incr(this.#epoch(pid));
+    });
+    await m.exec();
+    for (const pid of personIds) this.#unsynced.delete(pid);
+    this.options.log.warn({ node: this.nodeId, people: personIds.length }, `presence endpoints rewritten to Redis: ${why}`);
     this.#events?.endpointsLost(personIds);
   }
 
@@ -247,19 +251,11 @@ export class RedisCluster implements PresenceCluster {
     const first = this.#beats++ === 0;
     const prev = await this.#redis.set(this.#node(this.nodeId), String(this.#now()), 'PX', this.options.nodeTtlMs, 'GET');
     await this.#redis.sadd(this.#nodes(), this.nodeId);
-    if (this.#unsynced.size) await this.#rewrite([...this.#unsynced]);
-    if (prev === null && !first && this.#local.size > 0) {
-      // We were silent longer than the TTL (a stall or a Redis outage) and may have been reaped:
-      // put our endpoints back and let the engine republish those people.
-      this.options.log.warn({ node: this.nodeId }, 'presence liveness key had expired; re-registering endpoints');
-      const m = this.#redis.multi();
-      for (const [pid, eps] of this.#local) {
-        for (const ep of eps.values()) m.hset(this.#ep(pid), `${this.nodeId}|${ep.id}`, JSON.stringify(ep));
-        m.sadd(this.#nodeEps(this.nodeId), pid);
-      }
-      await m.exec();
-      this.#events?.endpointsLost([...this.#local.keys()]);
-    }
+    // Silent longer than the TTL (a stall or a Redis outage), this process may have been reaped:
+    // all its endpoints go back. Otherwise only the people whose writes failed.
+    const reaped = prev === null && !first && this.#local.size > 0;
+    const people = reaped ? new Set([...this.#unsynced, ...this.#local.keys()]) : this.#unsynced;
+    if (people.size) await this.#rewrite([...people], reaped ? 'the liveness key had expired' : 'after failed writes');
   }
 
   async #reap(): Promise<void> {

@@ -70,4 +70,26 @@ describe('RedisCluster', () => {
     expect(await r.hkeys(`${p}ep:person-of-alive`)).toEqual(['alive|e1']);
     expect(await r.sismember(`${p}nodes`, 'alive')).toBe(1);
   });
+  it('puts its endpoints back when it finds it was taken for dead (its liveness key expired and it was reaped)', async () => {
+    const prefix = redisTestPrefix('back');
+    const bus = new RedisBus(REDIS_TEST_URL, prefix);
+    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
+    const r = new Redis(REDIS_TEST_URL);
+    cleanup.push(async () => {
+      await cluster.stop();
+      await bus.close();
+      r.disconnect();
+      await cleanRedisPrefix(prefix);
+    });
+    const lost: string[][] = [];
+    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+    await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+    const p = `${prefix}presence:`;
+    // What another process's reaper does after this one stalled past its TTL.
+    await r.multi().del(`${p}node:${cluster.nodeId}`).hdel(`${p}ep:p1`, `${cluster.nodeId}|e1`).del(`${p}nodeeps:${cluster.nodeId}`).exec();
+    for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(lost).toEqual([['p1']]);
+    expect(await r.hkeys(`${p}ep:p1`)).toEqual([`${cluster.nodeId}|e1`]);
+    expect(await r.smembers(`${p}nodeeps:${cluster.nodeId}`)).toEqual(['p1']);
+  });
 });
