@@ -33,7 +33,7 @@ async function setup(specs: PersonSpec[], groups = ''): Promise<{ ldap: Slapd; s
   return { ldap, store };
 }
 
-function source(env: Record<string, string> = {}, tuning: { pageSize?: number } = {}): LdapSource {
+function source(env: Record<string, string> = {}, tuning: { pageSize?: number; spareIdleMs?: number } = {}): LdapSource {
   const s = createLdapSource(loadConfig(ldap!.env(env), { dotEnvFile: false }), undefined, tuning)!;
   sources.push(s);
   return s;
@@ -322,6 +322,26 @@ describe('ldap source → engine → store (real slapd)', () => {
       await other.dispose();
     }
     expect(PEOPLE_DN).toContain('ou=people');
+  });
+
+  it('the reader thread started with the source reads its first full pass; later passes get their own; an unused one ends', async () => {
+    await setup(people(40));
+    const s = source({}, { pageSize: 9 });
+    expect(s.hasSpareReader).toBe(true);
+    expect(await runSync(s, { store: store! })).toMatchObject({ status: 'ok', mode: 'full', added: 40 });
+    expect(s.hasSpareReader).toBe(false);
+    // The next full pass starts a thread of its own, and finds everything unchanged.
+    expect(await runSync(s, { store: store!, full: true })).toMatchObject({ status: 'ok', mode: 'full', entries: 40, unchanged: 40, missing: 0 });
+    // Closing a source ends the thread it has not used; one nobody takes ends by itself.
+    const closed = source();
+    await closed.close();
+    expect(closed.hasSpareReader).toBe(false);
+    const idle = source({}, { spareIdleMs: 50 });
+    expect(idle.hasSpareReader).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(idle.hasSpareReader).toBe(false);
+    // A source whose spare thread ended still reads full passes.
+    expect(await runSync(idle, { store: store!, full: true })).toMatchObject({ status: 'ok', entries: 40, unchanged: 40 });
   });
 });
 

@@ -12,7 +12,7 @@ import { LdapSource } from './ldap-source.js';
 export function createLdapSource(
   config: Config,
   log?: Logger,
-  tuning: { connection?: LdapConnection; pageSize?: number; batchSize?: number; overlapSeconds?: number; threaded?: boolean } = {},
+  tuning: { connection?: LdapConnection; pageSize?: number; batchSize?: number; overlapSeconds?: number; threaded?: boolean; spareIdleMs?: number } = {},
 ): LdapSource | null {
   const env = config.env;
   if (!env.LDAP_URL || env.LDAP_KIND !== 'ldap') return null;
@@ -32,6 +32,7 @@ export function createLdapSource(
     // Full passes in a worker thread unless a connection was handed in (it cannot cross threads).
     threaded: !tuning.connection && tuning.threaded !== false,
     connectionOptions: options,
+    spareIdleMs: tuning.spareIdleMs,
     log,
   });
 }

@@ -9,7 +9,7 @@ import { EntryMapper } from './entry-mapper.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from './generalized-time.js';
 import { GroupIndex } from './group-index.js';
 import { GroupLookup, type GroupMembership } from './group-lookup.js';
-import { readInWorker } from './threaded-read.js';
+import { ReaderThread, readInWorker, type WorkerSpec } from './threaded-read.js';
 
 /** Clock skew and slow commits a `modifyTimestamp >=` pass must still catch. */
 export const DEFAULT_OVERLAP_SECONDS = 300;
@@ -37,6 +37,8 @@ export interface LdapSourceOptions {
    */
   readonly threaded?: boolean;
   readonly connectionOptions?: LdapConnectionOptions;
+  /** How long a reader thread started with the source waits for a full pass (default SPARE_READER_IDLE_MS). */
+  readonly spareIdleMs?: number;
   /** A second connection for group lookups during an incremental pass (default: `connection`, fine for MemoryLdapConnection). */
   readonly sideConnection?: LdapConnection;
 }
@@ -54,6 +56,9 @@ export const THREADED_BATCH_SIZE = 500;
 /** Up to this many changed people in a page, their groups are looked up rather than all memberships read. */
 export const GROUP_LOOKUP_LIMIT = 100;
 
+/** A reader thread started with the source and not taken by a full pass by then is ended. */
+export const SPARE_READER_IDLE_MS = 60_000;
+
 /**
  * OpenLDAP (or any LDAPv3 server) as a directory source. Keyed by entryUUID, so a rename or an
  * OU move is the same person. Incremental passes read `modifyTimestamp >= watermark − overlap`;
@@ -68,12 +73,46 @@ export class LdapSource implements DirectorySource {
   readonly #o: LdapSourceOptions;
   readonly #overlapMs: number;
   readonly #mapper: EntryMapper;
+  readonly #workerSpec: WorkerSpec | undefined;
+  /** The reader thread for the next full pass, loading already (see ReaderThread). */
+  #spare: ReaderThread | undefined;
+  #spareTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LdapSourceOptions) {
     this.#o = options;
     this.#mapper = new EntryMapper(options.map);
     this.name = options.name ?? 'ldap';
     this.#overlapMs = (options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
+    if (options.threaded && options.connectionOptions) {
+      const { connectionOptions, baseDn, filter, map, name, overlapSeconds, pageSize, batchSize } = options;
+      this.#workerSpec = { connectionOptions, baseDn, filter, map, name, overlapSeconds, pageSize, batchSize: batchSize ?? THREADED_BATCH_SIZE };
+      // Most runs of a CLI invocation or a first start are full passes; a process whose first pass
+      // is incremental ends the spare thread unused after a minute.
+      this.#spare = new ReaderThread(this.#workerSpec);
+      this.#spareTimer = setTimeout(() => void this.#dropSpare(), options.spareIdleMs ?? SPARE_READER_IDLE_MS).unref();
+    }
+  }
+
+  /** A reader thread is loading or waiting for this source's next full pass. */
+  get hasSpareReader(): boolean {
+    return !!this.#spare && !this.#spare.exited;
+  }
+
+  /** The spare reader thread if it is still alive, otherwise a new one; either way it is this pass's. */
+  #takeReader(spec: WorkerSpec): ReaderThread {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    clearTimeout(this.#spareTimer);
+    if (spare && !spare.exited && !spare.failure) return spare;
+    if (spare) void spare.terminate();
+    return new ReaderThread(spec);
+  }
+
+  async #dropSpare(): Promise<void> {
+    clearTimeout(this.#spareTimer);
+    const spare = this.#spare;
+    this.#spare = undefined;
+    await spare?.terminate();
   }
 
   async *read(options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
@@ -82,13 +121,7 @@ export class LdapSource implements DirectorySource {
     const previousTs = typeof options.watermark?.modifyTimestamp === 'string' ? options.watermark.modifyTimestamp : undefined;
     const previousMs = previousTs ? parseGeneralizedTime(previousTs) : undefined;
     const full = options.full || previousMs === undefined;
-    if (full && this.#o.threaded && this.#o.connectionOptions) {
-      const { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize, batchSize } = this.#o;
-      return yield* readInWorker(
-        { connectionOptions, baseDn: b, filter, map: m, name, overlapSeconds, pageSize, batchSize: batchSize ?? THREADED_BATCH_SIZE },
-        { ...options, full },
-      );
-    }
+    if (full && this.#workerSpec) return yield* readInWorker(this.#takeReader(this.#workerSpec), { ...options, full });
     const checkAbort = () => {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     };
@@ -163,6 +196,7 @@ export class LdapSource implements DirectorySource {
   }
 
   async close(): Promise<void> {
+    await this.#dropSpare();
     await this.#o.connection.close();
     if (this.#o.sideConnection) await this.#o.sideConnection.close();
   }

@@ -10,19 +10,25 @@ import { LdapSource } from './ldap-source.js';
 import type { WorkerMessage, WorkerRequest, WorkerSpec } from './threaded-read.js';
 
 const port = parentPort!;
-const { spec, full, watermark, ahead } = workerData as WorkerRequest;
+const spec = workerData as WorkerSpec;
 const abort = new AbortController();
-let credits = ahead;
+let credits = 0;
 let wake: (() => void) | undefined;
-port.on('message', (m: 'ack' | 'abort') => {
+// The thread is started before its pass is known (its modules load meanwhile): the pass starts
+// with the first message, then the parent acknowledges pages or aborts.
+port.on('message', (m: WorkerRequest | 'ack' | 'abort') => {
   if (m === 'abort') abort.abort(new Error('aborted'));
-  else credits++;
+  else if (m === 'ack') credits++;
+  else {
+    credits = m.ahead;
+    main(spec, m).catch(fail);
+  }
   wake?.();
 });
 
 const send = (m: WorkerMessage) => port.postMessage(m);
 
-async function main(s: WorkerSpec) {
+async function main(s: WorkerSpec, { full, watermark }: WorkerRequest) {
   const source = new LdapSource({ ...s, connection: createLdapConnection(s.connectionOptions), threaded: false, batchSize: 1 });
   try {
     const gen = source.read({ full, watermark, signal: abort.signal });
@@ -42,7 +48,7 @@ async function main(s: WorkerSpec) {
   }
 }
 
-main(spec).catch((err: unknown) => {
+function fail(err: unknown) {
   const e = err as Error & { kind?: string; code?: unknown };
   send({
     t: 'error',
@@ -53,4 +59,4 @@ main(spec).catch((err: unknown) => {
       code: typeof e?.code === 'number' ? e.code : undefined,
     },
   });
-});
+}
