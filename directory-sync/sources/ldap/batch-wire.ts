@@ -35,8 +35,13 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
   const photoLengths = new Int32Array(n);
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    const { photo, ...rest } = batch.upserts[i]!;
-    parts[i] = JSON.stringify(rest);
+    // The photo is left out of the text by setting it undefined (JSON omits it) for the call: a
+    // copy of the entry without it ({ photo, ...rest }) cost a quarter of the packing.
+    const e = batch.upserts[i]! as { photo?: Uint8Array | null };
+    const photo = e.photo;
+    e.photo = undefined;
+    parts[i] = JSON.stringify(e);
+    e.photo = photo;
     photoLengths[i] = photo ? photo.byteLength : photo === null ? NO_PHOTO : PHOTO_UNSAID;
     if (photo) bytes += photo.byteLength;
   }

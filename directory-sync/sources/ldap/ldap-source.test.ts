@@ -75,6 +75,24 @@ describe('LdapSource (over the in-memory connection)', () => {
     expect(summary).toMatchObject({ complete: true, total: 5, watermark: { modifyTimestamp: '20260101140000Z' } });
   });
 
+  it('the watermark is the newest stamp whatever its shape: fractions, offsets and plain stamps compare by time', async () => {
+    const conn = new MemoryLdapConnection([
+      person('a', '20260101000000Z'),
+      // 12:00:30 UTC, a fraction of a minute: as a string it sorts before 12:00:00 below.
+      person('b', '202601011200.5Z'),
+      person('c', '20260101120000Z'),
+      // 11:00 at +0100 is 10:00 UTC: later as a string, earlier in time.
+      person('d', '20260101110000+0100'),
+      person('e', '20260101115959Z'),
+    ]);
+    const source = new LdapSource({ connection: conn, baseDn: BASE, map: parseAttributeMap(undefined), pageSize: 2 });
+    expect((await drain(source, true, null)).summary.watermark).toMatchObject({ modifyTimestamp: '202601011200.5Z' });
+    conn.entries.reverse();
+    expect((await drain(source, true, null)).summary.watermark).toMatchObject({ modifyTimestamp: '202601011200.5Z' });
+    conn.entries.push(person('f', '20260101120031Z'));
+    expect((await drain(source, true, null)).summary.watermark).toMatchObject({ modifyTimestamp: '20260101120031Z' });
+  });
+
   it('an incremental pass asks for modifyTimestamp >= watermark minus the overlap', async () => {
     const { conn, source } = setup();
     const { summary } = await drain(source, true, null);

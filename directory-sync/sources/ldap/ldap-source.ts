@@ -56,6 +56,8 @@ export const THREADED_BATCH_SIZE = 500;
 /** Up to this many changed people in a page, their groups are looked up rather than all memberships read. */
 export const GROUP_LOOKUP_LIMIT = 100;
 
+const PLAIN_STAMP = /^\d{14}Z$/;
+
 /** A reader thread started with the source and not taken by a full pass by then is ended. */
 export const SPARE_READER_IDLE_MS = 60_000;
 
@@ -151,6 +153,7 @@ export class LdapSource implements DirectorySource {
     const noGroups = new GroupIndex();
     let maxMs = previousMs ?? -Infinity;
     let maxTs = previousTs;
+    let maxPlain = !!maxTs && PLAIN_STAMP.test(maxTs);
     let total = 0;
     const batchSize = this.#o.batchSize ?? DEFAULT_BATCH_SIZE;
     let upserts: DirectoryEntry[] = [];
@@ -176,10 +179,15 @@ export class LdapSource implements DirectorySource {
         if (warning) warnings.push(warning);
         if (entry) upserts.push(entry);
         const ts = attrString(raw, tsAttr);
-        const ms = ts ? parseGeneralizedTime(ts) : undefined;
-        if (ms !== undefined && ms > maxMs) {
-          maxMs = ms;
-          maxTs = ts;
+        // Stamps in UTC to the second (YYYYMMDDHHMMSSZ, as servers write them) order as strings:
+        // only a stamp that may be newer is parsed.
+        if (ts && !(maxPlain && ts <= maxTs! && PLAIN_STAMP.test(ts))) {
+          const ms = parseGeneralizedTime(ts);
+          if (ms !== undefined && ms > maxMs) {
+            maxMs = ms;
+            maxTs = ts;
+            maxPlain = PLAIN_STAMP.test(ts);
+          }
         }
       }
       total += page.length;
