@@ -65,9 +65,14 @@ if (job.kind === 'bare') {
   await store.close();
   out({ ms, entries, cpuMs: cpu });
 } else {
+  // As `npm run sync` does: the source first (its reader thread starts loading), then the store.
+  // The clock starts once that thread has loaded, as the floor's starts once its thread has.
+  const created = performance.now();
+  const source = createLdapSource(config)!;
   const store = await openStore(config.database);
   await runMigrations(store, [...directoryMigrations, ...syncMigrations]);
-  const source = createLdapSource(config)!;
+  await source.readerLoaded();
+  const readerLoadMs = job.full ? performance.now() - created : undefined;
   cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const report = await runSync(source, { store, full: job.full });
@@ -79,6 +84,7 @@ if (job.kind === 'bare') {
     ms,
     entries: report.entries,
     cpuMs: cpu,
+    readerLoadMs,
     report: {
       status: report.status,
       mode: report.mode,

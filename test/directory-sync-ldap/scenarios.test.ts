@@ -328,6 +328,9 @@ describe('ldap source → engine → store (real slapd)', () => {
     await setup(people(40));
     const s = source({}, { pageSize: 9 });
     expect(s.hasSpareReader).toBe(true);
+    // It loads before any pass asks for it, and waits.
+    await s.readerLoaded();
+    expect(s.hasSpareReader).toBe(true);
     expect(await runSync(s, { store: store! })).toMatchObject({ status: 'ok', mode: 'full', added: 40 });
     expect(s.hasSpareReader).toBe(false);
     // The next full pass starts a thread of its own, and finds everything unchanged.
@@ -336,6 +339,7 @@ describe('ldap source → engine → store (real slapd)', () => {
     const closed = source();
     await closed.close();
     expect(closed.hasSpareReader).toBe(false);
+    await closed.readerLoaded();
     const idle = source({}, { spareIdleMs: 50 });
     expect(idle.hasSpareReader).toBe(true);
     await new Promise((r) => setTimeout(r, 300));

@@ -7,7 +7,7 @@ import type { SourceBatch } from '../source.js';
 import { LdapError, createLdapConnection } from '../ldap-common/index.js';
 import { packBatch } from './batch-wire.js';
 import { LdapSource } from './ldap-source.js';
-import type { WorkerMessage, WorkerRequest, WorkerSpec } from './threaded-read.js';
+import type { WorkerMessage, WorkerPost, WorkerRequest, WorkerSpec } from './threaded-read.js';
 
 const port = parentPort!;
 const spec = workerData as WorkerSpec;
@@ -27,6 +27,7 @@ port.on('message', (m: WorkerRequest | 'ack' | 'abort') => {
 });
 
 const send = (m: WorkerMessage) => port.postMessage(m);
+port.postMessage({ t: 'loaded' } satisfies WorkerPost);
 
 async function main(s: WorkerSpec, { full, watermark }: WorkerRequest) {
   const source = new LdapSource({ ...s, connection: createLdapConnection(s.connectionOptions), threaded: false, batchSize: 1 });

@@ -65,6 +65,9 @@ export type WorkerMessage =
   | { t: 'done'; summary: ReadSummary }
   | { t: 'error'; error: { name: string; message: string; kind?: LdapErrorKind; code?: number } };
 
+/** What the worker posts: the pass's messages, and once, when its modules have loaded, 'loaded'. */
+export type WorkerPost = WorkerMessage | { t: 'loaded' };
+
 function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?: number }): Error {
   switch (e.kind) {
     case 'connection':
@@ -94,21 +97,28 @@ export class ReaderThread {
   readonly inbox: WorkerMessage[] = [];
   failure: Error | undefined;
   exited = false;
+  /** Settles once the thread's modules are loaded (or it is gone). */
+  readonly loaded: Promise<void>;
   #wake: (() => void) | undefined;
+  #onLoaded!: () => void;
 
   constructor(readonly spec: WorkerSpec) {
     this.worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), { workerData: spec, resourceLimits: READER_RESOURCE_LIMITS });
     this.worker.unref();
-    this.worker.on('message', (m: WorkerMessage) => {
+    this.loaded = new Promise<void>((r) => (this.#onLoaded = r));
+    this.worker.on('message', (m: WorkerPost) => {
+      if (m.t === 'loaded') return this.#onLoaded();
       this.inbox.push(m);
       this.#poke();
     });
     this.worker.on('error', (err: Error) => {
       this.failure ??= new LdapOperationError(`ldap read worker failed: ${err.message}`);
+      this.#onLoaded();
       this.#poke();
     });
     this.worker.on('exit', () => {
       this.exited = true;
+      this.#onLoaded();
       this.#poke();
     });
   }
