@@ -8,6 +8,8 @@ const MAX_PHONES = 10;
 const EMAIL = /^[^@\s<>()[\]",;:\\]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
 
 export const isValidEmail = (s: string): boolean => s.length <= 320 && EMAIL.test(s);
 
@@ -22,39 +24,45 @@ export function normalizeDn(dn: string): string {
 
 export type Checked = { ok: true; entry: DirectoryEntry; warnings: string[] } | { ok: false; warnings: string[] };
 
+/** A text field trimmed and bounded; control characters become blanks. */
+function text(v: string | undefined, field: string, label: string, warnings: string[]): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    warnings.push(`${label}: ${field} is not text, dropped`);
+    return undefined;
+  }
+  // Tested before replacing: nearly no value has one, and a global replace allocates regardless.
+  let s = (HAS_CONTROL.test(v) ? v.replace(CONTROL, ' ') : v).trim();
+  if (s.length > MAX_TEXT) {
+    warnings.push(`${label}: ${field} longer than ${MAX_TEXT} characters, trimmed`);
+    s = s.slice(0, MAX_TEXT);
+  }
+  return s || undefined;
+}
+
+/** An address lower-cased, or null (with a warning) when it is not a valid one. */
+function addr(v: string | null | undefined, label: string, warnings: string[]): string | null {
+  if (!v) return null;
+  const s = String(v).trim().toLowerCase();
+  if (isValidEmail(s)) return s;
+  warnings.push(`${label}: invalid address ${JSON.stringify(s.slice(0, 80))}, dropped`);
+  return null;
+}
+
 /**
  * Checks and trims one entry before it reaches the store: addresses lower-cased and valid,
  * text bounded, oversized photos dropped. An entry without a usable address is refused.
+ * (The helpers are functions of their own, not closures: this runs once per entry of a pass.)
  */
 export function checkEntry(e: DirectoryEntry): Checked {
   const warnings: string[] = [];
   const label = e.dn ?? e.externalId ?? '(no id)';
   if (typeof e.externalId !== 'string' || !e.externalId.trim() || e.externalId.length > 200)
     return { ok: false, warnings: [`${label}: missing or invalid external id, skipped`] };
-  const text = (v: string | undefined, field: string): string | undefined => {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') {
-      warnings.push(`${label}: ${field} is not text, dropped`);
-      return undefined;
-    }
-    let s = v.replace(CONTROL, ' ').trim();
-    if (s.length > MAX_TEXT) {
-      warnings.push(`${label}: ${field} longer than ${MAX_TEXT} characters, trimmed`);
-      s = s.slice(0, MAX_TEXT);
-    }
-    return s || undefined;
-  };
-  const addr = (v: string | null | undefined): string | null => {
-    if (!v) return null;
-    const s = String(v).trim().toLowerCase();
-    if (isValidEmail(s)) return s;
-    warnings.push(`${label}: invalid address ${JSON.stringify(s.slice(0, 80))}, dropped`);
-    return null;
-  };
-  let primary = addr(e.primaryEmail);
+  let primary = addr(e.primaryEmail, label, warnings);
   const aliases: string[] = [];
   for (const a of e.aliases ?? []) {
-    const s = addr(a);
+    const s = addr(a, label, warnings);
     if (s && s !== primary && !aliases.includes(s)) aliases.push(s);
   }
   if (aliases.length > MAX_ALIASES) {
@@ -73,11 +81,18 @@ export function checkEntry(e: DirectoryEntry): Checked {
   if (photo && photo.byteLength === 0) photo = null;
   const phones: Phone[] = [];
   for (const p of e.phones ?? []) {
-    const number = text(p?.number, 'phone');
+    const number = text(p?.number, 'phone', label, warnings);
     if (number && phones.length < MAX_PHONES) phones.push({ type: p.type, number: number.slice(0, 64) });
   }
-  const groups = [...new Set((e.groups ?? []).map((g) => text(g, 'group')).filter((g): g is string => !!g))].slice(0, MAX_GROUPS);
-  const displayName = text(e.displayName, 'displayName') ?? primary;
+  const seenGroups = new Set<string>();
+  const groups: string[] = [];
+  for (const g of e.groups ?? []) {
+    const name = text(g, 'group', label, warnings);
+    if (!name || seenGroups.has(name)) continue;
+    seenGroups.add(name);
+    if (groups.length < MAX_GROUPS) groups.push(name);
+  }
+  const displayName = text(e.displayName, 'displayName', label, warnings) ?? primary;
   const entry: DirectoryEntry = {
     externalId: e.externalId.trim(),
     kind: e.kind === 'contact' ? 'contact' : 'person',
@@ -85,19 +100,19 @@ export function checkEntry(e: DirectoryEntry): Checked {
     primaryEmail: primary,
     aliases,
     displayName,
-    givenName: text(e.givenName, 'givenName'),
-    surname: text(e.surname, 'surname'),
-    title: text(e.title, 'title'),
-    department: text(e.department, 'department'),
-    company: text(e.company, 'company'),
-    office: text(e.office, 'office'),
+    givenName: text(e.givenName, 'givenName', label, warnings),
+    surname: text(e.surname, 'surname', label, warnings),
+    title: text(e.title, 'title', label, warnings),
+    department: text(e.department, 'department', label, warnings),
+    company: text(e.company, 'company', label, warnings),
+    office: text(e.office, 'office', label, warnings),
     phones,
     manager: e.manager?.externalId ? { externalId: e.manager.externalId } : e.manager?.dn ? { dn: normalizeDn(e.manager.dn) } : undefined,
     photo,
     groups,
     disabled: !!e.disabled,
-    upn: addr(e.upn ?? null) ?? undefined,
-    immutableId: text(e.immutableId, 'immutableId'),
+    upn: addr(e.upn ?? null, label, warnings) ?? undefined,
+    immutableId: text(e.immutableId, 'immutableId', label, warnings),
     ownerExternalId: e.ownerExternalId,
   };
   return { ok: true, entry, warnings };
