@@ -17,18 +17,20 @@ function first(a: Values, names: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Every non-blank value of every attribute, trimmed. */
-function all(a: Values, names: readonly string[]): string[] {
-  const out: string[] = [];
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Every non-blank value of every attribute, trimmed (one shared empty list when there is none: most are empty). */
+function all(a: Values, names: readonly string[]): readonly string[] {
+  let out: string[] | undefined;
   for (const n of names) {
     const values = a[n];
     if (!values) continue;
     for (const v of values) {
       const s = text(v).trim();
-      if (s !== '') out.push(s);
+      if (s !== '') (out ??= []).push(s);
     }
   }
-  return out;
+  return out ?? NONE;
 }
 
 /** AD-style account flags (bit 0x2) or a boolean attribute. */
@@ -40,6 +42,16 @@ export function isDisabled(value: string | undefined): boolean {
 
 /** Splits mail and proxyAddresses into the primary address and aliases, lower-cased. */
 export function addresses(mail: readonly string[], proxyAddresses: readonly string[]): { primary: string | null; aliases: string[] } {
+  if (proxyAddresses.length === 0) {
+    // The inetOrgPerson case: mail alone, its first value the primary address.
+    const primary = mail.length ? mail[0]!.toLowerCase() : null;
+    const aliases: string[] = [];
+    for (let i = 1; i < mail.length; i++) {
+      const a = mail[i]!.toLowerCase();
+      if (a !== primary && !aliases.includes(a)) aliases.push(a);
+    }
+    return { primary, aliases };
+  }
   let primary: string | null = null;
   const aliases: string[] = [];
   for (const p of proxyAddresses) {

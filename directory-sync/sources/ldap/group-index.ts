@@ -37,10 +37,10 @@ export class GroupIndex implements GroupMembership {
    * DNs, sorted: the engine hashes entries as given, so the order must not depend on how the
    * memberships were found (this index on a full pass, GroupLookup on an incremental one).
    */
-  groupsOf(dn: string, memberOf: readonly string[] = []): string[] {
+  groupsOf(dn: string, memberOf: readonly string[] = []): readonly string[] {
     const direct = this.#parentsOf.get(normalizeDn(dn));
     // The usual case, one direct group and no memberOf: its (cached, sorted) closure as it is.
-    if (direct?.length === 1 && memberOf.length === 0) return [...this.#groupAndAncestors(direct[0]!)];
+    if (direct?.length === 1 && memberOf.length === 0) return this.#groupAndAncestors(direct[0]!);
     const out = new Set<string>();
     const starts = [...(direct ?? []), ...memberOf.map(normalizeDn)];
     for (const g of starts) {
@@ -69,7 +69,8 @@ export class GroupIndex implements GroupMembership {
       names.add(this.#nameByDn.get(g) ?? firstRdnValue(g));
       for (const p of this.#parentsOf.get(g) ?? []) if (!seen.has(p)) stack.push(p);
     }
-    const result = [...names].sort();
+    // Frozen: handed out as it is to every member (see groupsOf).
+    const result = Object.freeze([...names].sort());
     this.#closure.set(group, result);
     return result;
   }

@@ -4,7 +4,7 @@ import { normalizeDn } from './group-index.js';
 
 /** Who is in which group, as mapEntry asks it. GroupIndex answers from a full read; GroupLookup per page. */
 export interface GroupMembership {
-  groupsOf(dn: string, memberOf?: readonly string[]): string[];
+  groupsOf(dn: string, memberOf?: readonly string[]): readonly string[];
 }
 
 interface Group {
