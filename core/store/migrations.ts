@@ -15,12 +15,6 @@ export interface Migration {
 export async function runMigrations(store: Store, migrations: readonly Migration[]): Promise<string[]> {
   const { db, dialect } = store;
   const applied: string[] = [];
-  await db.schema
-    .createTable('schema_migrations')
-    .ifNotExists()
-    .addColumn('name', 'varchar(200)', (c) => c.primaryKey())
-    .addColumn('applied_at', 'bigint', (c) => c.notNull())
-    .execute();
   const names = new Set<string>();
   for (const m of migrations) {
     if (names.has(m.name)) throw new Error(`duplicate migration name ${m.name}`);
@@ -29,6 +23,14 @@ export async function runMigrations(store: Store, migrations: readonly Migration
   await db.connection().execute(async (conn) => {
     if (dialect === 'postgres') await sql`select pg_advisory_lock(727001)`.execute(conn);
     try {
+      // Under the lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself, and
+      // replicas starting together on a new database failed on it (duplicate pg_type entry).
+      await conn.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('name', 'varchar(200)', (c) => c.primaryKey())
+        .addColumn('applied_at', 'bigint', (c) => c.notNull())
+        .execute();
       const done = new Set((await conn.selectFrom('schema_migrations').select('name').execute()).map((r: { name: string }) => r.name));
       for (const m of migrations) {
         if (done.has(m.name)) continue;
