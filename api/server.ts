@@ -18,6 +18,7 @@ import { createFeatures, allMigrations } from './features.js';
 import {
   cors,
   errorMiddleware,
+  loopbackHostOnly,
   httpMetrics,
   notFound,
   RateLimiter,
@@ -102,6 +103,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   app.use(securityHeaders(isPanePath));
   app.use(cors(config.corsOrigins));
   app.use(errorMiddleware());
+  if (config.auth.mode === 'dev') app.use(loopbackHostOnly());
   app.use(httpMetrics(metrics));
 
   const open = new Router();

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mintDevToken } from '../api/auth/index.js';
 import { person } from './support/entries.js';
@@ -138,6 +139,28 @@ describe('dev sign-in for the demo host', () => {
     const me = await fetch(`${server.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(((await me.json()) as { person: { displayName: string } }).person.displayName).toBe('Bob Baker');
     expect((await server.api('POST', '/dev/token', { body: { email: 'nobody@contoso.test' } })).status).toBe(404);
+  });
+
+  it('answers only requests that name a loopback host (no DNS rebinding to the dev token)', async () => {
+    const { port } = new URL(server.url);
+    const send = (host: string, method: string, p: string, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path: p, headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.once('error', reject);
+        req.end(body);
+      });
+    const token = JSON.stringify({ email: 'bob.baker@contoso.test' });
+    const rebound = await send(`evil.example:${port}`, 'POST', '/dev/token', token);
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain('token');
+    expect((await send(`evil.example:${port}`, 'GET', '/demo/')).status).toBe(421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`]) {
+      expect((await send(host, 'POST', '/dev/token', token)).status).toBe(200);
+    }
   });
 });
 

@@ -7,5 +7,6 @@ export { cors } from './cors.js';
 export { requestContext } from './request-context.js';
 export { RateLimiter } from './rate-limiter.js';
 export { staticFiles } from './static-files.js';
+export { loopbackHostOnly } from './loopback-host.js';
 export { httpMetrics } from './metrics.js';
 export { jsonArrayBytes } from './json-array-bytes.js';
