@@ -100,7 +100,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const app = new Koa({ proxy: false });
   app.silent = true;
   app.use(requestContext(log));
-  app.use(securityHeaders(isPanePath));
+  app.use(securityHeaders(isPanePath, config.auth.mode === 'oidc' ? [new URL(config.auth.issuer).origin] : []));
   app.use(cors(config.corsOrigins));
   app.use(errorMiddleware());
   if (config.auth.mode === 'dev') app.use(loopbackHostOnly());

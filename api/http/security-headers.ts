@@ -14,32 +14,40 @@ export const OFFICE_FRAME_ANCESTORS = Object.freeze([
   'https://*.cloud.microsoft',
 ]);
 
-const PANE_CSP = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  // Office.js is loaded from Microsoft's CDN, as Microsoft requires for production add-ins.
-  "script-src 'self' https://appsforoffice.microsoft.com",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data: https://res-1.cdn.office.net",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "form-action 'self'",
-  `frame-ancestors ${OFFICE_FRAME_ANCESTORS.join(' ')}`,
-].join('; ');
+/** The panes' CSP; `connect` adds origins they may call (the sign-in authority). */
+const paneCsp = (connect: readonly string[]) =>
+  [
+    "default-src 'self'",
+    "base-uri 'self'",
+    // Office.js is loaded from Microsoft's CDN, as Microsoft requires for production add-ins.
+    "script-src 'self' https://appsforoffice.microsoft.com",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data: https://res-1.cdn.office.net",
+    ['connect-src', "'self'", 'ws:', 'wss:', ...connect].join(' '),
+    "object-src 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${OFFICE_FRAME_ANCESTORS.join(' ')}`,
+  ].join('; ');
 
 /**
  * Pane and demo pages may be framed by Office hosts only; everything else (the JSON API) by nobody.
- * `isPanePath` decides which pages are framable.
+ * `isPanePath` decides which pages are framable. `connectOrigins`: origins the panes call besides
+ * this server: the OIDC authority, which MSAL calls itself on hosts without nested app
+ * authentication (its fallback), and which the CSP would otherwise block.
  */
-export function securityHeaders(isPanePath: (path: string) => boolean): Middleware {
+export function securityHeaders(isPanePath: (path: string) => boolean, connectOrigins: readonly string[] = []): Middleware {
+  const csp = paneCsp(connectOrigins);
   return async function headers(ctx, next) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('Cross-Origin-Resource-Policy', 'same-site');
     if (isPanePath(ctx.path)) {
-      ctx.set('Content-Security-Policy', PANE_CSP);
+      // Public static files that Office web clients load from their own sites (the manifests'
+      // icons in Outlook on the web's ribbon): `same-site` would have the browser block them.
+      ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+      ctx.set('Content-Security-Policy', csp);
     } else {
+      ctx.set('Cross-Origin-Resource-Policy', 'same-site');
       ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
       ctx.set('X-Frame-Options', 'DENY');
       ctx.set('Cache-Control', 'no-store');

@@ -22,6 +22,19 @@ afterAll(async () => {
 
 const me = (token: string) => fetch(`${server.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
 
+describe('pane headers with OIDC sign-in', () => {
+  it("let the panes call the authority (MSAL's fallback without nested app authentication), and Office sites load their icons", async () => {
+    const pane = await fetch(`${server.url}/addin/outlook.html`);
+    const connect = /connect-src ([^;]*)/.exec(pane.headers.get('content-security-policy') ?? '')?.[1] ?? '';
+    expect(connect.split(' ')).toEqual(expect.arrayContaining(["'self'", new URL(idp.issuer).origin]));
+    const icon = await fetch(`${server.url}/addin/icons/icon-32.png`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    // The API stays same-site.
+    expect((await fetch(`${server.url}/healthz`)).headers.get('cross-origin-resource-policy')).toBe('same-site');
+  });
+});
+
 describe('OIDC access tokens', () => {
   it('accepts a valid token and resolves the person by UPN, with admin from the directory group', async () => {
     const res = await me(await idp.sign({ upn: 'alice@corp.contoso.test' }));
