@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { TtlCache } from '../../core/cache/index.js';
 import type { Config } from '../../core/config/index.js';
 import type { DirectoryReader } from '../../directory-sync/directory/index.js';
@@ -8,6 +8,10 @@ import type { Authenticator, Principal } from './principal.js';
 import { resolvePrincipal } from './resolve-principal.js';
 
 type GroupsOf = (personId: string) => Promise<readonly string[]>;
+
+/** Discovery and key fetches that take longer fail the request with 503 rather than hold it. */
+export const IDP_TIMEOUT_MS = 10_000;
+const authUnavailable = (message: string, cause?: unknown) => new HttpError(503, 'auth_unavailable', message, { expose: true, cause });
 
 /**
  * Caches verified tokens' principals briefly (never past the token's exp), so a busy user's
@@ -48,6 +52,9 @@ abstract class JwtAuthenticator implements Authenticator {
       payload = await this.verify(token);
     } catch (err) {
       if (err instanceof HttpError) throw err;
+      // The keys could not be fetched (a timeout, a refused connection): the provider's trouble,
+      // not the token's. A 401 would send the panes back to sign-in for nothing.
+      if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) throw authUnavailable('The identity provider cannot be reached', err);
       throw Object.assign(unauthorized('The token is not valid'), { cause: err });
     }
     const principal = await resolvePrincipal(payload, this.directory, this.adminGroup, this.groupsOf);
@@ -76,27 +83,44 @@ export class DevAuthenticator extends JwtAuthenticator {
  */
 export class OidcAuthenticator extends JwtAuthenticator {
   readonly mode = 'oidc' as const;
-  #jwks: JWTVerifyGetKey | undefined;
+  /** The key set, once discovery succeeded; while it runs, every request waits on the same one. */
+  #jwks: Promise<JWTVerifyGetKey> | undefined;
   constructor(
     readonly options: Extract<Config['auth'], { mode: 'oidc' }>,
     directory: DirectoryReader,
     adminGroup: string | undefined,
     groupsOf: GroupsOf,
+    /** How long discovery and key fetches may take (tests shorten it). */
+    readonly timeoutMs = IDP_TIMEOUT_MS,
   ) {
     super(directory, adminGroup, groupsOf);
   }
 
-  async #keys(): Promise<JWTVerifyGetKey> {
-    if (this.#jwks) return this.#jwks;
+  #keys(): Promise<JWTVerifyGetKey> {
+    // A failed discovery is forgotten, so the next request tries again.
+    this.#jwks ??= this.#discover().catch((err: unknown) => {
+      this.#jwks = undefined;
+      throw err;
+    });
+    return this.#jwks;
+  }
+
+  async #discover(): Promise<JWTVerifyGetKey> {
     let url = this.options.jwksUrl;
     if (!url) {
-      const res = await fetch(new URL('.well-known/openid-configuration', this.options.issuer.replace(/\/?$/, '/')));
-      if (!res.ok) throw new HttpError(503, 'auth_unavailable', 'The identity provider cannot be reached', { expose: true });
-      url = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
-      if (!url) throw new HttpError(503, 'auth_unavailable', 'The identity provider publishes no jwks_uri', { expose: true });
+      let res: Response;
+      try {
+        res = await fetch(new URL('.well-known/openid-configuration', this.options.issuer.replace(/\/?$/, '/')), {
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (err) {
+        throw authUnavailable('The identity provider cannot be reached', err);
+      }
+      if (!res.ok) throw authUnavailable(`The identity provider's discovery answered ${res.status}`);
+      url = ((await res.json().catch(() => ({}))) as { jwks_uri?: string }).jwks_uri;
+      if (!url) throw authUnavailable('The identity provider publishes no jwks_uri');
     }
-    this.#jwks = createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
-    return this.#jwks;
+    return createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: this.timeoutMs });
   }
 
   protected async verify(token: string): Promise<JWTPayload> {
