@@ -1,5 +1,10 @@
 // The ldap source through the real engine (runSync) into a temp SQLite store, against a real
 // slapd: what an admin sees after each kind of directory change.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../core/config/index.js';
@@ -347,6 +352,26 @@ describe('ldap source → engine → store (real slapd)', () => {
     // A source whose spare thread ended still reads full passes.
     expect(await runSync(idle, { store: store!, full: true })).toMatchObject({ status: 'ok', entries: 40, unchanged: 40 });
   });
+
+  it('a process that never closes its source still exits: the waiting reader thread does not hold it', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const code = [
+      `import { loadConfig } from ${JSON.stringify(path.join(root, 'core/config/index.js'))};`,
+      `import { createLdapSource } from ${JSON.stringify(path.join(root, 'directory-sync/sources/ldap/index.js'))};`,
+      `const s = createLdapSource(loadConfig({ LDAP_URL: 'ldap://127.0.0.1:9', LDAP_BASE_DN: 'dc=example,dc=com', AUTH_MODE: 'dev', LOG_LEVEL: 'silent' }, { dotEnvFile: false }));`,
+      // Time for the thread to load and wait, as it does while a CLI finds it has nothing to do.
+      'await new Promise((r) => setTimeout(r, 500));',
+      'console.log(s.hasSpareReader);',
+    ].join('\n');
+    // A file, not -e: a worker thread inherits the parent's execArgv, -e included.
+    const dir = mkdtempSync(path.join(tmpdir(), 'spare-exit-'));
+    const file = path.join(dir, 'child.mjs');
+    writeFileSync(file, code);
+    // Held, it would live until the spare's one-minute idle timer: the bound below kills it long before.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect({ signal: r.signal, status: r.status, out: r.stdout.trim(), err: r.stderr.trim() }).toEqual({ signal: null, status: 0, out: 'true', err: '' });
+  }, 30_000);
 });
 
 afterAll(async () => {

@@ -100,7 +100,15 @@ export class LdapSource implements DirectorySource {
    * none): for a caller that wants to time a pass apart from a thread's start, as the benchmark does.
    */
   async readerLoaded(): Promise<void> {
-    await this.#spare?.loaded;
+    const spare = this.#spare;
+    if (!spare) return;
+    // Referenced while waited on: an unreferenced thread alone would let the process exit under the caller's await.
+    spare.worker.ref();
+    try {
+      await spare.loaded;
+    } finally {
+      if (this.#spare === spare) spare.worker.unref();
+    }
   }
 
   /** A reader thread is loading or waiting for this source's next full pass. */

@@ -104,7 +104,6 @@ export class ReaderThread {
 
   constructor(readonly spec: WorkerSpec) {
     this.worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), { workerData: spec, resourceLimits: READER_RESOURCE_LIMITS });
-    this.worker.unref();
     this.loaded = new Promise<void>((r) => (this.#onLoaded = r));
     this.worker.on('message', (m: WorkerPost) => {
       if (m.t === 'loaded') return this.#onLoaded();
@@ -121,6 +120,8 @@ export class ReaderThread {
       this.#onLoaded();
       this.#poke();
     });
+    // After the listeners: adding a 'message' listener refs the worker again.
+    this.worker.unref();
   }
 
   /** Resolves at the next message, error or exit. */
@@ -150,13 +151,14 @@ export async function* readInWorker(thread: ReaderThread, options: ReadOptions):
   const { batchSize } = spec;
   const ahead = 2 * Math.max(1, Math.ceil(batchSize / (spec.pageSize ?? spec.connectionOptions.pageSize)));
   readerStarted();
-  worker.ref();
-  worker.postMessage({ full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest);
   const onAbort = () => worker.postMessage('abort');
-  options.signal.addEventListener('abort', onAbort, { once: true });
   let parts: WireBatch[] = [];
   let gathered = 0;
   try {
+    worker.ref();
+    worker.postMessage({ full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest);
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    if (options.signal.aborted) onAbort();
     for (;;) {
       const m = thread.inbox.shift();
       if (!m) {
