@@ -51,4 +51,14 @@ describe('documentLabel', () => {
     expect(documentLabel('https://contoso.sharepoint.com/sites/f/_layouts/15/Doc.aspx?sourcedoc=%7BA%7D&file=Plan.docx')).toBe('Plan.docx');
     expect(documentLabel('https://1drv.ms/w/s!AbC')).toBe('1drv.ms');
   });
+
+  it('leaves numeric entities that are no character as text: a crafted mail must not break the pane', () => {
+    const body = 'see https://contoso.sharepoint.com/x&#x110000;.docx and https://contoso.sharepoint.com/y&#xD800;.docx and https://contoso.sharepoint.com/&#x7a;.docx';
+    expect(() => extractDocumentLinks(body)).not.toThrow();
+    expect(extractDocumentLinks(body)).toEqual([
+      'https://contoso.sharepoint.com/x&#x110000;.docx',
+      'https://contoso.sharepoint.com/y&#xD800;.docx',
+      'https://contoso.sharepoint.com/z.docx',
+    ]);
+  });
 });

@@ -18,7 +18,17 @@ const decodeEntities = (s: string) =>
     .replace(/&#39;|&apos;/gi, "'")
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)));
+    .replace(/&#x([0-9a-f]{1,6});/gi, (entity: string, h: string) => codePoint(parseInt(h, 16)) ?? entity);
+
+/**
+ * The character of a numeric entity, or undefined for one that is not a character (past U+10FFFF,
+ * or a lone surrogate): a mail from anyone can carry `&#x110000;`, on which String.fromCodePoint
+ * throws, and this runs while the pane renders.
+ */
+function codePoint(n: number): string | undefined {
+  if (!(n >= 0 && n <= 0x10ffff) || (n >= 0xd800 && n <= 0xdfff)) return undefined;
+  return String.fromCodePoint(n);
+}
 
 /** Trailing punctuation that ends a sentence rather than the URL. */
 const trimTrailing = (s: string) => s.replace(/[.,;:!?'"»)\]]+$/, '');

@@ -129,4 +129,10 @@ describe('officeWordHost', () => {
     fake.fireSelection();
     expect(n).toBe(1);
   });
+
+  it('takes a local path that is not percent-encoded as it is ("50% plan.docx" must not break the pane)', () => {
+    const fake = fakeWord(DOC, 0);
+    (fake.office.context.document as { url: string }).url = 'C:\\Users\\ann\\Documents\\50% plan.docx';
+    expect(officeWordHost(fake.office, fake.word).title()).toBe('50% plan.docx');
+  });
 });

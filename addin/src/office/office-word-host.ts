@@ -29,7 +29,13 @@ export function officeWordHost(office: OfficeStatic, word: WordStatic): Document
     title() {
       const url = doc.url;
       if (!url) return null;
-      const last = decodeURIComponent(url.split(/[?#]/)[0].split(/[\\/]/).pop() ?? '');
+      const raw = url.split(/[?#]/)[0].split(/[\\/]/).pop() ?? '';
+      let last = raw;
+      try {
+        last = decodeURIComponent(raw);
+      } catch {
+        // A local or desktop SharePoint path is not percent-encoded: "50% plan.docx" is its own name.
+      }
       return last || null;
     },
     getPosition(): Promise<DocumentPosition | null> {
