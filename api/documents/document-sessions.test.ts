@@ -241,4 +241,22 @@ describe('watchers', () => {
     await e.leave(alice.conn);
     expect(e.localDocuments.has(DOC)).toBe(false);
   });
+
+  it('a window that closes while it switches documents is not joined to the new one (no ghost, no leak)', async () => {
+    const e = await start(50);
+    const bob = window('bob');
+    await e.join(bob.conn, DOC, null);
+    const OTHER = 'BBBBBBBBBBBBBBBBBBBBBB';
+    // The switch first leaves DOC (it waits on the store); the socket closes meanwhile, and its
+    // close handler, finding nothing joined any more, leaves nothing.
+    const switching = e.join(bob.conn, OTHER, null);
+    (bob.conn as { closed?: boolean }).closed = true;
+    await e.leave(bob.conn);
+    await switching;
+    expect(e.localSessions).toBe(0);
+    expect(e.localDocuments.has(OTHER)).toBe(false);
+    // A closed window does not join at all.
+    await e.join(bob.conn, DOC, null);
+    expect(e.localSessions).toBe(0);
+  });
 });

@@ -142,7 +142,7 @@ export class DocumentSessions {
 
   /** Joins (or, for the same document, renews: the heartbeat) a connection's session. */
   async join(conn: Connection, docKey: string, position: DocPositionDto | null | undefined): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#stopped || conn.closed) return;
     const now = Date.now();
     const current = this.#joined.get(conn);
     if (current && current.doc.key === docKey) {
@@ -155,6 +155,8 @@ export class DocumentSessions {
       return;
     }
     if (current) await this.leave(conn);
+    // The socket may have closed while this waited: its close handler found nothing to leave then.
+    if (conn.closed || this.#stopped) return;
     const p = conn.principal;
     const doc = this.#doc(docKey);
     const j: Joined = {

@@ -54,6 +54,8 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
     if (known !== frame.docKey) {
       // Holding the key is the permission, but only keys the registry gave out name documents.
       if (!(await registry.find(frame.docKey))) throw notFound('Unknown document');
+      // Closed meanwhile: its close already left, and a session joined now would be a ghost.
+      if (conn.closed) return;
       conn.state.set('documents.key', frame.docKey);
     }
     await sessions.join(conn, frame.docKey, frame.position);
@@ -66,10 +68,14 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
     await sessions.leave(conn);
   });
   gateway.handle('doc.watch', docWatchFrame, async (conn, frame) => {
+    // Frames are handled concurrently: a long lookup for an earlier message must not finish after
+    // (and replace) the watch the pane sent for the message it shows now.
+    const seq = ((conn.state.get('documents.watchSeq') as number | undefined) ?? 0) + 1;
+    conn.state.set('documents.watchSeq', seq);
     // The links the pane holds are the permission: the same lookup as POST /v1/documents/participants.
     const results: { url: string; docKey: string | null }[] = [];
     for (const url of frame.urls) results.push({ url, docKey: await findLinkedDocument(registry, url) });
-    if (conn.closed) return;
+    if (conn.closed || conn.state.get('documents.watchSeq') !== seq) return;
     conn.send({ type: 'doc.watching', results });
     sessions.watch(
       conn,

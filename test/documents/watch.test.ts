@@ -121,6 +121,21 @@ describe('watching linked documents', () => {
     expect(stranger.frames.filter((f) => f.docKey === docKey)).toEqual([]);
   });
 
+  it('a quick switch of messages ends on the last watch sent, not on the slowest lookup', async () => {
+    // Message A with 50 links (slow to look up), then the switch ([]), then message B with one.
+    const many = Array.from({ length: 50 }, url);
+    const b = url();
+    const { docKey: bKey } = await resolveDoc(server, BOB, { url: b });
+    const reader = await open(ALICE);
+    reader.send({ type: 'doc.watch', urls: many });
+    reader.send({ type: 'doc.watch', urls: [] });
+    reader.send({ type: 'doc.watch', urls: [b] });
+    expect(await reader.next('doc.watching', (f) => (f.results as unknown[]).length === 1)).toMatchObject({ results: [{ url: b, docKey: bKey }] });
+    const bob = await open(BOB);
+    bob.send({ type: 'doc.join', docKey: bKey });
+    await nextParticipants(reader, bKey, hasExactly(BOB));
+  });
+
   it('refuses malformed watches and more than 50 links', async () => {
     const reader = await open(CAROL);
     reader.send({ type: 'doc.watch', urls: Array.from({ length: 51 }, url) });
