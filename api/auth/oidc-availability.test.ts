@@ -26,7 +26,9 @@ async function issuer(answer: (res: import('node:http').ServerResponse) => void)
 
 const authenticator = (issuerUrl: string, timeoutMs = 200) =>
   new OidcAuthenticator(
-    { mode: 'oidc', issuer: issuerUrl, audience: 'api://x', algorithms: ['RS256'], jwksUrl: undefined } as unknown as ConstructorParameters<typeof OidcAuthenticator>[0],
+    { mode: 'oidc', issuer: issuerUrl, audience: 'api://x', algorithms: ['RS256'], jwksUrl: undefined } as unknown as ConstructorParameters<
+      typeof OidcAuthenticator
+    >[0],
     {} as DirectoryReader,
     undefined,
     async () => [],

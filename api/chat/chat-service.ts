@@ -163,13 +163,26 @@ export class ChatService {
   ): Promise<SendResultDto> {
     const wait = this.#sendLimiter.take(me.personId);
     if (wait > 0) throw tooManyRequests(wait);
+    // As the store will keep it (UTF-8): a retry of the same text must compare equal to it.
+    text = wellFormed(text);
     const conv = await this.#cachedMembers(conversationId, me.personId);
     const others = conv.ids.filter((p) => p !== me.personId);
     if (conv.kind === 'direct' && others.length === 1 && (await this.rules.blocked(others[0], me.personId))) throw blockedError();
+    // No toast and no missed-message mail: for members in Do Not Disturb, and in a group (someone
+    // else brought them together) for members who blocked the sender.
+    // (The sender is told about Do Not Disturb only: a block stays the blocker's own business.)
     const dnd = new Set<string>();
-    await Promise.all(others.map(async (p) => (await this.rules.doNotDisturb(p).catch(() => false)) && dnd.add(p)));
+    const quiet = new Set<string>();
+    await Promise.all(
+      others.map(async (p) => {
+        if (await this.rules.doNotDisturb(p).catch(() => false)) {
+          dnd.add(p);
+          quiet.add(p);
+        } else if (conv.kind === 'group' && (await this.rules.blocked(p, me.personId).catch(() => false))) quiet.add(p);
+      }),
+    );
     const committed = this.#batcher.submit({ conversationId, senderId: me.personId, clientMessageId, text, at: Date.now() }, (o) => {
-      if (o.kind === 'stored' || o.kind === 'duplicate') this.#push(o.message, o.memberIds, me.personId, dnd, originConnectionId);
+      if (o.kind === 'stored' || o.kind === 'duplicate') this.#push(o.message, o.memberIds, me.personId, quiet, originConnectionId);
     });
     onQueued?.();
     const outcome = await committed;
@@ -193,9 +206,10 @@ export class ChatService {
 
   async markRead(me: Principal, id: string, seq: number): Promise<{ readSeq: number; unread: number }> {
     const conv = await this.#requireMember(id, me.personId);
-    const readSeq = await this.store.markRead(id, me.personId, seq);
+    const { readSeq, moved } = await this.store.markRead(id, me.personId, seq);
     const unread = await this.store.unreadCount(id, me.personId, readSeq);
-    for (const p of conv.ids) this.fanOut.toPerson(p, { type: 'chat.read', conversationId: id, personId: me.personId, seq: readSeq });
+    // A marker that did not move tells nobody anything: no frame to every member.
+    if (moved) for (const p of conv.ids) this.fanOut.toPerson(p, { type: 'chat.read', conversationId: id, personId: me.personId, seq: readSeq });
     return { readSeq, unread };
   }
 
@@ -208,7 +222,8 @@ export class ChatService {
     this.#typing.set(key, now);
     const conv = await this.#cachedMembers(id, me.personId);
     for (const p of conv.ids)
-      if (p !== me.personId) this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
+      if (p !== me.personId && !(await this.rules.blocked(p, me.personId).catch(() => false)))
+        this.fanOut.toPerson(p, { type: 'chat.typing', conversationId: id, personId: me.personId, displayName: me.displayName });
   }
 
   /**
@@ -298,4 +313,9 @@ export class ChatService {
     if (!conversation) return;
     for (const m of conversation.members) this.fanOut.toPerson(m.id, { type: 'chat.conversation', conversation });
   }
+}
+
+/** Lone surrogates (a broken emoji) as U+FFFD, which is what storing the text as UTF-8 makes of them. */
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

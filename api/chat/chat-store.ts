@@ -288,18 +288,18 @@ export class ChatStore {
     await this.#db.updateTable('chat_conversations').set({ topic }).where('id', '=', conversationId).execute();
   }
 
-  /** High-water: the marker only moves forward, and never past the newest message. */
-  async markRead(conversationId: string, personId: string, seq: number): Promise<number> {
+  /** High-water: the marker only moves forward, and never past the newest message. `moved`: it did move. */
+  async markRead(conversationId: string, personId: string, seq: number): Promise<{ readSeq: number; moved: boolean }> {
     const conv = await this.#db.selectFrom('chat_conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirst();
     const target = Math.min(seq, Number(conv?.last_seq ?? 0));
-    await this.#db
+    const r = await this.#db
       .updateTable('chat_members')
       .set({ read_seq: target })
       .where('conversation_id', '=', conversationId)
       .where('person_id', '=', personId)
       .where('read_seq', '<', target)
-      .execute();
-    return Number((await this.memberState(conversationId, personId))?.readSeq ?? 0);
+      .executeTakeFirst();
+    return { readSeq: Number((await this.memberState(conversationId, personId))?.readSeq ?? 0), moved: Number(r.numUpdatedRows) > 0 };
   }
 
   async unreadCount(conversationId: string, personId: string, readSeq: number): Promise<number> {

@@ -45,7 +45,16 @@ export function createChatFeature(deps: FeatureDeps, presence: PresenceService):
   const missedAfterMs = deps.config.env.CHAT_MISSED_AFTER_SECONDS * 1000;
   // Scan often enough to notify close to the deadline, never more than once a second or less than once a minute.
   const scanMs = t['chat.missedScanMs'] ?? Math.min(60_000, Math.max(1000, Math.floor(missedAfterMs / 4)));
-  const scanner = new MissedMessageScanner(store, deps.directory, presence, () => notifier, missedAfterMs, scanMs, log);
+  const scanner = new MissedMessageScanner(
+    store,
+    deps.directory,
+    presence,
+    () => notifier,
+    missedAfterMs,
+    scanMs,
+    log,
+    (p, sender) => rules.blocked(p, sender),
+  );
 
   registerChatFrames(deps.gateway, service, fanOut);
   fanOut.start();

@@ -35,6 +35,8 @@ export class MissedMessageScanner {
     readonly missedAfterMs: number,
     readonly intervalMs: number,
     readonly log: Logger,
+    /** Whether `personId` blocked `senderId`: their messages (in a group someone else made) are mailed to nobody who blocked them. */
+    readonly blocked: (personId: string, senderId: string) => Promise<boolean> = async () => false,
   ) {}
 
   start(): void {
@@ -62,11 +64,16 @@ export class MissedMessageScanner {
     this.#cursor = candidates.length === CANDIDATES_PER_SCAN ? candidates[candidates.length - 1] : undefined;
     for (const c of candidates) {
       if (await this.presence.hasLiveEndpoint(c.personId).catch(() => true)) continue;
-      const burst = await this.store.unreadFromOthers(c.conversationId, c.personId, c.fromSeq, 500);
-      if (burst.length === 0 || burst[0].createdAt > cutoff) continue;
-      const first = burst[0];
-      const last = burst[burst.length - 1];
+      const all = await this.store.unreadFromOthers(c.conversationId, c.personId, c.fromSeq, 500);
+      if (all.length === 0 || all[0].createdAt > cutoff) continue;
+      const last = all[all.length - 1];
+      const blockedSenders = new Set<string>();
+      for (const sender of new Set(all.map((m) => m.senderId))) if (await this.blocked(c.personId, sender).catch(() => false)) blockedSenders.add(sender);
+      const burst = all.filter((m) => !blockedSenders.has(m.senderId));
       if (!(await this.store.claimNotification(c.conversationId, c.personId, c.fromSeq, last.seq))) continue;
+      // Claimed either way: a burst of blocked senders only is settled, not scanned again.
+      if (burst.length === 0) continue;
+      const first = burst[0];
       const [recipient, sender] = await Promise.all([this.directory.getSummary(c.personId), this.directory.getSummary(first.senderId)]);
       if (!recipient?.email) continue;
       try {

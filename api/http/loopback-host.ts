@@ -12,7 +12,11 @@ export function loopbackHostOnly(): Koa.Middleware {
   return async (ctx, next) => {
     const host = ctx.hostname;
     if (host && !isLoopbackHost(host)) {
-      throw new HttpError(421, 'misdirected_request', `With dev sign-in this server answers only at localhost, 127.0.0.1 or [::1], not at ${host.slice(0, 100)}`);
+      throw new HttpError(
+        421,
+        'misdirected_request',
+        `With dev sign-in this server answers only at localhost, 127.0.0.1 or [::1], not at ${host.slice(0, 100)}`,
+      );
     }
     await next();
   };

@@ -17,7 +17,10 @@ const check = (over: Partial<Record<keyof DirectoryEntry, unknown>>) => checkEnt
 
 describe('checkEntry', () => {
   it('lower-cases addresses and DNs, drops bad and repeated aliases, and takes an alias as primary when there is none', () => {
-    const r = check({ aliases: ['ANN@example.com', 'a2@example.com', 'not an address', 'A2@example.com'], manager: { dn: 'UID=Boss, OU=People,DC=Example,DC=Com' } });
+    const r = check({
+      aliases: ['ANN@example.com', 'a2@example.com', 'not an address', 'A2@example.com'],
+      manager: { dn: 'UID=Boss, OU=People,DC=Example,DC=Com' },
+    });
     expect(r.ok && r.entry).toMatchObject({
       primaryEmail: 'ann@example.com',
       aliases: ['a2@example.com'],
@@ -65,7 +68,12 @@ describe('checkEntry', () => {
     expect(empty.ok && empty.entry.photo).toBeNull();
     const unsaid = check({ photo: undefined });
     expect(unsaid.ok && unsaid.entry.photo).toBeUndefined();
-    const phones = check({ phones: [{ type: 'mobile', number: ' +1 555\u00070100 ' }, { type: 'home', number: '' }] });
+    const phones = check({
+      phones: [
+        { type: 'mobile', number: ' +1 555\u00070100 ' },
+        { type: 'home', number: '' },
+      ],
+    });
     expect(phones.ok && phones.entry.phones).toEqual([{ type: 'mobile', number: '+1 555 0100' }]);
   });
 

@@ -21,6 +21,9 @@ const NAMES = [
   'trent.tate',
   'victor.vale',
   'walter.wu',
+  // Only in the blocked-member test: no other test's socket keeps them online (no mail then).
+  'kim.kane',
+  'lars.lund',
 ];
 const E = Object.fromEntries(NAMES.map((n) => [n.split('.')[0], `${n}@contoso.test`])) as Record<string, string>;
 
@@ -317,6 +320,12 @@ describe('realtime delivery', () => {
     const oscar = await open(E.oscar);
     oscar.send({ type: 'chat.read', conversationId: c.id, seq: 4 });
     await mallory.next('chat.read', (f) => f.conversationId === c.id && f.seq === 4);
+    // A marker that does not move is relayed to nobody (a busy pane would flood every member).
+    mallory.frames.length = 0;
+    for (let i = 0; i < 5; i++) oscar.send({ type: 'chat.read', conversationId: c.id, seq: 4 });
+    await call('POST', `/v1/conversations/${c.id}/read`, E.oscar, { seq: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mallory.frames.filter((f) => f.type === 'chat.read')).toEqual([]);
     // The sender's own messages never count as unread for the sender.
     expect((await call('GET', '/v1/conversations', E.mallory)).conversations.find((x: { id: string }) => x.id === c.id).unread).toBe(0);
   });
@@ -351,6 +360,43 @@ describe('presence rules', () => {
     // The blocker can still write.
     await send(E.walter, c.id, 'blk-2', 'I can still talk');
     expect(walterId).toBeTruthy();
+  });
+
+  it('in a group someone else made, a blocked member reaches the blocker without a toast, a missed-message mail or typing', async () => {
+    // Kim blocked Lars; Heidi puts both in a group.
+    const probe = await start(E.kim, [E.lars]);
+    const larsId = probe.members.find((m: { email: string }) => m.email === E.lars).id;
+    await call('PUT', `/v1/me/blocked/${larsId}`, E.kim);
+    const g = await start(E.heidi, [E.kim, E.lars], 'planning');
+    const kim = await open(E.kim);
+    const sent = await send(E.lars, g.id, 'grp-blk-1', 'hello all');
+    // The sender is not told about the block.
+    expect(sent.doNotDisturb).toEqual([]);
+    expect(await kim.next('chat.message', (f) => f.conversationId === g.id)).toMatchObject({ notify: false, message: { text: 'hello all' } });
+    const lars = await open(E.lars);
+    lars.send({ type: 'chat.typing', conversationId: g.id });
+    await send(E.heidi, g.id, 'grp-blk-2', 'hi');
+    expect(await kim.next('chat.message', (f) => f.conversationId === g.id && (f.message as { text: string }).text === 'hi')).toMatchObject({ notify: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kim.frames.filter((f) => f.type === 'chat.typing' && f.conversationId === g.id)).toEqual([]);
+    // Offline, Kim gets no mail for Lars's messages; Heidi's are mailed on their own.
+    await kim.close();
+    await send(E.lars, g.id, 'grp-blk-3', 'still there?');
+    const deadline = Date.now() + 8000;
+    while (notified.filter((n) => n.conversationId === g.id && n.recipientEmail === E.kim).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(notified.filter((n) => n.conversationId === g.id && n.recipientEmail === E.kim)).toEqual([
+      expect.objectContaining({ preview: 'hi', firstSeq: 2, lastSeq: 3 }),
+    ]);
+  });
+
+  it('stores a broken emoji (a lone surrogate) as the replacement character, and its retry is the same message, not a conflict', async () => {
+    const c = await start(E.heidi, [E.grace]);
+    const first = await send(E.heidi, c.id, 'lone-1', 'broken emoji \ud83d');
+    expect(first.message.text).toBe('broken emoji \ufffd');
+    const retry = await call('POST', `/v1/conversations/${c.id}/messages`, E.heidi, { clientMessageId: 'lone-1', text: 'broken emoji \ud83d' });
+    expect(retry).toMatchObject({ duplicate: true, message: { seq: first.message.seq } });
   });
 
   it('delivers to someone on Do Not Disturb without a notification, and tells the sender', async () => {

@@ -81,7 +81,7 @@ class FakeRealtime implements RealtimeClient {
   }
 }
 
-function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDto[] = [], resyncMs = 60_000) {
+function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDto[] = [], resyncMs = 60_000, readIntervalMs?: number) {
   const rt = new FakeRealtime();
   const notes: string[] = [];
   const api = {
@@ -93,7 +93,7 @@ function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDt
     post: async () => ({}),
   } as unknown as ApiClient;
   let n = 0;
-  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}`, resyncMs });
+  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}`, resyncMs, readIntervalMs });
   store.start();
   return { rt, store, notes, conv: () => store.getSnapshot().conversations.find((c) => c.view.id === 'c1')! };
 }
@@ -117,6 +117,25 @@ describe('pane chat store', () => {
     await tick();
     expect(conv().view.unread).toBe(0);
     expect(rt.take('chat.read').at(-1)).toEqual({ type: 'chat.read', conversationId: 'c1', seq: 2 });
+    store.stop();
+  });
+
+  it('marks a busy conversation on screen read at most once per interval, the newest seq last', async () => {
+    const { rt, store, conv } = setup([view()], [], 60_000, 100);
+    await tick();
+    rt.open();
+    store.setVisible(true);
+    await store.select('c1');
+    rt.take('chat.read');
+    // 40 messages arrive while the conversation is on screen: each is read at once on screen...
+    for (let seq = 1; seq <= 40; seq++) rt.emit({ type: 'chat.message', conversationId: 'c1', message: msg(seq), notify: true });
+    expect(conv().view).toMatchObject({ unread: 0, readSeq: 40 });
+    // ...but only the first marker goes now, and the newest when the interval ends.
+    expect(rt.take('chat.read')).toEqual([{ type: 'chat.read', conversationId: 'c1', seq: 1 }]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rt.take('chat.read')).toEqual([{ type: 'chat.read', conversationId: 'c1', seq: 40 }]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rt.take('chat.read')).toEqual([]);
     store.stop();
   });
 

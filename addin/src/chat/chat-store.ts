@@ -53,6 +53,8 @@ export interface ChatStoreDeps {
   readonly newId?: () => string;
   /** How often an open pane resumes anyway (default 30 s). */
   readonly resyncMs?: number;
+  /** At most one read marker per conversation per this interval (default 1 s; the latest goes at its end). */
+  readonly readIntervalMs?: number;
 }
 
 interface Conv {
@@ -97,6 +99,8 @@ export class ChatStore {
   #lastTypingSent = new Map<string, number>();
   #syncQueued = false;
   #typingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Read markers held back per conversation: the newest seq not sent yet, and the timer that sends it. */
+  readonly #readHeld = new Map<string, { seq: number | null; timer: ReturnType<typeof setTimeout> }>();
   #resyncTimer: ReturnType<typeof setInterval> | undefined;
   readonly #newId: () => string;
 
@@ -134,6 +138,8 @@ export class ChatStore {
     for (const u of this.#unsubscribe.splice(0)) u();
     clearInterval(this.#typingTimer);
     clearInterval(this.#resyncTimer);
+    for (const { timer } of this.#readHeld.values()) clearTimeout(timer);
+    this.#readHeld.clear();
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -496,10 +502,37 @@ export class ChatStore {
     const seq = c.top;
     if (seq <= c.view.readSeq && c.view.unread === 0) return;
     c.view = { ...c.view, readSeq: Math.max(seq, c.view.readSeq), unread: 0 };
+    this.#sendRead(id, seq);
+    this.#changed();
+  }
+
+  /**
+   * Read markers go out at most once per interval per conversation, the newest at its end: a busy
+   * group on screen marked every message read, one frame each, and the server closed the socket
+   * for too many frames (each also fanned out to every member).
+   */
+  #sendRead(id: string, seq: number): void {
+    const held = this.#readHeld.get(id);
+    if (held) {
+      held.seq = Math.max(seq, held.seq ?? 0);
+      return;
+    }
+    this.#readNow(id, seq);
+    const interval = this.deps.readIntervalMs ?? 1000;
+    const entry: { seq: number | null; timer: ReturnType<typeof setTimeout> } = {
+      seq: null,
+      timer: setTimeout(() => {
+        this.#readHeld.delete(id);
+        if (entry.seq !== null) this.#sendRead(id, entry.seq);
+      }, interval),
+    };
+    this.#readHeld.set(id, entry);
+  }
+
+  #readNow(id: string, seq: number): void {
     if (!this.deps.realtime.send({ type: 'chat.read', conversationId: id, seq })) {
       void this.deps.api.post(`/v1/conversations/${id}/read`, { seq }).catch(() => {});
     }
-    this.#changed();
   }
 
   #changed(): void {

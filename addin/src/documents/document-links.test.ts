@@ -53,7 +53,8 @@ describe('documentLabel', () => {
   });
 
   it('leaves numeric entities that are no character as text: a crafted mail must not break the pane', () => {
-    const body = 'see https://contoso.sharepoint.com/x&#x110000;.docx and https://contoso.sharepoint.com/y&#xD800;.docx and https://contoso.sharepoint.com/&#x7a;.docx';
+    const body =
+      'see https://contoso.sharepoint.com/x&#x110000;.docx and https://contoso.sharepoint.com/y&#xD800;.docx and https://contoso.sharepoint.com/&#x7a;.docx';
     expect(() => extractDocumentLinks(body)).not.toThrow();
     expect(extractDocumentLinks(body)).toEqual([
       'https://contoso.sharepoint.com/x&#x110000;.docx',
