@@ -37,6 +37,39 @@ describe('loadConfig', () => {
     expect(problemsOf({ SYNC_INTERVAL: '-5' })[0]).toMatch(/^SYNC_INTERVAL=/);
   });
 
+  it('takes a blank value as unset (its default), not as 0', () => {
+    const c = load({ PORT: '', SYNC_DELETE_CAP: ' ', LDAP_TIMEOUT_SECONDS: '', PRESENCE_NODE_TTL_SECONDS: '' });
+    expect([c.port, c.env.SYNC_DELETE_CAP, c.env.LDAP_TIMEOUT_SECONDS, c.env.PRESENCE_NODE_TTL_SECONDS]).toEqual([3000, 500, 30, 30]);
+  });
+
+  it('refuses delays a timer cannot hold (past about 24 days they would fire at once)', () => {
+    for (const v of [
+      'SYNC_INTERVAL',
+      'LDAP_TIMEOUT_SECONDS',
+      'GRAPH_OOF_REFRESH_SECONDS',
+      'GRAPH_CALENDAR_REFRESH_SECONDS',
+      'GRAPH_TEAMS_REFRESH_SECONDS',
+      'GRAPH_PHOTO_REFRESH_SECONDS',
+    ])
+      expect(problemsOf({ [v]: '2592000' })).toEqual([expect.stringMatching(new RegExp(`^${v}="2592000": must be at most 2147483`))]);
+    expect(load({ SYNC_INTERVAL: '2147483' }).env.SYNC_INTERVAL).toBe(2147483);
+    // A grace period is compared with timestamps, not a timer: a month is fine.
+    expect(load({ SYNC_DELETE_GRACE_SECONDS: '2592000' }).env.SYNC_DELETE_GRACE_SECONDS).toBe(2592000);
+  });
+
+  it('refuses CORS entries that could never match an Origin header, and OIDC algorithm lists that accept nothing', () => {
+    expect(problemsOf({ CORS_ORIGINS: 'https://ok.example, https://a.example/, *, https://b.example/path' })).toEqual([
+      'CORS_ORIGINS: "https://a.example/" is not an origin (scheme://host[:port], no path, no wildcard); did you mean https://a.example?',
+      'CORS_ORIGINS: "*" is not an origin (scheme://host[:port], no path, no wildcard)',
+      'CORS_ORIGINS: "https://b.example/path" is not an origin (scheme://host[:port], no path, no wildcard); did you mean https://b.example?',
+    ]);
+    expect(load({ CORS_ORIGINS: 'https://ok.example,http://localhost:3000' }).corsOrigins).toEqual(['https://ok.example', 'http://localhost:3000']);
+    const oidc = { OIDC_ISSUER: 'https://login.example/t/v2.0', OIDC_AUDIENCE: 'api://x', HOST: '0.0.0.0' };
+    expect(problemsOf({ ...oidc, OIDC_ALGORITHMS: '' })[0]).toMatch(/^OIDC_ALGORITHMS: a comma-separated list of RS256/);
+    expect(problemsOf({ ...oidc, OIDC_ALGORITHMS: 'RS256,foo' })[0]).toMatch(/^OIDC_ALGORITHMS: .*got "RS256,foo"/);
+    expect(load({ ...oidc, OIDC_ALGORITHMS: 'ES384, EdDSA' }).auth).toMatchObject({ algorithms: ['ES384', 'EdDSA'] });
+  });
+
   it('bounds PRESENCE_NODE_TTL_SECONDS so that a dead process goes Offline within 60 s', () => {
     expect(loadConfig({ PRESENCE_NODE_TTL_SECONDS: '45' }, { dotEnvFile: false }).env.PRESENCE_NODE_TTL_SECONDS).toBe(45);
     expect(() => loadConfig({ PRESENCE_NODE_TTL_SECONDS: '46' }, { dotEnvFile: false })).toThrow(/PRESENCE_NODE_TTL_SECONDS/);

@@ -17,7 +17,23 @@ const optionalString = z
   .optional();
 const optionalUrl = (protocols: string[]) =>
   optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), `must start with ${protocols.join(' or ')}`);
-const seconds = (def: number) => z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(def);
+/** A blank value (`PORT=` in a .env file) is unset, so the default applies: coerced, it would be 0. */
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+const seconds = (def: number) => blankIsUnset(z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(def));
+/** The longest delay a Node.js timer takes (2^31−1 ms); a longer one fires after 1 ms instead. */
+const MAX_TIMER_SECONDS = 2_147_483;
+/** Seconds that become a timer's delay. */
+const timerSeconds = (def: number) =>
+  blankIsUnset(
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int()
+      .min(0)
+      .max(MAX_TIMER_SECONDS, `must be at most ${MAX_TIMER_SECONDS} (about 24 days)`)
+      .default(def),
+  );
+/** Asymmetric JWS algorithms jose verifies; HS* and none are never accepted for OIDC. */
+const OIDC_ALGORITHM_NAMES = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .default('false')
@@ -28,7 +44,7 @@ const flag = z
  * everything else gets the frozen Config.
  */
 const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  PORT: blankIsUnset(z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: optionalUrl(['http://', 'https://']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,7 +75,7 @@ const envSchema = z.object({
   /** Host name expected on the LDAP server's certificate when LDAP_URL names it by IP address or an alias. */
   LDAP_TLS_SERVER_NAME: optionalString,
   LDAP_STARTTLS: flag,
-  LDAP_TIMEOUT_SECONDS: seconds(30),
+  LDAP_TIMEOUT_SECONDS: timerSeconds(30),
   LDAP_ATTRIBUTE_MAP: optionalString,
   LDIF_FILE: optionalString,
   GRAPH_TENANT_ID: optionalString,
@@ -72,15 +88,15 @@ const envSchema = z.object({
   GRAPH_TEAMS_PRESENCE: flag,
   GRAPH_MISSED_MESSAGE_MAIL: flag,
   GRAPH_CONVERSATION_HISTORY: flag,
-  GRAPH_OOF_REFRESH_SECONDS: seconds(300),
-  GRAPH_CALENDAR_REFRESH_SECONDS: seconds(300),
-  GRAPH_TEAMS_REFRESH_SECONDS: seconds(60),
-  GRAPH_PHOTO_REFRESH_SECONDS: seconds(3600),
+  GRAPH_OOF_REFRESH_SECONDS: timerSeconds(300),
+  GRAPH_CALENDAR_REFRESH_SECONDS: timerSeconds(300),
+  GRAPH_TEAMS_REFRESH_SECONDS: timerSeconds(60),
+  GRAPH_PHOTO_REFRESH_SECONDS: timerSeconds(3600),
   GRAPH_MAIL_SENDER: optionalString,
-  SYNC_INTERVAL: seconds(0),
+  SYNC_INTERVAL: timerSeconds(0),
   SYNC_FULL_INTERVAL: seconds(86400),
-  SYNC_DELETE_CAP: z.coerce.number().int().min(0).default(500),
-  SYNC_DELETE_CAP_PERCENT: z.coerce.number().min(0).max(100).default(10),
+  SYNC_DELETE_CAP: blankIsUnset(z.coerce.number().int().min(0).default(500)),
+  SYNC_DELETE_CAP_PERCENT: blankIsUnset(z.coerce.number().min(0).max(100).default(10)),
   SYNC_DELETE_GRACE_SECONDS: seconds(0),
   DOC_SESSION_TTL_SECONDS: seconds(30),
   /** Where the realtime WebSockets live: the API process (default) or a socket process beside it. */
@@ -89,7 +105,7 @@ const envSchema = z.object({
   DEMO_SIMULATOR: flag,
   /** How long a silent API process keeps its endpoints' presence alive in Redis (scale-out). */
   // A dead process's people go Offline within 4/3 of this (expiry, then the next reap): at most 60 s.
-  PRESENCE_NODE_TTL_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
+  PRESENCE_NODE_TTL_SECONDS: blankIsUnset(z.coerce.number().int().min(1).max(45).default(30)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -174,6 +190,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     };
     if (auth.algorithms.some((a) => a === 'none' || a.startsWith('HS')))
       problems.push('OIDC_ALGORITHMS: only asymmetric algorithms (RS*, PS*, ES*) are allowed');
+    else if (auth.algorithms.length === 0 || auth.algorithms.some((a) => !OIDC_ALGORITHM_NAMES.has(a)))
+      problems.push(`OIDC_ALGORITHMS: a comma-separated list of ${[...OIDC_ALGORITHM_NAMES].join(', ')}; got ${JSON.stringify(env.OIDC_ALGORITHMS)}`);
   } else {
     if (!isLoopbackHost(env.HOST)) problems.push(`AUTH_MODE: dev auth is refused on a non-loopback HOST (${env.HOST}); set AUTH_MODE=oidc`);
     auth = { mode: 'dev', secret: env.DEV_AUTH_SECRET };
@@ -181,6 +199,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.LDAP_URL && !env.LDAP_BASE_DN) problems.push('LDAP_BASE_DN: required when LDAP_URL is set');
   if (env.GRAPH_TENANT_ID && (!env.GRAPH_CLIENT_ID || !env.GRAPH_CLIENT_SECRET))
     problems.push('GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET: required when GRAPH_TENANT_ID is set');
+  const corsOrigins = env.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  // Matched exactly against the Origin header: anything but a bare origin could never match.
+  for (const o of corsOrigins) {
+    let origin: string | undefined;
+    try {
+      const u = new URL(o);
+      origin = u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== o)
+      problems.push(
+        `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path, no wildcard)${origin ? `; did you mean ${origin}?` : ''}`,
+      );
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const dbUrl = env.DATABASE_URL;
@@ -199,9 +234,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     auth,
     // The demo directory has a "Presence Admins" group so an admin can be tried out of the box.
     adminGroup: env.ADMIN_GROUP ?? (demo ? 'Presence Admins' : undefined),
-    corsOrigins: env.CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins,
     demo,
     env: { ...env, LDIF_FILE: env.LDIF_FILE ?? (demo ? DEMO_LDIF_FILE : undefined) },
   });
