@@ -43,6 +43,7 @@ describe('auth and errors', () => {
     for (const p of ['/v1/me', '/v1/nope']) {
       const res = await server.api('GET', p);
       expect(res.status).toBe(401);
+      expect(res.headers.get('cache-control')).toBe('no-store');
       expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     }
   });

@@ -56,8 +56,12 @@ export class ChatStore {
   readonly #db: Db;
   readonly dialect: Dialect;
 
+  /** lower() that folds every alphabet, as JavaScript does: PostgreSQL's lower() does; SQLite's is registered by the store. */
+  readonly #lower: (column: string) => ReturnType<typeof sql<string>>;
+
   constructor(store: Store) {
     this.#db = store.db as Db;
+    this.#lower = store.dialect === 'sqlite' ? (c) => sql<string>`unicode_lower(${sql.ref(c)})` : (c) => sql<string>`lower(${sql.ref(c)})`;
     this.dialect = store.dialect;
   }
 
@@ -434,7 +438,7 @@ export class ChatStore {
       .selectFrom('chat_messages as x')
       .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.person_id', '=', personId))
       .selectAll('x')
-      .where(sql<boolean>`lower(x.text) like ${pattern} escape '\\'`)
+      .where(sql<boolean>`${this.#lower('x.text')} like ${pattern} escape '\\'`)
       .orderBy('x.created_at', 'desc')
       .orderBy('x.seq', 'desc')
       .limit(limit)

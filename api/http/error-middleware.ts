@@ -18,10 +18,11 @@ export function errorMiddleware(): Middleware {
       }
       if (err.status >= 500) ctx.log?.error({ err: raw }, 'request failed');
       else ctx.log?.info({ status: err.status, code: err.code, cause: err.cause instanceof Error ? err.cause.message : undefined }, err.message);
-      // Headers set by earlier middleware (security headers, request id) are kept; content headers go.
+      // Headers set by earlier middleware (security headers, request id) are kept; content headers
+      // go, and no error is cached (a photo route's caching must not keep its 404 or 401).
       ctx.remove('Content-Disposition');
       ctx.remove('ETag');
-      ctx.remove('Cache-Control');
+      ctx.set('Cache-Control', 'no-store');
       for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
       ctx.status = err.status;
       ctx.type = 'application/json';

@@ -40,6 +40,9 @@ export async function openStore(database: Config['database'], options: { onConne
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  // SQLite's lower() folds A–Z only: "Émile" stays "Émile" while a search lower-cased in JavaScript
+  // looks for "émile". Queries that compare case-insensitively with JavaScript's folding use this.
+  conn.function('unicode_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
   // Kysely prepares every query anew; preparing costs more than running a small one, so reuse
   // prepared statements by SQL text (bounded: the query shapes of the product are finite).
   const statements = new Map<string, ReturnType<typeof conn.prepare>>();

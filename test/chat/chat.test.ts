@@ -245,6 +245,15 @@ describe('messages', () => {
     expect(under.results.map((m: { text: string }) => m.text)).toEqual(['snake_case names']);
     expect((await call('GET', '/v1/conversations/search?q=target', E.mallory)).results).toEqual([]);
   });
+
+  it('finds accented capitals whatever the case of the query (SQLite folds A–Z only by itself)', async () => {
+    const c = await start(E.walter, [E.victor]);
+    await send(E.walter, c.id, 's-acc', 'Meeting with Émile in ÖSTERSUND');
+    for (const q of ['Émile', 'émile', 'ÉMILE', 'östersund', 'ÖSTERSUND', 'meeting'])
+      expect((await call('GET', `/v1/conversations/search?q=${encodeURIComponent(q)}`, E.victor)).results.map((m: { text: string }) => m.text)).toEqual([
+        'Meeting with Émile in ÖSTERSUND',
+      ]);
+  });
 });
 
 describe('realtime delivery', () => {
