@@ -204,4 +204,25 @@ describe('pane chat store', () => {
     expect(conv().pending).toEqual([expect.objectContaining({ status: 'failed', error: 'This person does not accept messages from you' })]);
     store.stop();
   });
+
+  it('holds later messages of a conversation while an earlier one waits to be retried (429), so they keep their order', async () => {
+    const { rt, store } = setup([view()], []);
+    await tick();
+    rt.open();
+    await store.select('c1');
+    store.send('c1', 'first');
+    expect(rt.take('chat.send').map((f) => f.text)).toEqual(['first']);
+    rt.emit({
+      type: 'chat.ack',
+      ok: false,
+      clientMessageId: 'cid-1',
+      conversationId: 'c1',
+      error: { status: 429, code: 'rate_limited', message: 'slow down' },
+    });
+    store.send('c1', 'second');
+    expect(rt.take('chat.send')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(rt.take('chat.send').map((f) => f.text)).toEqual(['first', 'second']);
+    store.stop();
+  });
 });

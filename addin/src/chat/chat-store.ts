@@ -88,6 +88,8 @@ export class ChatStore {
   readonly #outbox = new Map<string, PendingMessage>();
   /** clientMessageIds sent on the current connection and not yet answered. */
   readonly #inFlight = new Set<string>();
+  /** clientMessageIds refused for now (429, 5xx) and waiting to be sent again. */
+  readonly #retrying = new Set<string>();
   readonly #listeners = new Set<() => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #selectedId: string | null = null;
@@ -297,8 +299,13 @@ export class ChatStore {
    * reconnect must not trip the gateway's frame rate limit. Order of first sending is kept.
    */
   #pump(): void {
+    // A conversation whose earlier message waits to be retried sends nothing after it meanwhile:
+    // a later message would be stored first, and everyone would read them out of order.
+    const held = new Set<string>();
     for (const p of this.#outbox.values()) {
       if (this.#inFlight.size >= SEND_WINDOW) return;
+      if (this.#retrying.has(p.clientMessageId)) held.add(p.conversationId);
+      if (held.has(p.conversationId)) continue;
       if (p.status !== 'sending' || this.#inFlight.has(p.clientMessageId)) continue;
       if (this.deps.realtime.status !== 'open') return;
       this.#inFlight.add(p.clientMessageId);
@@ -381,9 +388,9 @@ export class ChatStore {
       }
     } else if (f.error.status === 429 || f.error.status >= 500) {
       // Transient: the message stays queued and goes again shortly (same clientMessageId).
-      this.#inFlight.add(p.clientMessageId);
+      this.#retrying.add(p.clientMessageId);
       setTimeout(() => {
-        this.#inFlight.delete(p.clientMessageId);
+        this.#retrying.delete(p.clientMessageId);
         this.#pump();
       }, 1500);
       return;
