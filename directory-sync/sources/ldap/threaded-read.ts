@@ -89,7 +89,7 @@ function rebuild(e: { name: string; message: string; kind?: LdapErrorKind; code?
 
 /**
  * A reader thread, started before its pass so that its modules load while the caller opens the
- * store and takes the lease (about 0.2–0.4 s of a thread's start, on the pass's critical path
+ * store and takes the lease (about 0.1 s of a thread's start here, on the pass's critical path
  * otherwise). Unreferenced until a pass takes it: an idle one never keeps the process alive.
  */
 export class ReaderThread {
