@@ -18,6 +18,11 @@ export interface ChatLimits {
   readonly membersTtlMs: number;
   /** Messages one chat.sync answers before it says "incomplete, ask again". */
   readonly syncBudget: number;
+  /**
+   * Members of a group at most (Teams' group chats stop at 250 too): every message, read marker and
+   * typing frame goes to each of them, so a group's cost grows with the square of its size.
+   */
+  readonly maxMembers: number;
 }
 
 export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({
@@ -26,6 +31,7 @@ export const DEFAULT_CHAT_LIMITS: ChatLimits = Object.freeze({
   typingIntervalMs: 1500,
   membersTtlMs: 30_000,
   syncBudget: 1000,
+  maxMembers: 250,
 });
 
 interface Members {
@@ -75,6 +81,9 @@ export class ChatService {
     if (others.length === 0) throw badRequest('Add at least one other person');
     for (const id of others) if (await this.rules.blocked(id, me.personId)) throw blockedError();
     const kind = others.length === 1 && topic === undefined ? 'direct' : 'group';
+    const size = new Set(others).size + 1;
+    if (kind === 'group' && size > this.limits.maxMembers)
+      throw new HttpError(400, 'group_full', `A group has at most ${this.limits.maxMembers} members; this one would have ${size}`);
     let id = kind === 'direct' ? await this.store.findDirect(me.personId, others[0]) : undefined;
     if (!id) {
       const made = await this.store.create({ kind, topic: topic ?? null, createdBy: me.personId, memberIds: [me.personId, ...others], at: Date.now() });
@@ -121,7 +130,8 @@ export class ChatService {
     if (conv.kind !== 'group') throw new HttpError(400, 'not_a_group', 'People can be added to a group conversation only; start a group instead');
     const ids = await this.#resolvePeople(emails);
     for (const p of ids) if (p !== me.personId && (await this.rules.blocked(p, me.personId))) throw blockedError();
-    const fresh = await this.store.addMembers(id, ids, Date.now());
+    const fresh = await this.store.addMembers(id, ids, Date.now(), this.limits.maxMembers);
+    if (!Array.isArray(fresh)) throw new HttpError(400, 'group_full', `A group has at most ${this.limits.maxMembers} members; this one has ${fresh.full}`);
     if (fresh.length) {
       this.fanOut.membersChanged(id);
       await this.#announce(id);

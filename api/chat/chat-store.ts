@@ -261,11 +261,13 @@ export class ChatStore {
   }
 
   /** Adds members; their read marker starts at the current seq, so old history is not "unread". Returns who was new. */
-  async addMembers(conversationId: string, personIds: readonly string[], at: number): Promise<string[]> {
+  /** Adds the people not yet members; `{ full }` (and nobody added) when that would make more than `max` members. */
+  async addMembers(conversationId: string, personIds: readonly string[], at: number, max = Infinity): Promise<string[] | { full: number }> {
     return this.#db.transaction().execute(async (trx) => {
       const conv = await trx.selectFrom('chat_conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
       const have = new Set(await this.#memberIds(trx, conversationId));
       const fresh = [...new Set(personIds)].filter((p) => !have.has(p));
+      if (have.size + fresh.length > max) return { full: have.size };
       if (fresh.length)
         await trx
           .insertInto('chat_members')

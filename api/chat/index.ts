@@ -25,7 +25,7 @@ export interface ChatFeature extends Feature {
  * Instant messaging: conversations, durable ordered messages, delivery to live endpoints (across
  * processes through the bus), resume, read markers, typing, and the missed-message hook.
  * Tuning keys (tests, benchmarks): chat.sendPerSecond, chat.sendBurst, chat.typingIntervalMs,
- * chat.membersTtlMs, chat.syncBudget, chat.missedScanMs.
+ * chat.membersTtlMs, chat.syncBudget, chat.maxMembers, chat.missedScanMs.
  */
 export function createChatFeature(deps: FeatureDeps, presence: PresenceService): ChatFeature {
   const log = deps.log.child({ mod: 'chat' });
@@ -36,6 +36,7 @@ export function createChatFeature(deps: FeatureDeps, presence: PresenceService):
     typingIntervalMs: t['chat.typingIntervalMs'] ?? DEFAULT_CHAT_LIMITS.typingIntervalMs,
     membersTtlMs: t['chat.membersTtlMs'] ?? DEFAULT_CHAT_LIMITS.membersTtlMs,
     syncBudget: t['chat.syncBudget'] ?? DEFAULT_CHAT_LIMITS.syncBudget,
+    maxMembers: t['chat.maxMembers'] ?? DEFAULT_CHAT_LIMITS.maxMembers,
   };
   const store = new ChatStore(deps.store);
   const rules = new PresenceRules(presence);

@@ -423,6 +423,26 @@ describe('presence rules', () => {
 });
 
 describe('rate limits and the missed-message hook', () => {
+  it('caps a group at chat.maxMembers (250 by default), however many add requests it takes', async () => {
+    const small = await startTestServer({ seed: NAMES.slice(0, 6).map((n) => person(n)), tuning: { 'chat.maxMembers': 4 } });
+    try {
+      const as = (body: unknown, path = '/v1/conversations', method = 'POST') => small.api(method, path, { as: E.alice, body });
+      const g = await json(await as({ participants: [E.bob, E.carol], topic: 'small' }));
+      const more = await as({ emails: [E.dave] }, `/v1/conversations/${g.id}/members`);
+      expect(more.status).toBe(200);
+      const over = await as({ emails: [E.erin] }, `/v1/conversations/${g.id}/members`);
+      expect(over.status).toBe(400);
+      expect((await json(over)).error).toMatchObject({ code: 'group_full', message: 'A group has at most 4 members; this one has 4' });
+      // Nobody of a refused request is added; people already in count once.
+      expect((await json(await as({ emails: [E.bob, E.dave] }, `/v1/conversations/${g.id}/members`))).members).toHaveLength(4);
+      const tooBig = await as({ participants: [E.bob, E.carol, E.dave, E.erin] });
+      expect(tooBig.status).toBe(400);
+      expect((await json(tooBig)).error.code).toBe('group_full');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('limits sends per user with 429 and Retry-After', async () => {
     const limited = await startTestServer({ seed: [person('alice.archer'), person('bob.baker')], tuning: { 'chat.sendPerSecond': 1, 'chat.sendBurst': 3 } });
     try {
