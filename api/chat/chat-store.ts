@@ -56,12 +56,8 @@ export class ChatStore {
   readonly #db: Db;
   readonly dialect: Dialect;
 
-  /** lower() that folds every alphabet, as JavaScript does: PostgreSQL's lower() does; SQLite's is registered by the store. */
-  readonly #lower: (column: string) => ReturnType<typeof sql<string>>;
-
   constructor(store: Store) {
     this.#db = store.db as Db;
-    this.#lower = store.dialect === 'sqlite' ? (c) => sql<string>`unicode_lower(${sql.ref(c)})` : (c) => sql<string>`lower(${sql.ref(c)})`;
     this.dialect = store.dialect;
   }
 
@@ -260,8 +256,10 @@ export class ChatStore {
     return { id: existing.id, created: false };
   }
 
-  /** Adds members; their read marker starts at the current seq, so old history is not "unread". Returns who was new. */
-  /** Adds the people not yet members; `{ full }` (and nobody added) when that would make more than `max` members. */
+  /**
+   * Adds members; their read marker starts at the current seq, so old history is not "unread".
+   * Returns who was new, or `{ full }` (and nobody added) when that would make more than `max` members.
+   */
   async addMembers(conversationId: string, personIds: readonly string[], at: number, max = Infinity): Promise<string[] | { full: number }> {
     return this.#db.transaction().execute(async (trx) => {
       const conv = await trx.selectFrom('chat_conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
@@ -440,7 +438,8 @@ export class ChatStore {
       .selectFrom('chat_messages as x')
       .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.person_id', '=', personId))
       .selectAll('x')
-      .where(sql<boolean>`${this.#lower('x.text')} like ${pattern} escape '\\'`)
+      // Folded as the query was (JavaScript): PostgreSQL's lower() does; SQLite's folds A–Z only, hence the store's unicode_lower.
+      .where(sql<boolean>`${sql.raw(this.dialect === 'sqlite' ? 'unicode_lower' : 'lower')}(x.text) like ${pattern} escape '\\'`)
       .orderBy('x.created_at', 'desc')
       .orderBy('x.seq', 'desc')
       .limit(limit)

@@ -19,19 +19,19 @@ const optionalUrl = (protocols: string[]) =>
   optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), `must start with ${protocols.join(' or ')}`);
 /** A blank value (`PORT=` in a .env file) is unset, so the default applies: coerced, it would be 0. */
 const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
-const seconds = (def: number) => blankIsUnset(z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(def));
 /** The longest delay a Node.js timer takes (2^31−1 ms); a longer one fires after 1 ms instead. */
 const MAX_TIMER_SECONDS = 2_147_483;
-/** Seconds that become a timer's delay. */
-const timerSeconds = (def: number) =>
+/** Seconds; `max` for those that become a timer's delay (MAX_TIMER_SECONDS). */
+const seconds = (def: number, max = Number.MAX_SAFE_INTEGER) =>
   blankIsUnset(
     z.coerce
       .number({ error: 'must be a number of seconds' })
       .int()
       .min(0)
-      .max(MAX_TIMER_SECONDS, `must be at most ${MAX_TIMER_SECONDS} (about 24 days)`)
+      .max(max, `must be at most ${max} (about ${Math.floor(max / 86400)} days)`)
       .default(def),
   );
+const timerSeconds = (def: number) => seconds(def, MAX_TIMER_SECONDS);
 /** Asymmetric JWS algorithms jose verifies; HS* and none are never accepted for OIDC. */
 const OIDC_ALGORITHM_NAMES = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 const flag = z
