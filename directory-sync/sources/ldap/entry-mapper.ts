@@ -42,33 +42,26 @@ export function isDisabled(value: string | undefined): boolean {
 
 /** Splits mail and proxyAddresses into the primary address and aliases, lower-cased. */
 export function addresses(mail: readonly string[], proxyAddresses: readonly string[]): { primary: string | null; aliases: string[] } {
-  if (proxyAddresses.length === 0) {
-    // The inetOrgPerson case: mail alone, its first value the primary address.
-    const primary = mail.length ? mail[0]!.toLowerCase() : null;
-    const aliases: string[] = [];
-    for (let i = 1; i < mail.length; i++) {
-      const a = mail[i]!.toLowerCase();
-      if (a !== primary && !aliases.includes(a)) aliases.push(a);
-    }
-    return { primary, aliases };
-  }
   let primary: string | null = null;
-  const aliases: string[] = [];
+  const others: string[] = [];
   for (const p of proxyAddresses) {
     const m = /^(smtp):(.+)$/i.exec(p);
     if (!m) continue; // X500:, SIP:, … are not mail addresses
     const addr = m[2]!.trim().toLowerCase();
     if (m[1] === 'SMTP' && !primary) primary = addr;
-    else aliases.push(addr);
+    else others.push(addr);
   }
-  const mails = mail.map((m) => m.toLowerCase());
   // mail wins as the primary address (it is what inetOrgPerson directories maintain).
-  if (mails[0]) {
-    if (primary && primary !== mails[0]) aliases.push(primary);
-    primary = mails[0];
+  const first = mail.length ? mail[0]!.toLowerCase() : '';
+  if (first) {
+    if (primary && primary !== first) others.push(primary);
+    primary = first;
   }
-  aliases.push(...mails.slice(1));
-  return { primary, aliases: [...new Set(aliases)].filter((a) => a !== primary) };
+  for (let i = 1; i < mail.length; i++) others.push(mail[i]!.toLowerCase());
+  // Each once, in order, never the primary: a short list, so no Set (this runs for every entry).
+  const aliases: string[] = [];
+  for (const a of others) if (a !== primary && !aliases.includes(a)) aliases.push(a);
+  return { primary, aliases };
 }
 
 /** The fields of an AttributeMap that list attribute names. */
