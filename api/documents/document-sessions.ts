@@ -142,6 +142,8 @@ export class DocumentSessions {
 
   /** Joins (or, for the same document, renews: the heartbeat) a connection's session. */
   async join(conn: Connection, docKey: string, position: DocPositionDto | null | undefined): Promise<void> {
+    // A socket closed while its frame waited (a registry lookup, say): its close handler has left
+    // already, and a session joined now would be a ghost.
     if (this.#stopped || conn.closed) return;
     const now = Date.now();
     const current = this.#joined.get(conn);

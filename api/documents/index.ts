@@ -54,8 +54,6 @@ export function createDocumentsFeature(deps: FeatureDeps): DocumentsFeature {
     if (known !== frame.docKey) {
       // Holding the key is the permission, but only keys the registry gave out name documents.
       if (!(await registry.find(frame.docKey))) throw notFound('Unknown document');
-      // Closed meanwhile: its close already left, and a session joined now would be a ghost.
-      if (conn.closed) return;
       conn.state.set('documents.key', frame.docKey);
     }
     await sessions.join(conn, frame.docKey, frame.position);
