@@ -185,6 +185,42 @@ describe('live presence in the demo host (headless Chromium)', () => {
     }
   });
 
+  it('keeps the reset time of your status when you reopen the picker to switch on out-of-office', async () => {
+    const expiresAt = new Date(Date.now() + 30 * 60_000).toISOString();
+    await server.api('PUT', '/v1/me/presence', { as: SAM, body: { availability: 'BeRightBack', note: 'Coffee', expiresAt } });
+    const sam = await browser.openDemo(server.url, SAM, { app: 'word' });
+    try {
+      const pane = await sam.pane('word');
+      await pane.getByTestId('my-status').click();
+      await pane.getByTestId('status-picker').waitFor({ timeout: 15_000 });
+      expect(await pane.getByTestId('status-expiry').textContent()).toContain('Keep');
+      await pane.getByTestId('status-oof').check();
+      await pane.getByTestId('status-oof-message').fill('Back on Monday');
+      await pane.getByTestId('status-save').click();
+      await pane.getByTestId('status-picker').waitFor({ state: 'detached', timeout: 5000 });
+      const mine = (await (await server.api('GET', '/v1/me/presence', { as: SAM })).json()) as {
+        manual: { availability: string; note: string; expiresAt: string };
+        outOfOffice: { active: boolean; message: string };
+      };
+      expect(mine.outOfOffice).toMatchObject({ active: true, message: 'Back on Monday' });
+      expect(mine.manual).toMatchObject({ availability: 'BeRightBack', note: 'Coffee' });
+      expect(Math.abs(Date.parse(mine.manual.expiresAt) - Date.parse(expiresAt))).toBeLessThan(1000);
+
+      // A new status with "Keep" keeps the same reset time too.
+      await pane.getByTestId('my-status').click();
+      await pane.getByTestId('status-Busy').check();
+      await pane.getByTestId('status-save').click();
+      await pane.getByTestId('status-picker').waitFor({ state: 'detached', timeout: 5000 });
+      const after = (await (await server.api('GET', '/v1/me/presence', { as: SAM })).json()) as { manual: { availability: string; expiresAt: string } };
+      expect(after.manual.availability).toBe('Busy');
+      expect(Math.abs(Date.parse(after.manual.expiresAt) - Date.parse(expiresAt))).toBeLessThan(1000);
+    } finally {
+      await sam.context.close();
+      await server.api('DELETE', '/v1/me/presence', { as: SAM });
+      await server.api('PUT', '/v1/me/out-of-office', { as: SAM, body: { active: false, message: null } });
+    }
+  });
+
   it("shows your own status in the Word pane's header, live", async () => {
     const sam = await browser.openDemo(server.url, SAM, { app: 'word' });
     const pane = await sam.pane('word');

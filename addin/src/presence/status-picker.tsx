@@ -33,6 +33,7 @@ const CHOICES: readonly { value: ManualAvailability; label: string; badge: Prese
 ];
 
 const EXPIRIES = [
+  { value: 'keep', label: 'Keep the current reset time' },
   { value: 'default', label: 'Default (Busy, Do not disturb: 1 day; others: 7 days)' },
   { value: '30m', label: '30 minutes' },
   { value: '1h', label: '1 hour' },
@@ -42,10 +43,15 @@ const EXPIRIES = [
 ] as const;
 type Expiry = (typeof EXPIRIES)[number]['value'];
 
-/** The instant an expiry choice means, or undefined for the server's default. */
-export function expiryInstant(choice: Expiry, now = new Date()): string | undefined {
+/**
+ * The instant an expiry choice means, or undefined for the server's default. `keep` is the reset
+ * time of the status you have now (`current`), while it is still ahead.
+ */
+export function expiryInstant(choice: Expiry, now = new Date(), current?: string): string | undefined {
   const at = new Date(now);
   switch (choice) {
+    case 'keep':
+      return current && Date.parse(current) > now.getTime() ? current : undefined;
     case 'default':
       return undefined;
     case '30m':
@@ -105,6 +111,8 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
         setMine(m);
         setAvailability(m.manual?.availability ?? '');
         setNote(m.manual?.note ?? '');
+        // Reopening the picker (to switch on out-of-office, say) must not stretch a 30-minute status to the default day or week.
+        setExpiry(m.manual ? 'keep' : 'default');
         setOof(m.outOfOffice.active);
         setOofMessage(m.outOfOffice.message ?? '');
       })
@@ -137,8 +145,11 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
 
   const save = () =>
     run(async () => {
-      if (availability) await api.put('/v1/me/presence', { availability, note: note.trim() || null, expiresAt: expiryInstant(expiry) });
-      else if (mine?.manual) await api.delete('/v1/me/presence');
+      const manual = mine?.manual;
+      const unchanged = manual && expiry === 'keep' && manual.availability === availability && (manual.note ?? '') === note.trim();
+      if (availability && !unchanged)
+        await api.put('/v1/me/presence', { availability, note: note.trim() || null, expiresAt: expiryInstant(expiry, new Date(), manual?.expiresAt) });
+      else if (!availability && manual) await api.delete('/v1/me/presence');
       await saveOof();
     });
 
@@ -147,6 +158,9 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
       await api.delete('/v1/me/presence');
       await saveOof();
     });
+
+  const expiryLabel = (value: Expiry): string =>
+    value === 'keep' && mine?.manual ? `Keep: until ${new Date(mine.manual.expiresAt).toLocaleString()}` : EXPIRIES.find((x) => x.value === value)!.label;
 
   if (!mine && loadError)
     return (
@@ -214,15 +228,15 @@ export function StatusPicker({ onDone }: { onDone?: () => void }) {
       </Field>
       <Field label="Reset after">
         <Dropdown
-          value={EXPIRIES.find((x) => x.value === expiry)!.label}
+          value={expiryLabel(expiry)}
           selectedOptions={[expiry]}
           onOptionSelect={(_, d) => setExpiry(d.optionValue as Expiry)}
           disabled={!availability}
           data-testid="status-expiry"
         >
-          {EXPIRIES.map((x) => (
-            <Option key={x.value} value={x.value}>
-              {x.label}
+          {EXPIRIES.filter((x) => x.value !== 'keep' || mine.manual).map((x) => (
+            <Option key={x.value} value={x.value} text={expiryLabel(x.value)}>
+              {expiryLabel(x.value)}
             </Option>
           ))}
         </Dropdown>
