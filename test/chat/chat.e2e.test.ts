@@ -169,4 +169,36 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await pane.getByTestId('chat-search-empty').waitFor({ timeout: 5000 });
     await browser.screenshot(priya.page, 'chat-outlook-search');
   }, 120_000);
+
+  it('keeps keyboard focus when a conversation opens from the list and when Back leaves it', async () => {
+    const ALEX = 'alex.morgan@auroraworks.example';
+    const created = await server.api('POST', '/v1/conversations', { as: ALEX, body: { participants: [DIEGO], topic: 'Focus check' } });
+    const { id } = (await created.json()) as { id: string };
+    await server.api('POST', `/v1/conversations/${id}/messages`, { as: DIEGO, body: { clientMessageId: 'focus-1', text: 'hello' } });
+    const alex = await browser.openDemo(server.url, ALEX, { app: 'outlook', message: 'msg-vpn' });
+    try {
+      const pane = await alex.pane('outlook');
+      await chatTab(pane).click();
+      const row = pane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`);
+      await row.focus({ timeout: 5000 });
+      await row.press('Enter');
+      await pane.getByTestId('chat-conversation').waitFor({ timeout: 5000 });
+      // Focus moves a frame after the view changes: poll for it briefly.
+      const focused = async (attribute: string, want: string) => {
+        let got: string | null | undefined;
+        for (let i = 0; i < 20 && got !== want; i++) {
+          if (i) await new Promise((r) => setTimeout(r, 100));
+          got = await pane.evaluate((a) => document.activeElement?.getAttribute(a), attribute);
+        }
+        return got;
+      };
+      expect(await focused('data-testid', 'chat-composer')).toBe('chat-composer');
+      await pane.getByTestId('chat-back').focus();
+      await pane.getByTestId('chat-back').press('Enter');
+      await pane.getByTestId('chat-list').waitFor({ timeout: 5000 });
+      expect(await focused('data-conversation-id', id)).toBe(id);
+    } finally {
+      await alex.context.close();
+    }
+  });
 });

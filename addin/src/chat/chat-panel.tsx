@@ -16,7 +16,7 @@ import {
   Textarea,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ChatMessageDto } from '../../../api/contract/index.js';
 import { PresenceAvatar } from '../presence/index.js';
 import { useMe } from '../services/index.js';
@@ -101,9 +101,11 @@ export function ChatPanel() {
   const { store, snapshot } = useChatStore();
   const me = useMe();
   const selected = snapshot.conversations.find((c) => c.view.id === snapshot.selectedId) ?? null;
+  const root = useRef<HTMLDivElement>(null);
+  useKeepFocus(root, selected?.view.id ?? null);
   if (!store) return null;
   return (
-    <div data-testid="chat-panel">
+    <div data-testid="chat-panel" ref={root}>
       {snapshot.error && (
         <MessageBar intent="error" data-testid="chat-error">
           <MessageBarBody>{snapshot.error}</MessageBarBody>
@@ -112,6 +114,34 @@ export function ChatPanel() {
       {selected ? <ConversationView c={selected} meId={me.person.id} /> : <ConversationList meId={me.person.id} />}
     </div>
   );
+}
+
+/**
+ * Opening a conversation unmounts the row that was focused, and Back unmounts the conversation:
+ * focus would fall to the page, so a screen reader says nothing and keyboard users start over
+ * from the top. When focus was in the panel or lost, it goes to the composer of the conversation
+ * opened, or back to the row of the one left. Focus elsewhere (the user typing in another part
+ * of the pane while a notification opens a chat) is left alone.
+ */
+function useKeepFocus(root: RefObject<HTMLDivElement | null>, selectedId: string | null): void {
+  const previous = useRef<string | null>(selectedId);
+  useEffect(() => {
+    const left = previous.current;
+    previous.current = selectedId;
+    if (left === selectedId) return;
+    // After the frame: a dialog that opened the chat (the contact card) restores its own focus first.
+    const frame = requestAnimationFrame(() => {
+      const panel = root.current;
+      const active = document.activeElement;
+      if (!panel || (active && active !== document.body && !panel.contains(active))) return;
+      const target = selectedId
+        ? panel.querySelector<HTMLElement>('[data-testid="chat-composer"]')
+        : (panel.querySelector<HTMLElement>(`[data-testid="chat-row"][data-conversation-id="${CSS.escape(left ?? '')}"]`) ??
+          panel.querySelector<HTMLElement>('[data-testid="chat-row"]'));
+      target?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [root, selectedId]);
 }
 
 function ConversationList({ meId }: { meId: string }) {
