@@ -74,6 +74,7 @@ export interface OfficeStatic {
 export interface WordParagraph {
   text: string;
   styleBuiltIn?: string;
+  load(props: string): WordParagraph;
   select(mode?: 'Select' | 'Start' | 'End'): void;
 }
 export interface WordParagraphCollection {

@@ -10,23 +10,44 @@ interface Para {
 }
 
 function fakeWord(paras: Para[], selected: number) {
-  const state = { selected, selectedMode: '' };
-  const paragraph = (i: number): WordParagraph => ({
-    text: paras[i].text,
-    styleBuiltIn: paras[i].style,
-    select(mode) {
-      state.selected = i;
-      state.selectedMode = mode ?? 'Select';
-    },
-  });
+  const state = { selected, selectedMode: '', textsLoaded: 0 };
+  // As in Office.js, a property is readable only once loaded (and synced): reading it before throws.
+  const paragraph = (i: number, props: readonly string[]): WordParagraph => {
+    const loaded = new Set(props);
+    const p: WordParagraph = {
+      get text() {
+        if (!loaded.has('text')) throw new Error('PropertyNotLoaded: text');
+        return paras[i].text;
+      },
+      get styleBuiltIn() {
+        if (!loaded.has('styleBuiltIn')) throw new Error('PropertyNotLoaded: styleBuiltIn');
+        return paras[i].style;
+      },
+      load(names: string) {
+        for (const n of names.split(',')) {
+          if (n === 'text' && !loaded.has('text')) state.textsLoaded++;
+          loaded.add(n);
+        }
+        return p;
+      },
+      select(mode) {
+        state.selected = i;
+        state.selectedMode = mode ?? 'Select';
+      },
+    };
+    return p;
+  };
   const collection = (from: number, to: number) => {
     const c = {
       items: [] as WordParagraph[],
-      load() {
-        c.items = Array.from({ length: to - from + 1 }, (_, k) => paragraph(from + k));
+      load(names: string) {
+        // 'items' alone loads every property; 'items/x,items/y' only those.
+        const props = names === 'items' ? ['text', 'styleBuiltIn'] : names.split(',').map((n) => n.replace(/^items\//, ''));
+        if (props.includes('text')) state.textsLoaded += to - from + 1;
+        c.items = Array.from({ length: to - from + 1 }, (_, k) => paragraph(from + k, props));
         return c;
       },
-      getFirst: () => ({ ...paragraph(from), getRange: () => range(from, from) }),
+      getFirst: () => ({ ...paragraph(from, []), getRange: () => range(from, from) }),
     };
     return c;
   };
@@ -97,6 +118,19 @@ describe('officeWordHost', () => {
     expect(await host.getPosition()).toEqual({ paragraph: 6, heading: 'Revenue' });
     fake.state.selected = 1;
     expect(await host.getPosition()).toEqual({ paragraph: 1, heading: 'Plan 2027' });
+  });
+
+  it('reads the text of the nearest headings only, not of every paragraph above the cursor (a long document stays fast)', async () => {
+    const long: Para[] = Array.from({ length: 10_000 }, (_, i) =>
+      i === 100 ? { text: 'Early', style: 'Heading1' } : i === 9000 ? { text: 'Appendix', style: 'Heading2' } : { text: `Paragraph ${i}`, style: 'Normal' },
+    );
+    const fake = fakeWord(long, 9990);
+    const host = officeWordHost(fake.office, fake.word);
+    expect(await host.getPosition()).toEqual({ paragraph: 9990, heading: 'Appendix' });
+    expect(fake.state.textsLoaded).toBeLessThanOrEqual(5);
+    fake.state.textsLoaded = 0;
+    await host.selectParagraph(5000);
+    expect(fake.state).toMatchObject({ selected: 5000, textsLoaded: 0 });
   });
 
   it('selects paragraph N (clamped to the document)', async () => {

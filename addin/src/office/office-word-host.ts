@@ -1,7 +1,9 @@
 import type { DocumentHost, DocumentPosition } from './office-host.js';
-import type { AsyncResult, OfficeStatic, WordStatic } from './office-js-types.js';
+import type { AsyncResult, OfficeStatic, WordParagraph, WordStatic } from './office-js-types.js';
 
 const HEADING = /^(Heading\d|Title)$/;
+/** Headings above the cursor whose text is read: the nearest one that is not blank names the position. */
+const HEADINGS_READ = 5;
 
 /**
  * Word through Office.js: settings stored in the document (Common API Settings), the URL as a hint,
@@ -39,28 +41,31 @@ export function officeWordHost(office: OfficeStatic, word: WordStatic): Document
       return last || null;
     },
     getPosition(): Promise<DocumentPosition | null> {
+      // Runs on selection moves (typing too) and each heartbeat: only the styles of the paragraphs
+      // above the cursor cross the Office bridge, then the text of the nearest headings alone.
+      // Loading every paragraph's text moved hundreds of KB per call near the end of a long document.
       return word
         .run(async (ctx) => {
           const start = ctx.document.getSelection().getRange('Start');
           const before = ctx.document.body.getRange('Start').expandTo(start);
-          const paras = before.paragraphs.load('items/text,items/styleBuiltIn');
+          const paras = before.paragraphs.load('items/styleBuiltIn');
           await ctx.sync();
           const items = paras.items;
           if (items.length === 0) return null;
-          let heading: string | null = null;
-          for (let i = items.length - 1; i >= 0; i--) {
-            if (HEADING.test(items[i].styleBuiltIn ?? '') && items[i].text.trim()) {
-              heading = items[i].text.trim().slice(0, 200);
-              break;
-            }
+          const headings: WordParagraph[] = [];
+          for (let i = items.length - 1; i >= 0 && headings.length < HEADINGS_READ; i--) {
+            if (HEADING.test(items[i].styleBuiltIn ?? '')) headings.push(items[i].load('text'));
           }
-          return { paragraph: items.length - 1, heading };
+          if (headings.length) await ctx.sync();
+          const heading = headings.map((h) => h.text.trim()).find(Boolean);
+          return { paragraph: items.length - 1, heading: heading ? heading.slice(0, 200) : null };
         })
         .catch(() => null);
     },
     async selectParagraph(index) {
       await word.run(async (ctx) => {
-        const paras = ctx.document.body.paragraphs.load('items');
+        // One small property: loading 'items' alone would bring every property of every paragraph.
+        const paras = ctx.document.body.paragraphs.load('items/styleBuiltIn');
         await ctx.sync();
         const p = paras.items[Math.max(0, Math.min(index, paras.items.length - 1))];
         p?.select('Start');
