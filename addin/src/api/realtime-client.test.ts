@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { ApiClient } from './http-client.js';
-import { BACK_OFF_MIN_MS, STABLE_AFTER_MS, createRealtimeClient, type RealtimeClient } from './realtime-client.js';
+import { BACK_OFF_MIN_MS, CONNECT_TIMEOUT_MS, STABLE_AFTER_MS, createRealtimeClient, type RealtimeClient } from './realtime-client.js';
 
 /** A WebSocket whose server side the test plays: open it, send frames, close it with a code. */
 class FakeSocket {
@@ -20,7 +20,9 @@ class FakeSocket {
   send(text: string) {
     this.sent.push(JSON.parse(text));
   }
+  closedByClient = false;
   close() {
+    this.closedByClient = true;
     this.readyState = FakeSocket.CLOSED;
   }
   serverOpen() {
@@ -115,5 +117,69 @@ describe('realtime client', () => {
     second.serverOpen();
     second.serverSend({ type: 'presence', email: 'now@contoso.test' });
     expect(heard).toEqual(['now@contoso.test']);
+  });
+
+  describe('a path that dies without a close', () => {
+    const HEARTBEAT_MS = 20_000;
+
+    it('drops a socket that hears nothing back for its pings and connects again', async () => {
+      start();
+      const statuses: string[] = [];
+      client!.onStatus((s) => statuses.push(s));
+      await grantTicket();
+      const first = FakeSocket.all[0]!;
+      first.serverOpen();
+      expect(client!.status).toBe('open');
+      // The server never answers: no pong, no frame, and no close event either.
+      await jest.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+      expect(first.sent).toEqual([{ type: 'ping' }, { type: 'ping' }]);
+      expect(first.closedByClient).toBe(true);
+      expect(client!.status).toBe('connecting');
+      expect(statuses).toEqual(['open', 'connecting']);
+      for (let guard = 0; tickets.length === 0 && guard < 100; guard++) await jest.advanceTimersByTimeAsync(100);
+      await grantTicket();
+      expect(FakeSocket.all).toHaveLength(2);
+      FakeSocket.all[1]!.serverOpen();
+      expect(client!.status).toBe('open');
+    });
+
+    it('keeps a socket whose pings are answered (pong or any frame) however long it is quiet', async () => {
+      start();
+      await grantTicket();
+      const socket = FakeSocket.all[0]!;
+      socket.serverOpen();
+      for (let i = 0; i < 30; i++) {
+        await jest.advanceTimersByTimeAsync(HEARTBEAT_MS);
+        socket.serverSend(i % 2 ? { type: 'pong', at: Date.now() } : { type: 'presence', email: 'a@contoso.test' });
+      }
+      expect(FakeSocket.all).toHaveLength(1);
+      expect(socket.closedByClient).toBe(false);
+      expect(client!.status).toBe('open');
+    });
+
+    it('gives up on a ticket request that never answers, and on a socket stuck opening', async () => {
+      start();
+      expect(tickets).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS);
+      // The hung request is abandoned; a new one follows after the backoff delay.
+      for (let guard = 0; tickets.length === 1 && guard < 100; guard++) await jest.advanceTimersByTimeAsync(100);
+      expect(tickets).toHaveLength(2);
+      tickets.shift();
+      await grantTicket();
+      const stuck = FakeSocket.all[0]!;
+      expect(client!.status).toBe('connecting');
+      // Never opens, never closes.
+      await jest.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS);
+      expect(stuck.closedByClient).toBe(true);
+      for (let guard = 0; tickets.length === 0 && guard < 100; guard++) await jest.advanceTimersByTimeAsync(100);
+      await grantTicket();
+      expect(FakeSocket.all).toHaveLength(2);
+      FakeSocket.all[1]!.serverOpen();
+      expect(client!.status).toBe('open');
+      // The abandoned socket opening late changes nothing.
+      stuck.serverOpen();
+      expect(FakeSocket.all).toHaveLength(2);
+      expect(client!.status).toBe('open');
+    });
   });
 });

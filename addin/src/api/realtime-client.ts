@@ -33,6 +33,8 @@ export interface RealtimeClient {
 export interface RealtimeOptions {
   readonly baseUrl?: string;
   readonly heartbeatMs?: number;
+  /** How long the ticket request, and then the socket's opening, may take before it is tried again. */
+  readonly connectTimeoutMs?: number;
   readonly WebSocketImpl?: typeof WebSocket;
   /** Random source of the reconnect jitter (tests). */
   readonly random?: () => number;
@@ -47,11 +49,21 @@ export const STABLE_AFTER_MS = 10_000;
 /** Close codes that mean "not now" (connections per user, rate limit, overload): wait at least this long. */
 const BACK_OFF_CODES = new Set([4409, 4429, 1013]);
 export const BACK_OFF_MIN_MS = 15_000;
+/**
+ * A path can die without a close (VPN drop, NAT timeout, a sleeping laptop): the socket then stays
+ * "open" and every frame goes nowhere. The server answers each ping with a pong, so a socket that
+ * heard nothing (no pong, no frame) while this many pings went out is treated as dead. Counted in
+ * pings, not wall time, so a background pane whose timers the browser slows down is not misjudged.
+ */
+export const UNANSWERED_PINGS = 2;
+/** The ticket request (a token included) and then the socket's opening each get this long, or are tried again. */
+export const CONNECT_TIMEOUT_MS = 15_000;
 
 /** Creates and starts the realtime client; reconnects with backoff + jitter until closed. */
 export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = {}): RealtimeClient {
   const WS = options.WebSocketImpl ?? WebSocket;
   const heartbeatMs = options.heartbeatMs ?? 20_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const listeners = new Map<string, Set<(frame: Frame) => void>>();
   const openListeners = new Set<() => void>();
   const reconnectListeners = new Set<() => void>();
@@ -64,6 +76,10 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stableTimer: ReturnType<typeof setTimeout> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Ticket request or socket opening that takes too long. */
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Pings sent on the current socket since it last heard anything. */
+  let unanswered = 0;
   /** Bumped by every connect and close: a connect whose ticket arrives after a newer one started gives up. */
   let generation = 0;
 
@@ -90,6 +106,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     if (closed) return;
     clearInterval(heartbeat);
     clearTimeout(stableTimer);
+    clearTimeout(connectTimer);
     clearTimeout(retryTimer);
     setStatus(typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'connecting');
     const delay = Math.max(minMs, backoffDelay(attempt++, { random: options.random }));
@@ -102,24 +119,37 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     clearTimeout(retryTimer);
     setStatus('connecting');
     let ticket: string;
+    // A request that never answers (dead path, stalled proxy) must not hold the pane in 'connecting'.
+    const abort = new AbortController();
+    const timedOut = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new Error('ticket timed out'))));
+    clearTimeout(connectTimer);
+    connectTimer = setTimeout(() => abort.abort(), connectTimeoutMs);
     try {
-      ticket = (await api.post<{ ticket: string }>('/v1/realtime/ticket')).ticket;
+      ticket = (await Promise.race([api.post<{ ticket: string }>('/v1/realtime/ticket', undefined, { signal: abort.signal }), timedOut])).ticket;
     } catch {
       if (mine === generation) scheduleRetry();
       return;
+    } finally {
+      if (mine === generation) clearTimeout(connectTimer);
     }
     if (closed || mine !== generation) return;
     const ws = new WS(wsUrl(ticket));
     socket = ws;
+    connectTimer = setTimeout(() => dropDead(ws), connectTimeoutMs);
     ws.onopen = () => {
       if (socket !== ws) return;
+      clearTimeout(connectTimer);
       clearTimeout(stableTimer);
       stableTimer = setTimeout(() => {
         if (socket === ws) attempt = 0;
       }, STABLE_AFTER_MS);
       setStatus('open');
       clearInterval(heartbeat);
-      heartbeat = setInterval(() => send({ type: 'ping' }), heartbeatMs);
+      unanswered = 0;
+      heartbeat = setInterval(() => {
+        if (unanswered >= UNANSWERED_PINGS) return dropDead(ws);
+        if (send({ type: 'ping' })) unanswered++;
+      }, heartbeatMs);
       const reconnected = everOpened;
       everOpened = true;
       for (const l of [...openListeners]) safely(l);
@@ -127,6 +157,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     };
     ws.onmessage = (ev) => {
       if (socket !== ws) return;
+      unanswered = 0;
       let frame: Frame;
       try {
         frame = JSON.parse(String(ev.data)) as Frame;
@@ -139,12 +170,25 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     };
     ws.onclose = (ev) => {
       if (socket !== ws) return;
+      clearTimeout(connectTimer);
       socket = null;
       scheduleRetry(BACK_OFF_CODES.has(ev.code) ? BACK_OFF_MIN_MS : 0);
     };
     ws.onerror = () => {
       // onclose follows and schedules the retry.
     };
+  }
+
+  /** Gives up on a socket that never opened or went silent; its close may never come, so do not wait for it. */
+  function dropDead(ws: WebSocket) {
+    if (socket !== ws) return;
+    socket = null;
+    try {
+      ws.close(1000, 'no answer');
+    } catch {
+      // Closing can throw on some engines while still connecting; the socket is abandoned either way.
+    }
+    scheduleRetry();
   }
 
   function send(frame: Frame): boolean {
@@ -164,6 +208,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
     old?.close(1000, 'reconnect');
     clearInterval(heartbeat);
     clearTimeout(stableTimer);
+    clearTimeout(connectTimer);
     void connect();
   }
   // Outside a browser (tests, tools) there are no online/offline events.
@@ -202,6 +247,7 @@ export function createRealtimeClient(api: ApiClient, options: RealtimeOptions = 
       generation++;
       clearTimeout(retryTimer);
       clearTimeout(stableTimer);
+      clearTimeout(connectTimer);
       clearInterval(heartbeat);
       win?.removeEventListener('online', onOnline);
       win?.removeEventListener('offline', onOffline);
