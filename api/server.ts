@@ -19,6 +19,7 @@ import {
   cors,
   errorMiddleware,
   loopbackHostOnly,
+  metricsAccess,
   httpMetrics,
   notFound,
   RateLimiter,
@@ -123,7 +124,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not ready', checks };
   });
-  open.get('/metrics', async (ctx) => {
+  open.get('/metrics', metricsAccess(config.env.METRICS_TOKEN), async (ctx) => {
     ctx.type = metrics.contentType;
     ctx.body = await metrics.metrics();
   });

@@ -31,6 +31,23 @@ describe('health and metadata', () => {
     expect(text).toContain('realtime_connections');
   });
 
+  it('serves /metrics to this machine only, not through a reverse proxy on it, and with METRICS_TOKEN to its bearer only', async () => {
+    const proxied = await server.api('GET', '/metrics', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    expect(proxied.status).toBe(403);
+    expect(((await proxied.json()) as { error: { message: string } }).error.message).toContain('METRICS_TOKEN');
+    const TOKEN = 'scrape-token-0123456789';
+    const guarded = await startTestServer({ env: { METRICS_TOKEN: TOKEN } });
+    try {
+      expect((await guarded.api('GET', '/metrics')).status).toBe(401);
+      expect((await guarded.api('GET', '/metrics', { headers: { Authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      const ok = await guarded.api('GET', '/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('http_requests_total');
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('generates an OpenAPI document from the contract', async () => {
     const doc = (await (await server.api('GET', '/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.0.3');

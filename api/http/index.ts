@@ -9,4 +9,5 @@ export { RateLimiter } from './rate-limiter.js';
 export { staticFiles } from './static-files.js';
 export { loopbackHostOnly } from './loopback-host.js';
 export { httpMetrics } from './metrics.js';
+export { metricsAccess } from './metrics-access.js';
 export { jsonArrayBytes } from './json-array-bytes.js';

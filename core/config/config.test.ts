@@ -57,6 +57,11 @@ describe('loadConfig', () => {
     expect(load({ SYNC_DELETE_GRACE_SECONDS: '2592000' }).env.SYNC_DELETE_GRACE_SECONDS).toBe(2592000);
   });
 
+  it('refuses a METRICS_TOKEN short enough to guess', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'secret' })).toEqual([expect.stringMatching(/^METRICS_TOKEN.*at least 16 characters/)]);
+    expect(load({ METRICS_TOKEN: 'a-long-scrape-token-123' }).env.METRICS_TOKEN).toBe('a-long-scrape-token-123');
+  });
+
   it('refuses CORS entries that could never match an Origin header, and OIDC algorithm lists that accept nothing', () => {
     expect(problemsOf({ CORS_ORIGINS: 'https://ok.example, https://a.example/, *, https://b.example/path' })).toEqual([
       'CORS_ORIGINS: "https://a.example/" is not an origin (scheme://host[:port], no path, no wildcard); did you mean https://a.example?',

@@ -65,6 +65,8 @@ const envSchema = z.object({
   DEV_AUTH_SECRET: optionalString,
   ADMIN_GROUP: optionalString,
   CORS_ORIGINS: z.string().default(''),
+  /** Bearer token a Prometheus scraper sends for /metrics; without it /metrics answers this machine only. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   LDAP_URL: optionalUrl(['ldap://', 'ldaps://']),
   LDAP_KIND: z.enum(['ad', 'ldap']).default('ldap'),
   LDAP_BIND_DN: optionalString,
