@@ -25,6 +25,8 @@ export interface SlapdOptions {
   readonly memberOf?: boolean;
   /** Extra `index` lines, e.g. ['sn eq']. */
   readonly indexes?: readonly string[];
+  /** slapd.conf lines after the main database (more databases, overlays); given this server's plain URL. */
+  readonly extraConfig?: (url: string) => readonly string[];
 }
 
 export interface Slapd {
@@ -186,6 +188,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
       'index member eq',
       ...(options.indexes ?? []).map((i) => `index ${i}`),
       ...(options.memberOf ? ['overlay memberof'] : []),
+      ...(options.extraConfig?.(url) ?? []),
       '',
     ].join('\n'),
   );

@@ -5,6 +5,7 @@ import type { LdapConnectionOptions } from './connection-options.js';
 import type { LdapConnection, LdapSearchOptions } from './ldap-connection.js';
 import type { LdapEntry } from './ldap-entry.js';
 import { LdapConnectionError, LdapError, LdapTimeoutError, toLdapError } from './errors.js';
+import { pagedSearch } from './paged-search.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,16 +39,13 @@ export class LdaptsConnection implements LdapConnection {
 
   async *searchPages(base: string, options: LdapSearchOptions = {}): AsyncGenerator<LdapEntry[], void, void> {
     const names = namesFor(options.binaryAttributes);
-    let pages: AsyncGenerator<{ searchEntries: Entry[] }> | undefined;
+    let pages: AsyncGenerator<Entry[], void, void> | undefined;
     let first = true;
     try {
       for (let attempt = 0; ; attempt++) {
         const client = await this.ready();
-        pages = client.searchPaginated(
-          base,
-          { ...searchOptions(options), paged: { pageSize: options.pageSize ?? this.options.pageSize } },
-          options.controls ? [...options.controls] : undefined,
-        );
+        // Our own paging loop, not ldapts' searchPaginated: see pagedSearch for why.
+        pages = pagedSearch(client, base, searchOptions(options), options.controls ?? [], options.pageSize ?? this.options.pageSize);
         try {
           let pending = pages.next();
           for (;;) {
@@ -58,7 +56,7 @@ export class LdaptsConnection implements LdapConnection {
             // the caller works on this one. Its failure surfaces when awaited, not as unhandled.
             pending = pages.next();
             pending.catch(() => {});
-            yield next.value.searchEntries.map((e) => toEntry(e, names));
+            yield next.value.map((e) => toEntry(e, names));
           }
         } catch (err) {
           const e = toLdapError(err, `search ${base}`);
