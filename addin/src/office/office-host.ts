@@ -19,7 +19,7 @@ export interface MailItemPeople {
 export interface MailHost {
   /** Re-reads the current item from the host (defensive: call it whenever something may have changed). */
   readItem(): Promise<MailItemPeople | null>;
-  /** Plain-text body of the current item ('' when none or unavailable). */
+  /** Body of the current item, as HTML where the host gives it, else plain text ('' when none or unavailable): for finding links, not for display. */
   readBody(): Promise<string>;
   /** Fires when the selected item changes (ItemChanged, also null), compose recipients change, or the pane becomes visible again. */
   onItemChanged(listener: () => void): () => void;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AsyncResult, EmailAddressDetails, MailItem, OfficeStatic } from './office-js-types.js';
+import { extractDocumentLinks } from '../documents/document-links.js';
 import { officeMailHost } from './office-mail-host.js';
 
 // A small in-memory Office.js (the external boundary), shaped like the real Mailbox API.
@@ -22,7 +23,7 @@ function fakeOffice(item: MailItem | null) {
     },
     EventType: { ItemChanged: 'olkItemSelectedChanged', RecipientsChanged: 'olkRecipientsChanged', DocumentSelectionChanged: 'documentSelectionChanged' },
     HostType: {},
-    CoercionType: { Text: 'text' },
+    CoercionType: { Text: 'text', Html: 'html' },
     onReady: async () => ({ host: 'Outlook', platform: 'PC' }),
   };
   return {
@@ -137,5 +138,41 @@ describe('officeMailHost', () => {
     const broken: MailItem = { ...item, to: { getAsync: (cb) => cb({ status: 'failed', value: [], error: { code: 9000, message: 'boom' } }) } };
     const { office } = fakeOffice(broken);
     expect(await officeMailHost(office).readItem()).toMatchObject({ mode: 'compose', to: [] });
+  });
+
+  it('reads the body as HTML, where a linked document keeps its URL behind its display text (OWA text drops it)', async () => {
+    const asked: string[] = [];
+    const bodies: Record<string, string> = {
+      // Outlook on the web: the link text without its URL, paragraphs run together.
+      text: 'Hi team,the numbers are in BudgetThanks',
+      html: '<div><p>Hi team,</p><p>the numbers are in <a href="https://contoso.sharepoint.com/Budget.docx">Budget</a></p><p>Thanks</p></div>',
+    };
+    const { office } = fakeOffice(
+      readItem({
+        body: {
+          getAsync: (coercion, cb) => {
+            asked.push(coercion);
+            cb(ok(bodies[coercion] ?? ''));
+          },
+        },
+      }),
+    );
+    const body = await officeMailHost(office).readBody();
+    expect(asked).toEqual(['html']);
+    expect(extractDocumentLinks(body)).toEqual(['https://contoso.sharepoint.com/Budget.docx']);
+  });
+
+  it('falls back to the text body when the host will not give HTML', async () => {
+    const { office } = fakeOffice(
+      readItem({
+        body: {
+          getAsync: (coercion, cb) =>
+            coercion === 'html'
+              ? cb({ status: 'failed', value: '', error: { code: 9000, message: 'no html' } })
+              : cb(ok('See https://contoso.sharepoint.com/a.docx')),
+        },
+      }),
+    );
+    expect(await officeMailHost(office).readBody()).toBe('See https://contoso.sharepoint.com/a.docx');
   });
 });

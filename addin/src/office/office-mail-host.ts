@@ -89,7 +89,11 @@ export function officeMailHost(office: OfficeStatic): MailHost {
     async readBody() {
       const item = mailbox.item;
       if (!item) return '';
-      return promisify<string>((cb) => item.body.getAsync(office.CoercionType.Text ?? 'text', cb)).catch(() => '');
+      // HTML, not text: Outlook on the web and new Outlook drop the URL of a link that has display
+      // text from the text body (office-js#4111) and run paragraphs together; the links are what
+      // the pane reads the body for. Text only when the host will not give HTML.
+      const read = (coercion: string) => promisify<string>((cb) => item.body.getAsync(coercion, cb));
+      return read(office.CoercionType.Html ?? 'html').catch(() => read(office.CoercionType.Text ?? 'text').catch(() => ''));
     },
     onItemChanged(listener) {
       listeners.add(listener);
