@@ -8,6 +8,7 @@ import { ConnectionBanner } from './connection-banner.js';
 import { ErrorBoundary } from './error-boundary.js';
 import { PaneHeader } from './pane-header.js';
 import { PaneNav } from './pane-nav.js';
+import { SignInBanner } from './sign-in-banner.js';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100vh', minWidth: 0, backgroundColor: tokens.colorNeutralBackground1 },
@@ -35,6 +36,7 @@ export function PaneFrame({ views, render }: PaneFrameProps) {
           <div className={s.root}>
             <PaneHeader />
             <PaneNav views={views} />
+            <SignInBanner />
             <ConnectionBanner />
             <main className={s.main} aria-label={VIEW_LABELS[view]} id="pane-main">
               {views.map((v) => (
