@@ -68,13 +68,16 @@ export const SPARE_READER_IDLE_MS = 60_000;
  * pass, because paged results come in no particular order. Deletions are not visible to an
  * incremental pass: full passes enumerate everything and the engine reconciles. A change to any
  * group (its members, its name, a group gone) asks the engine for a full pass, since group
- * changes do not touch the members' modifyTimestamp.
+ * changes do not touch the members' modifyTimestamp; so does a changed base DN, filter or
+ * attribute map (the watermark records a key of them).
  */
 export class LdapSource implements DirectorySource {
   readonly name: string;
   readonly #o: LdapSourceOptions;
   readonly #overlapMs: number;
   readonly #mapper: EntryMapper;
+  /** What decides which entries are read and how they are mapped; stored in the watermark. */
+  readonly #scopeKey: string;
   readonly #workerSpec: WorkerSpec | undefined;
   /** The reader thread for the next full pass, loading already (see ReaderThread). */
   #spare: ReaderThread | undefined;
@@ -85,6 +88,8 @@ export class LdapSource implements DirectorySource {
     this.#mapper = new EntryMapper(options.map);
     this.name = options.name ?? 'ldap';
     this.#overlapMs = (options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
+    const scope = JSON.stringify({ baseDn: options.baseDn.toLowerCase(), filter: options.filter ?? '', map: options.map });
+    this.#scopeKey = createHash('sha256').update(scope).digest('base64url').slice(0, 22);
     if (options.threaded && options.connectionOptions) {
       const { connectionOptions, baseDn, filter, map, name, overlapSeconds, pageSize, batchSize } = options;
       this.#workerSpec = { connectionOptions, baseDn, filter, map, name, overlapSeconds, pageSize, batchSize: batchSize ?? THREADED_BATCH_SIZE };
@@ -143,6 +148,14 @@ export class LdapSource implements DirectorySource {
     const checkAbort = () => {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     };
+
+    // Entries brought into scope by a wider base DN or filter, or mapped anew by another attribute
+    // map, have not changed on the server: an incremental pass would not read them.
+    if (!full && options.watermark?.scope !== this.#scopeKey)
+      return {
+        complete: false,
+        needsFull: 'LDAP_BASE_DN, LDAP_FILTER or LDAP_ATTRIBUTE_MAP changed since the last pass (or the watermark predates recording them)',
+      };
 
     await connection.connect();
     checkAbort();
@@ -215,7 +228,7 @@ export class LdapSource implements DirectorySource {
     }
     checkAbort();
     if (upserts.length || warnings.length) yield { upserts, deletes: [], warnings };
-    const watermark: Watermark = { modifyTimestamp: maxTs ?? null, groups: groupStamp };
+    const watermark: Watermark = { modifyTimestamp: maxTs ?? null, groups: groupStamp, scope: this.#scopeKey };
     return { complete: full, watermark, ...(full ? { total } : {}) };
   }
 
