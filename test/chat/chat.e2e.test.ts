@@ -170,6 +170,45 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await browser.screenshot(priya.page, 'chat-outlook-search');
   }, 120_000);
 
+  it('sends a message typed while the socket was down after the pane is closed and opened again', async () => {
+    const MEI = 'mei.chen@auroraworks.example';
+    const created = await server.api('POST', '/v1/conversations', { as: MEI, body: { participants: [DIEGO], topic: 'Outbox check' } });
+    const { id } = (await created.json()) as { id: string };
+    const mei = await browser.openDemo(server.url, MEI, { app: 'outlook', message: 'msg-vpn' });
+    try {
+      // The realtime socket reaches nothing: it opens to a dead end that never answers.
+      let live = false;
+      await mei.context.routeWebSocket(/\/v1\/realtime/, (ws) => {
+        if (live) ws.connectToServer();
+      });
+      await mei.page.reload();
+      let pane = await mei.pane('outlook');
+      await chatTab(pane).click();
+      await pane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`).click({ timeout: 10_000 });
+      await pane.getByTestId('chat-composer').fill('Typed on a dead connection');
+      await pane.getByTestId('chat-composer').press('Enter');
+      await pane.locator('[data-testid="chat-pending"][data-status="sending"]').waitFor({ timeout: 5000 });
+      const texts = async () =>
+        ((await (await server.api('GET', `/v1/conversations/${id}/messages?limit=10`, { as: DIEGO })).json()) as { messages: { text: string }[] }).messages.map(
+          (m) => m.text,
+        );
+      expect(await texts()).toEqual([]);
+
+      // The pane is closed and opened again (the demo page reloads) with the connection back.
+      live = true;
+      await mei.page.reload();
+      pane = await mei.pane('outlook');
+      for (let i = 0; i < 50 && !(await texts()).length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await texts()).toEqual(['Typed on a dead connection']);
+      // Sent once, and no longer waiting in the pane.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await texts()).toEqual(['Typed on a dead connection']);
+      expect(await pane.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('op.chat.outbox.')))).toEqual([]);
+    } finally {
+      await mei.context.close();
+    }
+  });
+
   it('keeps keyboard focus when a conversation opens from the list and when Back leaves it', async () => {
     const ALEX = 'alex.morgan@auroraworks.example';
     const created = await server.api('POST', '/v1/conversations', { as: ALEX, body: { participants: [DIEGO], topic: 'Focus check' } });

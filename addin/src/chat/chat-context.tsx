@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { usePane, usePaneNavigation } from '../services/index.js';
 import { ChatStore, type ChatSnapshot } from './chat-store.js';
+import { localOutboxStorage } from './outbox-storage.js';
 
 export interface ChatApi {
   /** Opens (or creates) the conversation with these people and shows the Chat view. */
@@ -39,6 +40,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         api,
         realtime,
         meId: me.person.id,
+        outbox: localOutboxStorage(me.person.id),
         notify: (message) => void host.notify(message).catch(() => {}),
       }),
   );

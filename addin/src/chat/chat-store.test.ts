@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChatMessageDto, ConversationViewDto } from '../../../api/contract/index.js';
 import type { ApiClient, Frame, RealtimeClient } from '../api/index.js';
-import { ChatStore } from './chat-store.js';
+import { ChatStore, RESEND_STORED_WITHIN_MS, type ChatStoreDeps } from './chat-store.js';
+import { localOutboxStorage, memoryOutboxStorage } from './outbox-storage.js';
 
 /**
  * The pane's chat store against an in-memory realtime socket and API (the real ones are covered by
@@ -81,7 +82,13 @@ class FakeRealtime implements RealtimeClient {
   }
 }
 
-function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDto[] = [], resyncMs = 60_000, readIntervalMs?: number) {
+function setup(
+  initial: ConversationViewDto[] = [view()],
+  history: ChatMessageDto[] = [],
+  resyncMs = 60_000,
+  readIntervalMs?: number,
+  more: Partial<ChatStoreDeps> = {},
+) {
   const rt = new FakeRealtime();
   const notes: string[] = [];
   const api = {
@@ -93,7 +100,7 @@ function setup(initial: ConversationViewDto[] = [view()], history: ChatMessageDt
     post: async () => ({}),
   } as unknown as ApiClient;
   let n = 0;
-  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}`, resyncMs, readIntervalMs });
+  const store = new ChatStore({ api, realtime: rt, meId: ME, notify: (m) => notes.push(m), newId: () => `cid-${++n}`, resyncMs, readIntervalMs, ...more });
   store.start();
   return { rt, store, notes, conv: () => store.getSnapshot().conversations.find((c) => c.view.id === 'c1')! };
 }
@@ -203,6 +210,71 @@ describe('pane chat store', () => {
     });
     expect(conv().pending).toEqual([expect.objectContaining({ status: 'failed', error: 'This person does not accept messages from you' })]);
     store.stop();
+  });
+
+  it('keeps unsent messages across pane loads: the next pane sends them with the same clientMessageId, an old one waits for its author', async () => {
+    const outbox = memoryOutboxStorage();
+    let now = 1_000_000;
+    const first = setup([view()], [], 60_000, undefined, { outbox, now: () => now });
+    await tick();
+    expect(first.store.send('c1', 'typed while offline')).toBeNull();
+    first.store.stop(); // the pane closed before the socket opened
+    expect(outbox.saved).toEqual([expect.objectContaining({ clientMessageId: 'cid-1', text: 'typed while offline', status: 'sending' })]);
+
+    const second = setup([view()], [], 60_000, undefined, { outbox, now: () => now, newId: () => 'never' });
+    await tick();
+    second.rt.open();
+    expect(second.rt.take('chat.send')).toEqual([{ type: 'chat.send', conversationId: 'c1', clientMessageId: 'cid-1', text: 'typed while offline' }]);
+    second.rt.emit({
+      type: 'chat.ack',
+      ok: true,
+      clientMessageId: 'cid-1',
+      conversationId: 'c1',
+      message: msg(1, ME, 'cid-1'),
+      duplicate: false,
+      doNotDisturb: [],
+    });
+    expect(outbox.saved).toEqual([]);
+    second.store.stop();
+
+    // Found an hour and more later: shown as not sent, and sent only when its author says so.
+    outbox.save([{ clientMessageId: 'old-1', conversationId: 'c1', text: 'from yesterday', status: 'sending', queuedAt: now }]);
+    now += RESEND_STORED_WITHIN_MS + 1;
+    const third = setup([view()], [], 60_000, undefined, { outbox, now: () => now });
+    await tick();
+    third.rt.open();
+    expect(third.rt.take('chat.send')).toEqual([]);
+    expect(third.conv().pending).toEqual([expect.objectContaining({ clientMessageId: 'old-1', status: 'failed' })]);
+    third.store.retry('old-1');
+    expect(third.rt.take('chat.send').map((f) => f.clientMessageId)).toEqual(['old-1']);
+    third.store.discard('old-1');
+    expect(outbox.saved).toEqual([]);
+    third.store.stop();
+  });
+
+  it('reads only well-formed stored messages, and survives storage that is full or refused', () => {
+    const items = new Map<string, string>();
+    let full = false;
+    const storage = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (full) throw new Error('QuotaExceededError');
+        items.set(k, v);
+      },
+      removeItem: (k: string) => void items.delete(k),
+    } as unknown as Storage;
+    const mine = localOutboxStorage('p1', storage);
+    const good = { clientMessageId: 'a', conversationId: 'c1', text: 'hi', status: 'sending' as const, queuedAt: 5 };
+    mine.save([good]);
+    expect(localOutboxStorage('p1', storage).load()).toEqual([good]);
+    expect(localOutboxStorage('p2', storage).load()).toEqual([]);
+    items.set('op.chat.outbox.p1', JSON.stringify([good, { clientMessageId: 1 }, null, 'x']));
+    expect(mine.load()).toEqual([good]);
+    items.set('op.chat.outbox.p1', '{not json');
+    expect(mine.load()).toEqual([]);
+    full = true;
+    expect(() => mine.save([good])).not.toThrow();
+    expect(localOutboxStorage('p1', undefined).load()).toEqual([]);
   });
 
   it('holds later messages of a conversation while an earlier one waits to be retried (429), so they keep their order', async () => {

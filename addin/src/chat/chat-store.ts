@@ -11,6 +11,7 @@ import type {
   ConversationViewDto,
 } from '../../../api/contract/index.js';
 import type { ApiClient, Frame, RealtimeClient } from '../api/index.js';
+import { memoryOutboxStorage, type OutboxStorage } from './outbox-storage.js';
 
 /** A message of this pane not yet acknowledged by the server (resent after every reconnect). */
 export interface PendingMessage {
@@ -19,6 +20,8 @@ export interface PendingMessage {
   readonly text: string;
   readonly status: 'sending' | 'failed';
   readonly error?: string;
+  /** When it was written (ms): one found in storage long after is not sent without asking. */
+  readonly queuedAt: number;
 }
 
 export interface ConversationState {
@@ -55,7 +58,17 @@ export interface ChatStoreDeps {
   readonly resyncMs?: number;
   /** At most one read marker per conversation per this interval (default 1 s; the latest goes at its end). */
   readonly readIntervalMs?: number;
+  /** Keeps unsent messages across pane loads (default: memory only). */
+  readonly outbox?: OutboxStorage;
+  readonly now?: () => number;
 }
+
+/**
+ * An unsent message found in storage is sent again by itself only this soon after it was written;
+ * an older one shows as not sent, for its author to send or discard (a day-old message arriving
+ * unannounced would surprise both sides).
+ */
+export const RESEND_STORED_WITHIN_MS = 60 * 60_000;
 
 interface Conv {
   view: ConversationViewDto;
@@ -106,8 +119,22 @@ export class ChatStore {
   #resyncTimer: ReturnType<typeof setInterval> | undefined;
   readonly #newId: () => string;
 
+  readonly #storage: OutboxStorage;
+  readonly #now: () => number;
+
   constructor(readonly deps: ChatStoreDeps) {
     this.#newId = deps.newId ?? (() => crypto.randomUUID());
+    this.#now = deps.now ?? Date.now;
+    this.#storage = deps.outbox ?? memoryOutboxStorage();
+    for (const p of this.#storage.load()) {
+      const stale = p.status === 'sending' && this.#now() - p.queuedAt > RESEND_STORED_WITHIN_MS;
+      this.#outbox.set(p.clientMessageId, stale ? { ...p, status: 'failed', error: 'Not sent: the pane closed before it went' } : p);
+    }
+  }
+
+  /** The outbox changed: written through, so a pane closed now still has it next time. */
+  #outboxChanged(): void {
+    this.#storage.save([...this.#outbox.values()]);
   }
 
   // ------------------------------------------------------------ lifecycle and subscription
@@ -211,8 +238,9 @@ export class ChatStore {
   send(conversationId: string, text: string): string | null {
     if (text.trim() === '') return 'Type a message first';
     if (utf8Bytes(text) > MAX_MESSAGE_BYTES) return `Messages are limited to ${MAX_MESSAGE_BYTES / 1024} KB`;
-    const p: PendingMessage = { clientMessageId: this.#newId(), conversationId, text, status: 'sending' };
+    const p: PendingMessage = { clientMessageId: this.#newId(), conversationId, text, status: 'sending', queuedAt: this.#now() };
     this.#outbox.set(p.clientMessageId, p);
+    this.#outboxChanged();
     this.#pump();
     this.#changed();
     return null;
@@ -222,14 +250,16 @@ export class ChatStore {
   retry(clientMessageId: string): void {
     const p = this.#outbox.get(clientMessageId);
     if (!p) return;
-    const again = { ...p, status: 'sending' as const, error: undefined };
+    const again = { ...p, status: 'sending' as const, error: undefined, queuedAt: this.#now() };
     this.#outbox.set(clientMessageId, again);
+    this.#outboxChanged();
     this.#pump();
     this.#changed();
   }
 
   discard(clientMessageId: string): void {
     this.#outbox.delete(clientMessageId);
+    this.#outboxChanged();
     this.#inFlight.delete(clientMessageId);
     this.#changed();
   }
@@ -381,6 +411,7 @@ export class ChatStore {
     this.#inFlight.delete(f.clientMessageId);
     if (f.ok) {
       this.#outbox.delete(f.clientMessageId);
+      this.#outboxChanged();
       const c = this.#convs.get(f.conversationId);
       if (c) {
         this.#insert(c, f.message);
@@ -395,7 +426,11 @@ export class ChatStore {
       }, 1500);
       return;
     } else {
-      this.#outbox.set(p.clientMessageId, { ...p, status: 'failed', error: f.error.message });
+      // Refused for good: shown as not sent, unless its conversation is not this pane's any more
+      // (a stored message for a chat left meanwhile), where nobody would ever see it.
+      if (!this.#loaded || this.#convs.has(p.conversationId)) this.#outbox.set(p.clientMessageId, { ...p, status: 'failed', error: f.error.message });
+      else this.#outbox.delete(p.clientMessageId);
+      this.#outboxChanged();
     }
     this.#pump();
     this.#changed();
@@ -480,6 +515,8 @@ export class ChatStore {
 
   #remove(id: string): void {
     this.#convs.delete(id);
+    for (const p of this.#outbox.values()) if (p.conversationId === id) this.#outbox.delete(p.clientMessageId);
+    this.#outboxChanged();
     if (this.#selectedId === id) this.#selectedId = null;
     this.#changed();
   }
