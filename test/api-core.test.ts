@@ -194,6 +194,18 @@ describe('framing and CORS', () => {
   });
 });
 
+describe('pane files', () => {
+  it('answers HEAD like GET without the body (200, type and length), as uptime checks and CDNs expect', async () => {
+    const get = await server.api('GET', '/addin/outlook.html');
+    const body = await get.arrayBuffer();
+    const head = await server.api('HEAD', '/addin/outlook.html');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.headers.get('content-length')).toBe(String(body.byteLength));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+});
+
 describe('CORS allowlist', () => {
   let corsServer: TestServer;
   beforeAll(async () => {

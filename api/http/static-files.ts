@@ -43,6 +43,8 @@ export function staticFiles(prefix: string, dir: string): Middleware {
       'Cache-Control',
       ext === '.html' ? 'no-cache' : /[-.][A-Za-z0-9_-]{8,}\.\w+$/.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
     );
-    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
+    // HEAD: headers only. A null body would make it 204 without type or length; an unread stream would hold a file open.
+    if (ctx.method === 'HEAD') ctx.status = 200;
+    else ctx.body = createReadStream(file);
   };
 }
