@@ -13,24 +13,31 @@ const connected = new Map<'outlook' | 'word', Promise<OfficeHost>>();
  * Once per page: a host registers Office event handlers (ItemChanged, RecipientsChanged, theme),
  * and a second host from a retried start would register them again, which Outlook refuses (one
  * handler per event type), leaving the live handlers on the discarded host.
+ * Except the stand-in used because Office.onReady was slow to answer: that is no answer, so the
+ * next call (the pane's "Try again") asks Office again and gets the Office host once it is ready.
  */
 export function connectHost(app: 'outlook' | 'word'): Promise<OfficeHost> {
   let host = connected.get(app);
   if (!host) {
-    host = findHost(app);
-    connected.set(app, host);
-    host.catch(() => connected.delete(app));
+    const found = findHost(app);
+    const mine = found.then((f) => f.host);
+    host = mine;
+    connected.set(app, mine);
+    const forget = () => {
+      if (connected.get(app) === mine) connected.delete(app);
+    };
+    found.then((f) => f.final || forget(), forget);
   }
   return host;
 }
 
-async function findHost(app: 'outlook' | 'word'): Promise<OfficeHost> {
+async function findHost(app: 'outlook' | 'word'): Promise<{ host: OfficeHost; final: boolean }> {
   const bridge = findDemoBridge();
-  if (bridge) return demoOfficeHost(app, bridge);
+  if (bridge) return { host: demoOfficeHost(app, bridge), final: true };
   const office = await loadOfficeJs(new URLSearchParams(window.location.search).has('standalone') ? 0 : 8000);
-  if (office) {
+  if (office && office !== 'late') {
     const host = realOfficeHost(office.office, office.host);
-    if (host.app === app) return host;
+    if (host.app === app) return { host, final: true };
   }
-  return standaloneHost(app);
+  return { host: standaloneHost(app), final: office !== 'late' };
 }

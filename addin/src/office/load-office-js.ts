@@ -3,11 +3,17 @@ import type { OfficeStatic } from './office-js-types.js';
 export const OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
 /**
- * Loads Office.js from Microsoft's CDN (as Microsoft requires for production add-ins) and waits for
- * Office.onReady. Resolves null quickly when the script cannot load or the page is not hosted in
- * Office (onReady reports no host), so a pane in a plain browser never hangs on it.
+ * What loading found: Office and its host; null when there is no Office here (the script cannot
+ * load, or onReady reports no host); 'late' when onReady has not answered within the timeout, which
+ * a slow Office host does: that is not an answer, so ask again later (onReady answers at once then).
  */
-export async function loadOfficeJs(timeoutMs = 8000): Promise<{ office: OfficeStatic; host: string } | null> {
+export type OfficeJsResult = { office: OfficeStatic; host: string } | null | 'late';
+
+/**
+ * Loads Office.js from Microsoft's CDN (as Microsoft requires for production add-ins) and waits for
+ * Office.onReady, at most `timeoutMs`, so a pane in a plain browser never hangs on it.
+ */
+export async function loadOfficeJs(timeoutMs = 8000): Promise<OfficeJsResult> {
   // office.js replaces history.pushState/replaceState with null; keep them for anything that needs them.
   const { pushState, replaceState } = window.history;
   const restore = () => {
@@ -36,8 +42,12 @@ export async function loadOfficeJs(timeoutMs = 8000): Promise<{ office: OfficeSt
           document.head.appendChild(script);
         }));
   if (!office) return null;
-  const info = await Promise.race([office.onReady(), new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)));
+  const info = await Promise.race([office.onReady(), late]);
+  clearTimeout(timer);
   restore();
+  if (info === 'late') return 'late';
   if (!info?.host) return null;
   return { office, host: info.host };
 }
