@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import type { AsyncResult, EmailAddressDetails, MailItem, OfficeStatic } from './office-js-types.js';
 import { extractDocumentLinks } from '../documents/document-links.js';
@@ -174,5 +175,25 @@ describe('officeMailHost', () => {
       }),
     );
     expect(await officeMailHost(office).readBody()).toBe('See https://contoso.sharepoint.com/a.docx');
+  });
+
+  it('names the notification icon by an image id the manifest declares', async () => {
+    const shown: { key: string; icon?: string; type: string }[] = [];
+    const { office } = fakeOffice(
+      readItem({
+        notificationMessages: {
+          replaceAsync: (key, msg, cb) => {
+            shown.push({ key, ...msg });
+            cb?.(ok(undefined));
+          },
+        },
+      }),
+    );
+    await officeMailHost(office).notify('presence-chat', 'Priya: are you free?');
+    expect(shown).toHaveLength(1);
+    // Outlook's manifest (notifications are Outlook's only).
+    const xml = readFileSync(new URL('../../../manifest.xml', import.meta.url), 'utf8');
+    const ids = [...xml.matchAll(/<bt:Image\s+id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toContain(shown[0]!.icon);
   });
 });

@@ -1,6 +1,9 @@
 import type { MailAddress, MailHost, MailItemPeople } from './office-host.js';
 import type { AsyncResult, EmailAddressDetails, MailItem, OfficeStatic, Recipients } from './office-js-types.js';
 
+/** The 16 px image's resource id in manifest.xml (manifest/manifests.ts renders it). */
+export const NOTIFICATION_ICON = 'Icon.16x16';
+
 const promisify = <T>(call: (cb: (r: AsyncResult<T>) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => call((r) => (r.status === 'succeeded' ? resolve(r.value) : reject(new Error(r.error?.message ?? 'Office call failed')))));
 
@@ -102,8 +105,14 @@ export function officeMailHost(office: OfficeStatic): MailHost {
     async notify(key, message) {
       const item = mailbox.item;
       if (!item?.notificationMessages) return;
+      // An informational message must name an icon by its image id in the manifest (<bt:Image id>),
+      // or Outlook rejects the call.
       await promisify<void>((cb) =>
-        item.notificationMessages!.replaceAsync(key, { type: 'informationalMessage', message: message.slice(0, 150), icon: 'icon16', persistent: false }, cb),
+        item.notificationMessages!.replaceAsync(
+          key,
+          { type: 'informationalMessage', message: message.slice(0, 150), icon: NOTIFICATION_ICON, persistent: false },
+          cb,
+        ),
       ).catch(() => {});
     },
   };
