@@ -340,7 +340,12 @@ export class GraphSource implements DirectorySource {
     return { ids: out, all: level.length === 0 };
   }
 
-  /** Managers of changed users when the delta round left `manager@delta` out (unchanged relation). */
+  /**
+   * Managers of changed users when the delta round left `manager@delta` out (unchanged relation).
+   * A lookup that failed (403, 500, 429 past the retries) cannot stand for "no manager": an entry
+   * carries no "unknown" manager, so the store would clear it. The incremental pass stops before
+   * this page instead and asks for a full pass, whose delta rounds carry every manager themselves.
+   */
   async #missingManagers(users: GraphUser[], signal: AbortSignal): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     const need = users.filter((u) => !u['@removed'] && !u['manager@delta']);
@@ -352,7 +357,11 @@ export class GraphSource implements DirectorySource {
     for (const [id, r] of res) {
       if (r.status === 200) out.set(id, (r.body as { id?: string })?.id ?? null);
       else if (r.status === 404) out.set(id, null);
-      // Anything else: leave the manager as the entry says (unknown); the next change retries.
+    }
+    const failed = need.filter((u) => !out.has(u.id));
+    if (failed.length) {
+      const statuses = [...new Set(failed.map((u) => res.get(u.id)?.status ?? 'no answer'))].join(', ');
+      throw new ResyncNeeded(`the manager of ${failed.length} changed user(s) could not be read (${statuses})`);
     }
     return out;
   }

@@ -8,6 +8,8 @@ export type Json = Record<string, unknown>;
 interface Change {
   readonly seq: number;
   readonly id: string;
+  /** The object's manager (managerId) is not what it was before this change. */
+  readonly managerChanged: boolean;
 }
 
 interface PagingState {
@@ -16,6 +18,8 @@ interface PagingState {
   readonly untilSeq: number;
   readonly select: readonly string[] | null;
   readonly epoch: number;
+  /** Change rounds: the objects whose manager changed in the round. null: an initial round. */
+  readonly managerChanged: ReadonlySet<string> | null;
 }
 
 let nextPaging = 1;
@@ -28,6 +32,11 @@ export class DeltaCollection {
   #seq = 0;
   /** Bumped to invalidate every token handed out so far (410 Gone on their next use). */
   epoch = 1;
+  /**
+   * As Graph does: a change round carries manager@delta only for objects whose manager changed
+   * (off by default: every round carries it, as the initial one does).
+   */
+  sparseManagerDelta = false;
   readonly #paging = new Map<string, PagingState>();
 
   constructor(readonly name: string) {}
@@ -37,9 +46,10 @@ export class DeltaCollection {
   }
 
   put(obj: Json & { id: string }): void {
+    const managerChanged = this.items.get(obj.id)?.managerId !== obj.managerId || !this.items.has(obj.id);
     this.items.set(obj.id, { ...obj });
     this.removed.delete(obj.id);
-    this.#log.push({ seq: ++this.#seq, id: obj.id });
+    this.#log.push({ seq: ++this.#seq, id: obj.id, managerChanged });
   }
 
   patch(id: string, changes: Json): void {
@@ -53,22 +63,27 @@ export class DeltaCollection {
     const cur = this.items.get(id);
     this.items.delete(id);
     this.removed.set(id, reason);
-    this.#log.push({ seq: ++this.#seq, id });
+    this.#log.push({ seq: ++this.#seq, id, managerChanged: true });
     return cur;
   }
 
   /** Starts a round: initial (no token) or since `fromSeq`. Returns a paging id. */
   begin(fromSeq: number | null, select: readonly string[] | null): string {
     let ids: string[];
+    let managerChanged: Set<string> | null = null;
     if (fromSeq === null) {
       ids = [...this.items.keys()];
     } else {
       const changed = new Set<string>();
-      for (let i = this.#log.length - 1; i >= 0 && this.#log[i].seq > fromSeq; i--) changed.add(this.#log[i].id);
+      managerChanged = new Set();
+      for (let i = this.#log.length - 1; i >= 0 && this.#log[i].seq > fromSeq; i--) {
+        changed.add(this.#log[i].id);
+        if (this.#log[i].managerChanged) managerChanged.add(this.#log[i].id);
+      }
       ids = [...changed].reverse();
     }
     const id = `p${nextPaging++}`;
-    this.#paging.set(id, { ids, offset: 0, untilSeq: this.#seq, select, epoch: this.epoch });
+    this.#paging.set(id, { ids, offset: 0, untilSeq: this.#seq, select, epoch: this.epoch, managerChanged });
     return id;
   }
 
@@ -81,7 +96,9 @@ export class DeltaCollection {
     const value = slice.map((id) => {
       const obj = this.items.get(id);
       if (!obj) return { id, '@removed': { reason: this.removed.get(id) ?? 'deleted' } };
-      return selectFields(obj, st.select);
+      const out = selectFields(obj, st.select);
+      if (this.sparseManagerDelta && st.managerChanged && !st.managerChanged.has(id)) delete out['manager@delta'];
+      return out;
     });
     const done = st.offset >= st.ids.length;
     if (done) this.#paging.delete(pagingId);
