@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { MailItemPeople } from '../office/index.js';
 import { useOfficeHost } from '../services/index.js';
 
-/** The body of the current item (HTML where the host gives it) (for linked documents); '' while unknown. */
+/** The body of the current item, HTML where the host gives it (for linked documents); '' while unknown. */
 export function useMailBody(item: MailItemPeople | null): string {
   const host = useOfficeHost();
   const [body, setBody] = useState('');
