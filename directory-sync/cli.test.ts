@@ -2,7 +2,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EXIT, main } from './cli.js';
+import { EXIT, formatSummary, main } from './cli.js';
+import { MemorySource } from './engine/memory-source.js';
+import { newReport } from './engine/report.js';
+import { SourceRegistry } from './engine/source-registry.js';
+import { entry } from './engine/test-helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,5 +44,47 @@ describe('sync CLI main()', () => {
     );
     expect(code).toBe(EXIT.failed);
     expect(out).toMatch(/error: LDIF file .*missing\.ldif: not found/);
+  });
+
+  it('a full pass that cannot be completed exits 5 and says so; the next run, full again, exits 0; a failure elsewhere wins (exit 1)', async () => {
+    const src = new MemorySource('memory', 10);
+    for (let i = 1; i <= 5; i++) src.set(entry(i));
+    const env = { DATABASE_URL: path.join(dir, 'c.sqlite'), AUTH_MODE: 'dev' };
+    let out = '';
+    const io = { out: (s: string) => (out += s), err: () => {}, isTty: false };
+    const only = new SourceRegistry().register('memory', () => src);
+    expect(await main([], env, io, only)).toBe(EXIT.ok);
+    src.remove('uuid-user0005');
+    src.incompleteFull = { needsFull: 'the connection moved to another domain controller during the pass (DC1 → DC2)' };
+    out = '';
+    expect(await main(['--full'], env, io, only)).toBe(EXIT.incomplete);
+    expect(EXIT.incomplete).toBe(5);
+    expect(out).toMatch(/memory: incomplete — full pass/);
+    expect(out).toMatch(/deleted 0, missing 0/);
+    expect(out).toMatch(/the full pass could not be completed: what it read is applied, nothing it did not see was deleted; the next run is a full pass/);
+    out = '';
+    expect(await main([], env, io, only)).toBe(EXIT.ok);
+    expect(out).toMatch(/memory: ok — full pass/);
+    expect(out).toMatch(/deleted 1, missing 1/);
+    // Two sources, one incomplete and one failing: the failure decides the exit code.
+    const broken = new MemorySource('broken', 10);
+    broken.set(entry(99));
+    broken.failAfterBatches = 0;
+    src.incompleteFull = {};
+    expect(
+      await main(
+        ['--full'],
+        env,
+        io,
+        new SourceRegistry().register('memory', () => src).register('broken', () => broken),
+      ),
+    ).toBe(EXIT.failed);
+  });
+
+  it('the summary says when links to people another source still has were removed', () => {
+    const r = newReport('run', 'ad', 'full', false, Date.now());
+    r.status = 'ok';
+    r.unlinked = 3;
+    expect(formatSummary(r)).toMatch(/\n {2}3 people gone from this source are kept through another source \(only this source's link was removed\)/);
   });
 });

@@ -8,15 +8,19 @@
  *   2  usage or configuration error (bad option, invalid env, no such source)
  *   3  deletions blocked by the cap: re-run with --allow-deletes after checking the source
  *   4  another sync run holds the lease (in this or another process); try again later
+ *   5  a full pass could not be completed (the DC changed during it, the LDIF file was rewritten
+ *      while read, Graph mailboxes not all read): what it read is applied, nothing it did not see
+ *      was deleted, and the next run is a full pass again
+ * With several sources, the code is the first of 1, 4, 3, 5 that applies to any of them.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config/index.js';
 import { openStore, runMigrations, type Store } from '../core/store/index.js';
 import { directoryMigrations } from './directory/index.js';
-import { builtinSources, limitsFrom, runSync, syncMigrations, SyncBusyError, type SyncProgress, type SyncReport } from './index.js';
+import { builtinSources, limitsFrom, runSync, syncMigrations, SyncBusyError, type SourceRegistry, type SyncProgress, type SyncReport } from './index.js';
 import type { DirectorySource } from './sources/source.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, deletionsBlocked: 3, busy: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, deletionsBlocked: 3, busy: 4, incomplete: 5 } as const;
 
 const USAGE = `usage: npm run sync -- [--full] [--source NAME] [--dry-run] [--allow-deletes]
 
@@ -25,7 +29,8 @@ const USAGE = `usage: npm run sync -- [--full] [--source NAME] [--dry-run] [--al
   --dry-run        print the plan, change nothing
   --allow-deletes  apply deletions even above the cap (SYNC_DELETE_CAP / SYNC_DELETE_CAP_PERCENT)
 
-exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 deletions blocked, 4 another run in progress
+exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 deletions blocked, 4 another run in progress,
+  5 full pass incomplete (nothing it did not see was deleted; the next run is full again)
 `;
 
 export interface CliIo {
@@ -72,6 +77,12 @@ export function formatSummary(r: SyncReport): string {
   ];
   if (r.status === 'deletions_blocked')
     lines.push(`  ${r.blockedDeletions} deletions were held back by the cap; check the source, then: npm run sync -- --source ${r.source} --allow-deletes`);
+  if (r.status === 'incomplete')
+    lines.push('  the full pass could not be completed: what it read is applied, nothing it did not see was deleted; the next run is a full pass');
+  if (r.unlinked > 0)
+    lines.push(
+      `  ${r.unlinked === 1 ? '1 person gone from this source is' : `${r.unlinked} people gone from this source are`} kept through another source (only this source's link was removed)`,
+    );
   if (r.error) lines.push(`  error: ${r.error}`);
   for (const w of r.warnings.slice(0, 20)) lines.push(`  warning: ${w}`);
   if (r.warningCount > 20) lines.push(`  … ${r.warningCount - 20} more warnings (GET /v1/admin/sync shows the first ${r.warnings.length})`);
@@ -79,7 +90,12 @@ export function formatSummary(r: SyncReport): string {
 }
 
 /** The CLI without process globals, so it can be tested; returns the exit code. */
-export async function main(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+  registry: SourceRegistry = builtinSources(),
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -111,7 +127,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
   }
   let sources: DirectorySource[];
   try {
-    sources = await builtinSources().create({ config, log: silentLog });
+    sources = await registry.create({ config, log: silentLog });
   } catch (err) {
     io.err(`sync: ${(err as Error).message}\n`);
     return EXIT.usage;
@@ -137,6 +153,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
   let failed = false;
   let busy = false;
   let blocked = false;
+  let incomplete = false;
   try {
     store = await openStore(config.database);
     await runMigrations(store, [...directoryMigrations, ...syncMigrations]);
@@ -164,6 +181,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       io.out(`${formatSummary(report)}\n`);
       if (report.status === 'failed' || report.status === 'aborted') failed = true;
       if (report.status === 'deletions_blocked') blocked = true;
+      if (report.status === 'incomplete') incomplete = true;
     }
   } catch (err) {
     io.err(`sync: ${(err as Error).message}\n`);
@@ -174,7 +192,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     for (const s of sources) await s.close?.().catch(() => undefined);
     await store?.close();
   }
-  return failed ? EXIT.failed : busy ? EXIT.busy : blocked ? EXIT.deletionsBlocked : EXIT.ok;
+  return failed ? EXIT.failed : busy ? EXIT.busy : blocked ? EXIT.deletionsBlocked : incomplete ? EXIT.incomplete : EXIT.ok;
 }
 
 /** Sources log through pino in the server; the CLI prints its own lines instead. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from './route.js';
 
-export const syncRunStatus = z.enum(['running', 'ok', 'failed', 'aborted', 'deletions_blocked']);
+export const syncRunStatus = z.enum(['running', 'ok', 'failed', 'aborted', 'deletions_blocked', 'incomplete']);
 
 export const syncRun = z.object({
   id: z.string(),

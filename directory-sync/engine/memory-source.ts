@@ -15,6 +15,17 @@ export class MemorySource implements DirectorySource {
   failAfterBatches: number | undefined;
   /** The next incremental read answers "needs a full pass" with this reason. */
   demandFull: string | undefined;
+  /**
+   * The next full read delivers every entry but ends incomplete: with `needsFull` (the DC changed
+   * during the pass), or without a reason (part of the source could not be read).
+   */
+  incompleteFull: { needsFull?: string } | undefined;
+  /**
+   * Ids no read can see (an ACL, a filter): full passes leave them out, incremental passes leave
+   * out their changes. Taking one out of the set changes nothing in the entry, as when an ACL is
+   * fixed: an incremental pass does not report it.
+   */
+  readonly hidden = new Set<string>();
   reads = 0;
 
   constructor(
@@ -58,12 +69,15 @@ export class MemorySource implements DirectorySource {
     };
     const version = this.#version;
     if (options.full) {
-      const all = [...this.#entries.values()].sort((a, b) => a.externalId.localeCompare(b.externalId));
+      const incomplete = this.incompleteFull;
+      this.incompleteFull = undefined;
+      const all = [...this.#entries.values()].filter((e) => !this.hidden.has(e.externalId)).sort((a, b) => a.externalId.localeCompare(b.externalId));
       for (let i = 0; i < all.length; i += this.pageSize) {
         options.signal.throwIfAborted();
         yield emit({ upserts: all.slice(i, i + this.pageSize), deletes: [] });
       }
       if (failAfter !== undefined && batches >= failAfter) throw new Error('memory source: connection lost');
+      if (incomplete) return { complete: false, ...(incomplete.needsFull ? { needsFull: incomplete.needsFull } : {}) };
       return { complete: true, watermark: { version }, total: all.length };
     }
     if (this.demandFull) {
@@ -72,7 +86,9 @@ export class MemorySource implements DirectorySource {
       return { complete: false, needsFull: reason };
     }
     const since = Number(options.watermark?.version ?? 0);
-    const changed = [...this.#changes.entries()].filter(([, c]) => c.version > since && c.version <= version).sort((a, b) => a[1].version - b[1].version);
+    const changed = [...this.#changes.entries()]
+      .filter(([id, c]) => c.version > since && c.version <= version && !this.hidden.has(id))
+      .sort((a, b) => a[1].version - b[1].version);
     for (let i = 0; i < changed.length; i += this.pageSize) {
       options.signal.throwIfAborted();
       const page = changed.slice(i, i + this.pageSize);

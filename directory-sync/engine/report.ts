@@ -14,12 +14,20 @@ export interface SyncCounts {
   /** People marked missing by this run (first phase of a deletion). */
   missing: number;
   skipped: number;
-  /** Deletions held back by the cap (status deletions_blocked). */
+  /**
+   * Deletions held back by the cap (status deletions_blocked), counting this source's links to
+   * people another source also has, which are held back with them.
+   */
   blockedDeletions: number;
 }
 
 /** What one run did; stored in sync_runs and printed by the CLI. */
 export interface SyncReport extends SyncCounts {
+  /**
+   * People gone from this source that another source still has: only this source's link to them
+   * was removed (capped with the deletions). Not a sync_runs column: a warning of the run says it.
+   */
+  unlinked: number;
   readonly id: string;
   readonly source: string;
   mode: 'full' | 'incremental';
@@ -85,6 +93,7 @@ export function newReport(id: string, source: string, mode: 'full' | 'incrementa
     missing: 0,
     skipped: 0,
     blockedDeletions: 0,
+    unlinked: 0,
     warningCount: 0,
     warnings: [],
     error: null,

@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../directory/tables.js';
 import { StoreDirectoryReader } from '../directory/directory-reader.js';
+import { LdifSource } from '../sources/ldif/index.js';
 import { changedColumns } from './batch-applier.js';
 import { SyncBusyError, StoreLease } from './lease.js';
 import { MemorySource } from './memory-source.js';
@@ -210,9 +214,13 @@ describe('runSync: deletions', () => {
     const p = await personOf('uuid-user0001');
     expect(p?.missing_since).not.toBeNull();
     expect(p?.deleted_at).toBeNull();
+    // The tombstones stay until the purge: they are what lets an incremental run purge.
+    const pending = async () => (await db().selectFrom('sync_pending_deletes').select('external_id').execute()).length;
+    expect(await pending()).toBe(2);
     await new Promise((r) => setTimeout(r, 350));
     const r2 = await runSync(src, { store, limits: { graceSeconds: 0.3 } });
-    expect(r2).toMatchObject({ status: 'ok', missing: 0, deleted: 2 });
+    expect(r2).toMatchObject({ status: 'ok', mode: 'incremental', missing: 0, deleted: 2 });
+    expect(await pending()).toBe(0);
     expect((await personOf('uuid-user0001'))?.deleted_at).not.toBeNull();
     expect((await new StoreDirectoryReader(store).lookupEmails(['user0001@example.test'])).get('user0001@example.test')).toBeNull();
   });
@@ -360,16 +368,113 @@ describe('runSync: deletions', () => {
     const sharedLinksOfA = async () =>
       (await db().selectFrom('person_sources').where('source', '=', 'a').where('external_id', 'in', shared).select('external_id').execute()).length;
     expect(await sharedLinksOfA()).toBe(5);
-    // Source a loses the five shared people and fifteen of its own: over the cap of 10.
+    // Source a loses the five shared people and fifteen of its own: over the cap of 8 (10 % of the 80 read).
     for (let i = 1; i <= 20; i++) a.remove(`uuid-user${String(i).padStart(4, '0')}`);
     const blocked = await runSync(a, { store, full: true });
-    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 15, missing: 0 });
+    // The five links count with the fifteen deletions.
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 20, missing: 0, unlinked: 0 });
+    expect(blocked.warnings.join(' ')).toMatch(
+      /20 deletions \(15 people to delete, and this source's link to 5 people another source also has\) exceed the cap of 8 /,
+    );
     expect(await sharedLinksOfA()).toBe(5);
     const allowed = await runSync(a, { store, allowDeletes: true });
-    expect(allowed).toMatchObject({ status: 'ok', missing: 15 });
+    expect(allowed).toMatchObject({ status: 'ok', missing: 15, unlinked: 5 });
     expect(await sharedLinksOfA()).toBe(0);
     // The shared five are still there, through b.
     expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(85);
+  });
+
+  it('a full pass that reads nobody of a source whose people another source also has removes none of its links: capped like deletions', async () => {
+    // Hybrid AD + Entra: everyone is in both, joined into one person each.
+    const ad = new MemorySource('ad', 25);
+    const entra = new MemorySource('graph', 25);
+    for (let i = 1; i <= 40; i++) {
+      ad.set(entry(i));
+      entra.set(entry(i, { externalId: `graph-${i}` }));
+    }
+    await runSync(ad, { store });
+    expect(await runSync(entra, { store })).toMatchObject({ status: 'ok', added: 0 });
+    const links = async (source: string) => (await db().selectFrom('person_sources').where('source', '=', source).select('external_id').execute()).length;
+    expect(await links('ad')).toBe(40);
+    expect(await db().selectFrom('people').select('id').execute()).toHaveLength(40);
+    // An AD full pass that reads a wrong or empty scope: nobody.
+    const blocked = await runSync(new MemorySource('ad'), { store, full: true });
+    expect(blocked).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 40, missing: 0, deleted: 0, unlinked: 0 });
+    expect(blocked.warnings.join(' ')).toMatch(
+      /40 deletions \(0 people to delete, and this source's link to 40 people another source also has\) exceed the cap of 0/,
+    );
+    expect(await links('ad')).toBe(40);
+    // The next run looks again with a full pass: with the scope right, it removes nothing.
+    expect(await runSync(ad, { store })).toMatchObject({ status: 'ok', mode: 'full', missing: 0, unlinked: 0 });
+    expect(await links('ad')).toBe(40);
+    // One person leaves AD but stays in Entra: within the cap, the link goes, and the report says so.
+    ad.remove('uuid-user0001');
+    const one = await runSync(ad, { store, full: true });
+    expect(one).toMatchObject({ status: 'ok', missing: 0, deleted: 0, unlinked: 1 });
+    expect(one.warnings.join(' ')).toMatch(/1 person gone from this source is kept through another source/);
+    expect(await links('ad')).toBe(39);
+    expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(40);
+  });
+
+  it('tombstones of people another source also has are capped too: kept until --allow-deletes', async () => {
+    const a = new MemorySource('a', 25);
+    const b = new MemorySource('b', 25);
+    for (let i = 1; i <= 20; i++) {
+      a.set(entry(i));
+      b.set(entry(i, { externalId: `b-${i}` }));
+    }
+    await runSync(a, { store });
+    await runSync(b, { store });
+    const linksOfA = async () => (await db().selectFrom('person_sources').where('source', '=', 'a').select('external_id').execute()).length;
+    for (let i = 1; i <= 5; i++) a.remove(`uuid-user${String(i).padStart(4, '0')}`);
+    // Five link removals, over the cap of 2 (10 % of 20).
+    expect(await runSync(a, { store })).toMatchObject({ status: 'deletions_blocked', mode: 'incremental', blockedDeletions: 5, unlinked: 0 });
+    expect(await linksOfA()).toBe(20);
+    expect(await runSync(a, { store })).toMatchObject({ status: 'deletions_blocked', blockedDeletions: 5 });
+    expect(await runSync(a, { store, allowDeletes: true })).toMatchObject({ status: 'ok', unlinked: 5, missing: 0 });
+    expect(await linksOfA()).toBe(15);
+    expect(await db().selectFrom('sync_pending_deletes').select('external_id').execute()).toHaveLength(0);
+    expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(20);
+  });
+
+  it('someone a full pass did not see is purged only by a later trusted, complete full pass, never by an incremental one', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 30; i++) src.set(entry(i));
+    const limits = { graceSeconds: 0.3 };
+    await runSync(src, { store, limits });
+    // An ACL hides user0030 from the sync account: the full pass marks them missing.
+    src.hidden.add('uuid-user0030');
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ status: 'ok', missing: 1, deleted: 0 });
+    await new Promise((r) => setTimeout(r, 350));
+    // Past the grace period, incremental passes (with a change elsewhere, and without) purge nobody.
+    src.set(entry(5, { title: 'Lead' }));
+    expect(await runSync(src, { store, limits })).toMatchObject({ status: 'ok', mode: 'incremental', updated: 1, deleted: 0 });
+    expect(await runSync(src, { store, limits })).toMatchObject({ status: 'ok', mode: 'incremental', deleted: 0 });
+    expect(await personOf('uuid-user0030')).toMatchObject({ deleted_at: null, missing_since: expect.any(Number) });
+    // A full pass over the cap (a wrong scope: 20 of the 29 left) confirms nothing either.
+    const wrongScope = new MemorySource('memory', 25);
+    for (let i = 1; i <= 20; i++) wrongScope.set(src.get(`uuid-user${String(i).padStart(4, '0')}`)!);
+    expect(await runSync(wrongScope, { store, full: true, limits })).toMatchObject({ status: 'deletions_blocked', deleted: 0 });
+    expect(await personOf('uuid-user0030')).toMatchObject({ deleted_at: null });
+    // A complete full pass that still does not see them confirms it: purged.
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ status: 'ok', mode: 'full', missing: 0, deleted: 1 });
+    expect((await personOf('uuid-user0030'))?.deleted_at).not.toBeNull();
+  });
+
+  it('someone a full pass did not see who is readable again unchanged outlives incremental passes and is back after the next full pass', async () => {
+    const src = new MemorySource('memory', 25);
+    for (let i = 1; i <= 30; i++) src.set(entry(i));
+    const limits = { graceSeconds: 0.3 };
+    await runSync(src, { store, limits });
+    const id = (await personOf('uuid-user0030'))!.id;
+    src.hidden.add('uuid-user0030');
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ missing: 1, deleted: 0 });
+    // The ACL is fixed; the entry itself did not change, so no incremental pass reports it.
+    src.hidden.delete('uuid-user0030');
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await runSync(src, { store, limits })).toMatchObject({ status: 'ok', mode: 'incremental', entries: 0, deleted: 0 });
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ status: 'ok', mode: 'full', missing: 0, deleted: 0 });
+    expect(await personOf('uuid-user0030')).toMatchObject({ id, missing_since: null, deleted_at: null });
   });
 
   it('the absolute cap applies too (SYNC_DELETE_CAP)', async () => {
@@ -501,7 +606,7 @@ describe('runSync: crash safety and plans', () => {
     expect(real).toMatchObject({ added: 1, updated: 1, missing: 1, deleted: 1 });
   });
 
-  it('a full pass the source disowns at its end (it moved to another DC) deletes nobody and makes the next run full', async () => {
+  it('a full pass the source disowns at its end (it moved to another DC) deletes nobody, ends incomplete and makes the next run full', async () => {
     const src = org();
     await runSync(src, { store });
     const disowned = {
@@ -512,12 +617,71 @@ describe('runSync: crash safety and plans', () => {
       },
     };
     const r = await runSync(disowned, { store, full: true });
-    expect(r).toMatchObject({ status: 'ok', missing: 0, deleted: 0 });
+    expect(r).toMatchObject({ status: 'incomplete', mode: 'full', missing: 0, deleted: 0 });
     expect(r.warnings.join(' ')).toMatch(/not complete: the connection moved to another domain controller/);
     expect(await db().selectFrom('sync_state').select('needs_full').executeTakeFirst()).toEqual({
       needs_full: 'the connection moved to another domain controller',
     });
     expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'full', missing: 0 });
+  });
+
+  it('a full pass the source could not finish (no reason given) ends incomplete, deletes nobody, and the next run is full', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.remove('uuid-user0001');
+    src.incompleteFull = {};
+    const r = await runSync(src, { store, full: true });
+    expect(r).toMatchObject({ status: 'incomplete', mode: 'full', unchanged: 50, missing: 0, deleted: 0 });
+    expect(r.warnings.join(' ')).toMatch(/full pass is not complete: nothing was deleted for what it did not see; the next run is a full pass/);
+    expect(await personOf('uuid-user0001')).toMatchObject({ missing_since: null, deleted_at: null });
+    expect((await db().selectFrom('sync_state').select('needs_full').executeTakeFirstOrThrow()).needs_full).not.toBeNull();
+    expect(await db().selectFrom('sync_runs').select('status').where('id', '=', r.id).executeTakeFirst()).toEqual({ status: 'incomplete' });
+    const next = await runSync(src, { store });
+    expect(next).toMatchObject({ status: 'ok', mode: 'full', missing: 1, deleted: 1 });
+    // An incremental pass is not complete by nature: that is ok.
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'incremental' });
+  });
+
+  it('an incremental run the source redoes as a full pass that then does not complete is incomplete', async () => {
+    const src = org();
+    await runSync(src, { store });
+    src.demandFull = 'invocationId changed';
+    src.incompleteFull = { needsFull: 'the connection moved to another domain controller' };
+    const r = await runSync(src, { store });
+    expect(r).toMatchObject({ status: 'incomplete', mode: 'full', missing: 0 });
+    expect(r.warnings.join(' ')).toMatch(/invocationId changed.*not complete: the connection moved to another domain controller/);
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'full' });
+  });
+
+  it('an LDIF file rewritten between its two reads: incomplete, nobody deleted; the next run reconciles', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'run-sync-ldif-'));
+    try {
+      const person = (n: number) =>
+        [
+          `dn: uid=p${n},ou=people,dc=x`,
+          'objectClass: inetOrgPerson',
+          `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+          `cn: Person ${n}`,
+          `mail: p${n}@x.example`,
+          '',
+        ].join('\n');
+      const ldif = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => person(from + i)).join('\n');
+      const file = path.join(dir, 'people.ldif');
+      writeFileSync(file, ldif(1, 3000));
+      const source = new LdifSource(file, { pageSize: 10 });
+      expect(await runSync(source, { store })).toMatchObject({ status: 'ok', added: 3000 });
+      // The export drops ten people; while the run reads it, the export job rewrites it (short).
+      writeFileSync(file, ldif(1, 2990));
+      const r = await runSync(source, { store, full: true, onBatch: (i) => i === 0 && writeFileSync(file, ldif(1, 100)) });
+      expect(r).toMatchObject({ status: 'incomplete', mode: 'full', missing: 0, deleted: 0 });
+      expect(r.warnings.join(' ')).toMatch(/changed while it was read/);
+      expect(await db().selectFrom('people').where('deleted_at', 'is', null).select('id').execute()).toHaveLength(3000);
+      // The file settles: the next run (a full pass) reconciles.
+      writeFileSync(file, ldif(1, 2990));
+      expect(await runSync(source, { store })).toMatchObject({ status: 'ok', mode: 'full', missing: 10, deleted: 10 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('re-runs as a full pass when the source demands it', async () => {

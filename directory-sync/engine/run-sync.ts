@@ -118,8 +118,10 @@ async function keepSeen(t: Db, source: string, prefix: string, now: number): Pro
  * Each batch the source yields is applied in one transaction together with the watermark it
  * carries, so a run killed at any point and started again converges to the same store.
  * Deletions happen only after a read that finished: two-phase (missing, then deleted after the
- * grace period) and capped. Throws SyncBusyError when another run holds the lease; read errors do
- * not throw, they end the run with status `failed`.
+ * grace period, once a tombstone or a complete full pass confirms it) and capped, with this
+ * source's links to people another source also has counted in the cap. Throws SyncBusyError when
+ * another run holds the lease; read errors do not throw, they end the run with status `failed`.
+ * A full pass the source could not complete ends `incomplete`.
  */
 export async function runSync(source: DirectorySource, options: RunSyncOptions): Promise<SyncReport> {
   const { store, dryRun = false, allowDeletes = false, log } = options;
@@ -249,11 +251,15 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       }
       if (summary.needsFull) {
         // A full pass that cannot stand (e.g. it moved to another DC): kept, but it deletes
-        // nothing and the next run is full again.
+        // nothing it did not see and the next run is full again. The run ends `incomplete`.
         addWarnings(report, [`the pass is not complete: ${summary.needsFull}; the next run is a full pass`]);
         await tx((t) => saveState(t, source.name, passStart, { needs_full: summary!.needsFull! }));
+      } else if (full && !summary.complete) {
+        // A full pass the source could not finish (an LDIF file rewritten while read, mailboxes
+        // not all read): same outcome. needs_full, set when the pass started, stays.
+        addWarnings(report, ['the full pass is not complete: nothing was deleted for what it did not see; the next run is a full pass']);
       }
-      await finish(tx, summary, passStart, managersDirty, hasPending);
+      await finish(tx, summary, passStart, managersDirty, hasPending, full);
       return;
     }
   };
@@ -272,7 +278,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
     });
   };
 
-  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: number, hasPendingNow: boolean) => {
+  const finish = async (tx: Tx, summary: ReadSummary, passStart: number, managersDirty: number, hasPendingNow: boolean, full: boolean) => {
     progress('reconciling');
     await tx(async (t) => {
       const now = Math.max(Date.now(), passStart);
@@ -327,15 +333,18 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         .select('person_sources.external_id');
       const pendingExists =
         hasPendingNow || (await t.selectFrom('sync_pending_deletes').select('external_id').where('source', '=', S).limit(1).execute()).length > 0;
-      // Without tombstones the incremental query finds nothing, and SQLite's planner (no
-      // statistics) would walk every link of the source to learn that: skip it.
-      const unlink = summary.complete || pendingExists ? (await sharedGone.execute()).map((r) => r.external_id) : [];
-      // Held back with the deletions when those are over the cap: a run that may be reading the
-      // wrong scope changes nothing that it would delete.
+      // Without tombstones the incremental queries find nothing, and SQLite's planner (no
+      // statistics) would walk every link of the source to learn that: skip them.
+      const look = summary.complete || pendingExists;
+      const unlink = look ? (await sharedGone.execute()).map((r) => r.external_id) : [];
+      const toMark = look ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
+      // Removing a link is capped like a deletion: a pass that reads the wrong scope (or nothing)
+      // of a source whose people another source also has would otherwise drop every one of its
+      // links unchecked. Over the cap, neither the deletions nor the link removals are applied.
+      const removals = toMark + unlink.length;
       let blocked = false;
       let blockedFull = false;
-      const toMark = summary.complete || pendingExists ? Number((await candidates.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) : 0;
-      if (toMark > 0) {
+      if (removals > 0) {
         const live = Number(
           (
             await t
@@ -353,12 +362,15 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         const heldBefore = Math.max(0, live - report.added);
         const size = summary.total === undefined ? heldBefore : Math.min(heldBefore, summary.total);
         const cap = Math.min(limits.deleteCap, Math.ceil((size * limits.deleteCapPercent) / 100));
-        if (toMark > cap && !allowDeletes) {
+        if (removals > cap && !allowDeletes) {
           blocked = true;
           report.status = 'deletions_blocked';
-          report.blockedDeletions = toMark;
+          report.blockedDeletions = removals;
+          const what = unlink.length
+            ? `${removals} deletions (${toMark} people to delete, and this source's link to ${unlink.length} people another source also has)`
+            : `${removals} deletions`;
           addWarnings(report, [
-            `${toMark} deletions exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of the source's ${size} people); none applied. Check the source, then run with --allow-deletes`,
+            `${what} exceed the cap of ${cap} (min of SYNC_DELETE_CAP=${limits.deleteCap} and ${limits.deleteCapPercent}% of the source's ${size} people); none applied. Check the source, then run with --allow-deletes`,
           ]);
           // What a full pass did not see is only true of that pass: kept as pending deletions, an
           // incremental run (which re-reads changed people only) would apply them later to people
@@ -366,7 +378,7 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
           // next run is a full pass instead, which looks again; --allow-deletes applies what it finds.
           if (summary.complete) blockedFull = true;
         } else {
-          const ids = (await candidates.select('people.id').execute()).map((r) => r.id);
+          const ids = toMark > 0 ? (await candidates.select('people.id').execute()).map((r) => r.id) : [];
           for (let i = 0; i < ids.length; i += 500) {
             const res = await t
               .updateTable('people')
@@ -375,20 +387,27 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
               .executeTakeFirst();
             report.missing += Number(res.numUpdatedRows);
           }
-          await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
+          for (let i = 0; i < unlink.length; i += 500)
+            await t
+              .deleteFrom('person_sources')
+              .where('source', '=', S)
+              .where('external_id', 'in', unlink.slice(i, i + 500))
+              .execute();
+          report.unlinked = unlink.length;
+          if (unlink.length)
+            addWarnings(report, [
+              `${unlink.length === 1 ? '1 person gone from this source is' : `${unlink.length} people gone from this source are`} kept through another source that still has them: only this source's link was removed`,
+            ]);
         }
-      } else if (pendingExists) {
-        await t.deleteFrom('sync_pending_deletes').where('source', '=', S).execute();
       }
-      if (!blocked)
-        for (let i = 0; i < unlink.length; i += 500)
-          await t
-            .deleteFrom('person_sources')
-            .where('source', '=', S)
-            .where('external_id', 'in', unlink.slice(i, i + 500))
-            .execute();
-      // Second phase: purge people missing for longer than the grace period.
+      // Second phase: purge people missing for longer than the grace period, when something
+      // confirms they are still gone: a tombstone the source reported (its pending row stays until
+      // the purge; an entry restored since changed and was read again, which removed the row), or
+      // this complete full pass, trusted (not over the cap), which did not see them. An incremental
+      // pass confirms nothing about people a full pass merely did not see: an entry that became
+      // readable again unchanged (an ACL or a filter fixed) is not in it.
       // Starts from people marked missing (indexed, and few), not from every link of the source.
+      const trustedPass = summary.complete && !blocked;
       const purgeable = t
         .selectFrom('people')
         .select('people.id')
@@ -396,7 +415,23 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         .where('people.missing_since', '<=', now - limits.graceSeconds * 1000)
         .where('people.deleted_at', 'is', null)
         .where((eb) =>
-          eb.exists(eb.selectFrom('person_sources as s').select('s.person_id').whereRef('s.person_id', '=', 'people.id').where('s.source', '=', S)),
+          eb.exists(
+            eb
+              .selectFrom('person_sources as s')
+              .select('s.person_id')
+              .whereRef('s.person_id', '=', 'people.id')
+              .where('s.source', '=', S)
+              .where((e) => {
+                const reported = e.exists(
+                  e
+                    .selectFrom('sync_pending_deletes as pd')
+                    .select('pd.external_id')
+                    .whereRef('pd.source', '=', 's.source')
+                    .whereRef('pd.external_id', '=', 's.external_id'),
+                );
+                return trustedPass ? e.or([e('s.seen_at', '<', passStart), reported]) : reported;
+              }),
+          ),
         )
         .where(onlyThisSource);
       const purgedIds = (await purgeable.execute()).map((r) => r.id);
@@ -407,6 +442,28 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
         // A purged person's addresses are free for someone else.
         await t.deleteFrom('person_emails').where('person_id', 'in', part).execute();
       }
+      // Tombstones done with: applied and purged, unlinked, or for ids the store does not hold. A
+      // tombstone whose person waits out the grace period stays (it is what allows the purge).
+      // Over the cap they all stay, for --allow-deletes.
+      if (pendingExists && !blocked)
+        await t
+          .deleteFrom('sync_pending_deletes')
+          .where('sync_pending_deletes.source', '=', S)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('person_sources as ps')
+                  .innerJoin('people as p', 'p.id', 'ps.person_id')
+                  .select('ps.person_id')
+                  .whereRef('ps.source', '=', 'sync_pending_deletes.source')
+                  .whereRef('ps.external_id', '=', 'sync_pending_deletes.external_id')
+                  .where('p.missing_since', 'is not', null)
+                  .where('p.deleted_at', 'is', null),
+              ),
+            ),
+          )
+          .execute();
       await saveState(t, S, now, {
         ...(summary.watermark ? { watermark: summary.watermark } : {}),
         ...(blockedFull
@@ -419,7 +476,9 @@ export async function runSync(source: DirectorySource, options: RunSyncOptions):
       });
     });
     if (summary.complete) report.mode = 'full';
-    if (report.status === 'running') report.status = 'ok';
+    // A full pass that did not complete reconciled nothing: not `ok`, so scripts and the admin
+    // status can tell (the CLI exits 5). Its upserts are applied and the next run is full again.
+    if (report.status === 'running') report.status = full && !summary.complete ? 'incomplete' : 'ok';
   };
 
   try {

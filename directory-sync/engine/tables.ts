@@ -12,7 +12,12 @@ export interface SyncStateTable {
   updated_at: number;
 }
 
-export type RunStatus = 'running' | 'ok' | 'failed' | 'aborted' | 'deletions_blocked';
+/**
+ * `incomplete`: a full pass the source could not finish (DC changed, file rewritten while read,
+ * mailboxes not all read); its upserts are applied, nothing it did not see is deleted, and the next
+ * run is a full pass again.
+ */
+export type RunStatus = 'running' | 'ok' | 'failed' | 'aborted' | 'deletions_blocked' | 'incomplete';
 
 export interface SyncRunsTable {
   id: string;

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
-import { StoreDirectoryReader } from '../../directory-sync/directory/index.js';
+import { StoreDirectoryReader, type DirectoryTables } from '../../directory-sync/directory/index.js';
 import { entry, personBySource, snapshot, tempStore } from '../../directory-sync/engine/test-helpers.js';
+import type { SyncTables } from '../../directory-sync/engine/index.js';
 import { MemorySource, runSync, StoreLease, SyncBusyError } from '../../directory-sync/index.js';
 import { createTempDatabase } from '../support/postgres.js';
 
@@ -116,5 +117,60 @@ describe.each(dialects)('sync engine on %s', (_name, setup) => {
       await lease.release();
     }
     expect((await runSync(directory(), { store })).status).toBe('ok');
+  });
+
+  it('a pass that reads nobody of a source whose people another source also has keeps its links (capped like deletions)', async () => {
+    const a = new MemorySource('hybrid-a', 8);
+    const b = new MemorySource('hybrid-b', 8);
+    for (let i = 1001; i <= 1020; i++) {
+      a.set(entry(i));
+      b.set(entry(i, { externalId: `b-${i}` }));
+    }
+    expect(await runSync(a, { store })).toMatchObject({ status: 'ok', added: 20 });
+    expect(await runSync(b, { store })).toMatchObject({ status: 'ok', added: 0 });
+    const linksOfA = async () =>
+      (await (store.db as Kysely<DirectoryTables>).selectFrom('person_sources').where('source', '=', 'hybrid-a').select('external_id').execute()).length;
+    expect(await runSync(new MemorySource('hybrid-a'), { store, full: true })).toMatchObject({
+      status: 'deletions_blocked',
+      blockedDeletions: 20,
+      missing: 0,
+      unlinked: 0,
+    });
+    expect(await linksOfA()).toBe(20);
+    // Tombstones of shared people, within the cap: only the links go, the people stay.
+    a.remove('uuid-user1001', 'uuid-user1002');
+    expect(await runSync(a, { store })).toMatchObject({ status: 'ok', mode: 'full', unlinked: 2, missing: 0, deleted: 0 });
+    expect(await linksOfA()).toBe(18);
+    expect((await link('b-1001'))?.deleted_at).toBeNull();
+  });
+
+  it('someone a full pass did not see is purged by a later complete full pass only; a tombstone by any run after the grace period', async () => {
+    const src = new MemorySource('acl', 8);
+    for (let i = 2001; i <= 2030; i++) src.set(entry(i));
+    const limits = { graceSeconds: 0.3 };
+    await runSync(src, { store, limits });
+    src.hidden.add('uuid-user2030');
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ status: 'ok', missing: 1, deleted: 0 });
+    src.remove('uuid-user2029');
+    expect(await runSync(src, { store, limits })).toMatchObject({ status: 'ok', mode: 'incremental', missing: 1, deleted: 0 });
+    await new Promise((r) => setTimeout(r, 350));
+    // Both past the grace period: the incremental run purges the tombstoned one only.
+    expect(await runSync(src, { store, limits })).toMatchObject({ status: 'ok', mode: 'incremental', deleted: 1 });
+    expect((await link('uuid-user2029'))?.deleted_at).not.toBeNull();
+    expect(await link('uuid-user2030')).toMatchObject({ deleted_at: null, missing_since: expect.anything() });
+    const pending = await (store.db as Kysely<SyncTables>).selectFrom('sync_pending_deletes').where('source', '=', 'acl').select('external_id').execute();
+    expect(pending).toEqual([]);
+    expect(await runSync(src, { store, full: true, limits })).toMatchObject({ status: 'ok', mode: 'full', deleted: 1 });
+    expect((await link('uuid-user2030'))?.deleted_at).not.toBeNull();
+  });
+
+  it('a full pass the source disowns ends incomplete and deletes nobody', async () => {
+    const src = new MemorySource('disowned', 8);
+    for (let i = 3001; i <= 3010; i++) src.set(entry(i));
+    await runSync(src, { store });
+    src.remove('uuid-user3001');
+    src.incompleteFull = { needsFull: 'the connection moved to another domain controller' };
+    expect(await runSync(src, { store, full: true })).toMatchObject({ status: 'incomplete', mode: 'full', missing: 0, deleted: 0 });
+    expect(await runSync(src, { store })).toMatchObject({ status: 'ok', mode: 'full', missing: 1, deleted: 1 });
   });
 });

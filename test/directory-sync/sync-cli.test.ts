@@ -121,7 +121,9 @@ describe('npm run sync (directory-sync/cli.ts)', () => {
     const bad = await sync(['--nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Unknown option '--nope'/);
-    expect(bad.stderr).toMatch(/exit codes: 0 ok, 1 run failed, 2 usage\/config error, 3 deletions blocked/);
+    expect(bad.stderr).toMatch(
+      /exit codes: 0 ok, 1 run failed, 2 usage\/config error, 3 deletions blocked, 4 another run in progress,\s+5 full pass incomplete/,
+    );
     expect((await sync(['--source', 'graph'])).code).toBe(2);
     const env = await sync([], { SYNC_DELETE_CAP: 'lots' });
     expect(env.code).toBe(2);
