@@ -30,6 +30,9 @@ export interface PresenceEngineOptions {
   readonly sweepMs?: number;
 }
 
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
 export type ViewListener = (personId: string, view: PresenceView) => void;
 
 /**
@@ -50,6 +53,8 @@ export class PresenceEngine implements PresenceService {
   /** One cell per person ever seen, replaced view by view: holders of a cell see the latest view without a lookup. */
   readonly #views = new Map<string, { view: PresenceView }>();
   readonly #due = new Map<string, number>();
+  /** People whose last recompute failed, with how many times in a row: their retry backs off. */
+  readonly #failures = new Map<string, number>();
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<ViewListener>();
   /** Endpoints whose socket is on this process: endpoint id → person id. */
@@ -395,6 +400,27 @@ export class PresenceEngine implements PresenceService {
   }
 
   async #recomputeNow(personId: string): Promise<void> {
+    try {
+      await this.#aggregateAndPublish(personId);
+    } catch (err) {
+      // Every caller (sweep, reap, close, input change) has already consumed its trigger: without a
+      // retry a Redis or database blip here would leave the person's presence wrong indefinitely.
+      this.#retryLater(personId);
+      throw err;
+    }
+    if (this.#failures.size > 0) this.#failures.delete(personId);
+  }
+
+  /** Puts the person on the sweep after a failed recompute: 1 s, doubling to 30 s while it keeps failing. */
+  #retryLater(personId: string): void {
+    const failures = (this.#failures.get(personId) ?? 0) + 1;
+    this.#failures.set(personId, failures);
+    const at = this.#now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 10));
+    const due = this.#due.get(personId);
+    if (due === undefined || due > at) this.#due.set(personId, at);
+  }
+
+  async #aggregateAndPublish(personId: string): Promise<void> {
     // Optimistic: another process may change this person's inputs meanwhile; then the publish is
     // refused and we compute again from the newer snapshot.
     for (let attempt = 0; ; attempt++) {
