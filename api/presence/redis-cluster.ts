@@ -250,12 +250,13 @@ export class RedisCluster implements PresenceCluster {
   async #heartbeat(): Promise<void> {
     const first = this.#beats++ === 0;
     const prev = await this.#redis.set(this.#node(this.nodeId), String(this.#now()), 'PX', this.options.nodeTtlMs, 'GET');
-    await this.#redis.sadd(this.#nodes(), this.nodeId);
     // Silent longer than the TTL (a stall or a Redis outage), this process may have been reaped:
-    // all its endpoints go back. Otherwise only the people whose writes failed.
+    // all its endpoints go back. The expired key is seen only by this one beat, so its people join
+    // the unsynced ones at once: a failed SADD or rewrite is then retried by the following beats.
     const reaped = prev === null && !first && this.#local.size > 0;
-    const people = reaped ? new Set([...this.#unsynced, ...this.#local.keys()]) : this.#unsynced;
-    if (people.size) await this.#rewrite([...people], reaped ? 'the liveness key had expired' : 'after failed writes');
+    if (reaped) for (const pid of this.#local.keys()) this.#unsynced.add(pid);
+    await this.#redis.sadd(this.#nodes(), this.nodeId);
+    if (this.#unsynced.size) await this.#rewrite([...this.#unsynced], reaped ? 'the liveness key had expired' : 'after failed writes');
   }
 
   async #reap(): Promise<void> {

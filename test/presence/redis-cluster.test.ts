@@ -92,4 +92,37 @@ describe('RedisCluster', () => {
     expect(await r.hkeys(`${p}ep:p1`)).toEqual([`${cluster.nodeId}|e1`]);
     expect(await r.smembers(`${p}nodeeps:${cluster.nodeId}`)).toEqual(['p1']);
   });
+  it('keeps putting its endpoints back after a reap when the first rewrite fails', async () => {
+    const prefix = redisTestPrefix('backretry');
+    const bus = new RedisBus(REDIS_TEST_URL, prefix);
+    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
+    const r = new Redis(REDIS_TEST_URL);
+    cleanup.push(async () => {
+      await cluster.stop();
+      await bus.close();
+      r.disconnect();
+      await cleanRedisPrefix(prefix);
+    });
+    const lost: string[][] = [];
+    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+    await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+    // The next transaction on this process's connection (the rewrite after the reap) fails once.
+    let failed = 0;
+    const multi = bus.redis.multi.bind(bus.redis);
+    bus.redis.multi = ((...args: Parameters<typeof multi>) => {
+      const m = multi(...args);
+      if (failed === 0) {
+        failed++;
+        m.exec = () => Promise.reject(new Error('connection lost'));
+      }
+      return m;
+    }) as typeof bus.redis.multi;
+    const p = `${prefix}presence:`;
+    await r.multi().del(`${p}node:${cluster.nodeId}`).hdel(`${p}ep:p1`, `${cluster.nodeId}|e1`).del(`${p}nodeeps:${cluster.nodeId}`).exec();
+    for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(failed).toBe(1);
+    expect(lost).toEqual([['p1']]);
+    expect(await r.hkeys(`${p}ep:p1`)).toEqual([`${cluster.nodeId}|e1`]);
+    expect(await r.smembers(`${p}nodeeps:${cluster.nodeId}`)).toEqual(['p1']);
+  });
 });
