@@ -12,7 +12,7 @@ import { SyncBusyError, StoreLease } from './lease.js';
 import { MemorySource } from './memory-source.js';
 import { runSync } from './run-sync.js';
 import type { SyncTables } from './tables.js';
-import { entry, personBySource, snapshot, tempStore } from './test-helpers.js';
+import { entry, ldifPeople, personBySource, snapshot, tempStore } from './test-helpers.js';
 
 let store: Store & { dispose(): Promise<void> };
 beforeEach(async () => {
@@ -656,16 +656,7 @@ describe('runSync: crash safety and plans', () => {
   it('an LDIF file rewritten between its two reads: incomplete, nobody deleted; the next run reconciles', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'run-sync-ldif-'));
     try {
-      const person = (n: number) =>
-        [
-          `dn: uid=p${n},ou=people,dc=x`,
-          'objectClass: inetOrgPerson',
-          `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-          `cn: Person ${n}`,
-          `mail: p${n}@x.example`,
-          '',
-        ].join('\n');
-      const ldif = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => person(from + i)).join('\n');
+      const ldif = ldifPeople;
       const file = path.join(dir, 'people.ldif');
       writeFileSync(file, ldif(1, 3000));
       const source = new LdifSource(file, { pageSize: 10 });

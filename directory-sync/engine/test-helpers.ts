@@ -81,3 +81,17 @@ export function personBySource(store: Store, externalId: string) {
     .where('external_id', '=', externalId)
     .executeTakeFirst();
 }
+
+/** LDIF text of people p<from>..p<to> (inetOrgPerson with entryUUID and mail), for LDIF source tests. */
+export const ldifPeople = (from: number, to: number): string =>
+  Array.from({ length: to - from + 1 }, (_, i) => {
+    const n = from + i;
+    return [
+      `dn: uid=p${n},ou=people,dc=x`,
+      'objectClass: inetOrgPerson',
+      `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      `cn: Person ${n}`,
+      `mail: p${n}@x.example`,
+      '',
+    ].join('\n');
+  }).join('\n');

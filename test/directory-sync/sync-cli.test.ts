@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { openStore, runMigrations, type Store } from '../../core/store/index.js';
 import { directoryMigrations, type DirectoryTables } from '../../directory-sync/directory/index.js';
 import { StoreLease, syncMigrations } from '../../directory-sync/index.js';
+import { ldifPeople } from '../../directory-sync/engine/test-helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'sync-cli-'));
@@ -34,18 +35,7 @@ function sync(args: string[], extraEnv: Record<string, string> = {}): Promise<{ 
     });
   });
 }
-const people = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => {
-    const n = from + i;
-    return [
-      `dn: uid=p${n},ou=people,dc=x`,
-      'objectClass: inetOrgPerson',
-      `entryUUID: 00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      `cn: Person ${n}`,
-      `mail: p${n}@x.example`,
-      '',
-    ].join('\n');
-  }).join('\n');
+const people = ldifPeople;
 
 let store: Store;
 beforeAll(async () => {

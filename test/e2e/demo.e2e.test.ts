@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Frame } from 'playwright-core';
 import type { PersonCard, PersonSummary } from '../../addin/src/api/index.js';
-import { DEMO_LDIF_FILE, ROOT_DIR } from '../../core/config/index.js';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { DEMO_LDIF_FILE } from '../../core/config/index.js';
+import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const SAM = 'sam.okafor@auroraworks.example';
@@ -69,8 +67,7 @@ async function waitForRows(pane: Frame, expected: string[]): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  ensurePaneBuild();
   // The demo directory (directory-sync/demo), loaded by the LDIF source at start as `npm start` does.
   server = await startTestServer({ env: { LDIF_FILE: DEMO_LDIF_FILE } });
   await waitForDirectory();

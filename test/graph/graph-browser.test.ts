@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
-import { ROOT_DIR } from '../../core/config/index.js';
 import type { DirectoryTables } from '../../directory-sync/directory/index.js';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { graphUser, startGraphEmulator, type GraphEmulator } from '../support/graph-emulator/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -19,8 +16,7 @@ let server: TestServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  ensurePaneBuild();
   em = await startGraphEmulator();
   for (const p of PEOPLE) em.state.users.put(graphUser(p, {}, DOMAIN));
   server = await startTestServer({ env: em.env(), tuning: { 'graph.oofRefreshMs': 500, 'presence.coalesceMs': 50 } });

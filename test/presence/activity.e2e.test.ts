@@ -1,9 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROOT_DIR } from '../../core/config/index.js';
 import { DEMO_FIXTURE } from '../e2e/demo-people.fixture.js';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -16,8 +13,7 @@ let server: TestServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  ensurePaneBuild();
   server = await startTestServer({ seed: DEMO_FIXTURE });
   browser = await launchTestBrowser();
 }, 180_000);

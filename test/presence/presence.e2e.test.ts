@@ -1,9 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Frame } from 'playwright-core';
-import { ROOT_DIR } from '../../core/config/index.js';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
+import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -32,8 +29,7 @@ let server: TestServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+  ensurePaneBuild();
   server = await startTestServer({
     seed: [
       demoPerson('sam.okafor', 'Sam Okafor', 'Software Engineer'),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
@@ -16,6 +17,12 @@ export const CHROMIUM_ARGS = Object.freeze([
   '--disable-component-update',
   '--disable-sync',
 ]);
+
+/** Builds the panes (addin/) unless the build is current: every pane test serves the built files. */
+export function ensurePaneBuild(): void {
+  const build = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/ensure-addin-build.mjs')], { cwd: ROOT_DIR, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`pane build failed:\n${build.stdout}\n${build.stderr}`);
+}
 
 /** Screenshots and other artefacts of browser tests (git-ignored). */
 export const BROWSER_ARTIFACTS = path.join(ROOT_DIR, 'test/.tmp');
