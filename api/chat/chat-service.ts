@@ -185,10 +185,13 @@ export class ChatService {
     const quiet = new Set<string>();
     await Promise.all(
       others.map(async (p) => {
-        if (await this.rules.doNotDisturb(p).catch(() => false)) {
+        // The block first: a blocker in Do Not Disturb must not show up in `doNotDisturb` either,
+        // or the blocked sender would learn the blocker's state through the group.
+        if (conv.kind === 'group' && (await this.rules.blocked(p, me.personId).catch(() => false))) quiet.add(p);
+        else if (await this.rules.doNotDisturb(p).catch(() => false)) {
           dnd.add(p);
           quiet.add(p);
-        } else if (conv.kind === 'group' && (await this.rules.blocked(p, me.personId).catch(() => false))) quiet.add(p);
+        }
       }),
     );
     const committed = this.#batcher.submit({ conversationId, senderId: me.personId, clientMessageId, text, at: Date.now() }, (o) => {

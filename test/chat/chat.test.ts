@@ -24,6 +24,10 @@ const NAMES = [
   // Only in the blocked-member test: no other test's socket keeps them online (no mail then).
   'kim.kane',
   'lars.lund',
+  // Only in the blocked-and-DND test: their Do Not Disturb must not leak into other tests.
+  'olga.orr',
+  'xena.xu',
+  'pia.pratt',
 ];
 const E = Object.fromEntries(NAMES.map((n) => [n.split('.')[0], `${n}@contoso.test`])) as Record<string, string>;
 
@@ -398,6 +402,23 @@ describe('presence rules', () => {
     expect(notified.filter((n) => n.conversationId === g.id && n.recipientEmail === E.kim)).toEqual([
       expect.objectContaining({ preview: 'hi', firstSeq: 2, lastSeq: 3 }),
     ]);
+  });
+
+  it('never tells a blocked sender that the blocker is on Do Not Disturb, in a group someone else made', async () => {
+    // Olga blocked Xena and is on Do Not Disturb; Pia is on Do Not Disturb too. Heidi puts them in a group.
+    const probe = await start(E.olga, [E.xena]);
+    const xenaId = probe.members.find((m: { email: string }) => m.email === E.xena).id;
+    await call('PUT', `/v1/me/blocked/${xenaId}`, E.olga);
+    // Online (a pane each): Do Not Disturb shows only while someone is signed in.
+    await open(E.olga);
+    await open(E.pia);
+    await call('PUT', '/v1/me/presence', E.olga, { availability: 'DoNotDisturb' });
+    await call('PUT', '/v1/me/presence', E.pia, { availability: 'DoNotDisturb' });
+    const g = await start(E.heidi, [E.olga, E.xena, E.pia], 'dnd and blocks');
+    const piaId = g.members.find((m: { email: string }) => m.email === E.pia).id;
+    const sent = await send(E.xena, g.id, 'grp-blk-dnd-1', 'anyone?');
+    // Pia's Do Not Disturb is reported; Olga, who blocked Xena, is not.
+    expect(sent.doNotDisturb).toEqual([piaId]);
   });
 
   it('stores a broken emoji (a lone surrogate) as the replacement character, and its retry is the same message, not a conflict', async () => {
