@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Frame } from 'playwright-core';
-import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { paneSuite } from '../support/pane-suite.js';
 import { DEMO_FIXTURE } from '../e2e/demo-people.fixture.js';
 
 /**
@@ -13,19 +12,7 @@ const SAM = 'sam.okafor@auroraworks.example';
 const DIEGO = 'diego.ramos@auroraworks.example';
 const EVIL = '<img src=x onerror="window.__pwned=1;alert(1)">';
 
-let server: TestServer;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  ensurePaneBuild();
-  server = await startTestServer({ seed: DEMO_FIXTURE });
-  browser = await launchTestBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = paneSuite({ seed: DEMO_FIXTURE });
 
 const chatTab = (pane: Frame) => pane.getByRole('tab', { name: /^Chat/ });
 const messagesIn = (pane: Frame) => pane.locator('[data-testid="chat-conversation"] [data-testid="chat-message"]');
@@ -33,8 +20,8 @@ const messagesIn = (pane: Frame) => pane.locator('[data-testid="chat-conversatio
 describe('chat between two Outlook panes in the demo host (headless Chromium)', () => {
   it('delivers with an unread badge and a notification, renders HTML as text, keeps history across a reload', async () => {
     const dialogs: string[] = [];
-    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
-    const diego = await browser.openDemo(server.url, DIEGO, { app: 'outlook', message: 'msg-vpn' });
+    const sam = await suite.browser.openDemo(suite.server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
+    const diego = await suite.browser.openDemo(suite.server.url, DIEGO, { app: 'outlook', message: 'msg-vpn' });
     for (const s of [sam, diego]) s.page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
     const samPane = await sam.pane('outlook');
     const diegoPane = await diego.pane('outlook');
@@ -74,7 +61,7 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await samPane.getByTestId('chat-typing').filter({ hasText: 'Diego Ramos is typing' }).waitFor({ timeout: 5000 });
     await diegoPane.getByTestId('chat-send').click();
     await messagesIn(samPane).filter({ hasText: 'On it' }).waitFor({ timeout: 5000 });
-    await browser.screenshot(diego.page, 'chat-outlook-diego');
+    await suite.browser.screenshot(diego.page, 'chat-outlook-diego');
 
     // After a reload the history is intact, in order.
     await diego.page.reload({ waitUntil: 'load' });
@@ -90,11 +77,11 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
 
   it('tells the sender the recipient is on Do not disturb, and raises no notification for the recipient', async () => {
     const MEI = 'mei.chen@auroraworks.example';
-    const mei = await browser.openDemo(server.url, MEI, { app: 'outlook', message: 'msg-design-review' });
+    const mei = await suite.browser.openDemo(suite.server.url, MEI, { app: 'outlook', message: 'msg-design-review' });
     const meiPane = await mei.pane('outlook');
     await meiPane.getByTestId('message-people').waitFor({ timeout: 15_000 });
-    expect((await server.api('PUT', '/v1/me/presence', { as: MEI, body: { availability: 'DoNotDisturb' } })).status).toBe(200);
-    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-design-review' });
+    expect((await suite.server.api('PUT', '/v1/me/presence', { as: MEI, body: { availability: 'DoNotDisturb' } })).status).toBe(200);
+    const sam = await suite.browser.openDemo(suite.server.url, SAM, { app: 'outlook', message: 'msg-design-review' });
     const samPane = await sam.pane('outlook');
     await samPane.locator(`[data-testid="person-row"][data-email="${MEI}"] button`).first().click();
     await samPane.getByTestId('contact-card').getByTestId('chat-with').click();
@@ -105,22 +92,25 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await meiPane.getByRole('tab', { name: 'Chat, 1 unread' }).waitFor({ timeout: 5000 });
     await new Promise((r) => setTimeout(r, 1000));
     expect(await mei.page.getByTestId('host-notifications').filter({ hasText: 'quick question' }).count()).toBe(0);
-    await browser.screenshot(sam.page, 'chat-outlook-dnd-notice');
-    await server.api('DELETE', '/v1/me/presence', { as: MEI });
+    await suite.browser.screenshot(sam.page, 'chat-outlook-dnd-notice');
+    await suite.server.api('DELETE', '/v1/me/presence', { as: MEI });
   }, 120_000);
 
   it('finds an old message by search and opens the conversation at it, and renames a group for everyone', async () => {
     const PRIYA = 'priya.natarajan@auroraworks.example';
-    const created = await server.api('POST', '/v1/conversations', { as: SAM, body: { participants: [DIEGO, PRIYA], topic: 'Launch' } });
+    const created = await suite.server.api('POST', '/v1/conversations', { as: SAM, body: { participants: [DIEGO, PRIYA], topic: 'Launch' } });
     expect(created.status).toBe(200);
     const { id } = (await created.json()) as { id: string };
     // 60 messages: the one searched for is the third, older than the first page the pane loads (50).
     for (let i = 1; i <= 60; i++) {
       const text = i === 3 ? 'Where are the quarterly numbers for the launch?' : `update ${i}`;
-      const res = await server.api('POST', `/v1/conversations/${id}/messages`, { as: i % 2 ? SAM : DIEGO, body: { clientMessageId: `launch-${i}`, text } });
+      const res = await suite.server.api('POST', `/v1/conversations/${id}/messages`, {
+        as: i % 2 ? SAM : DIEGO,
+        body: { clientMessageId: `launch-${i}`, text },
+      });
       expect(res.status).toBe(201);
     }
-    const priya = await browser.openDemo(server.url, PRIYA, { app: 'outlook', message: 'msg-vpn' });
+    const priya = await suite.browser.openDemo(suite.server.url, PRIYA, { app: 'outlook', message: 'msg-vpn' });
     const pane = await priya.pane('outlook');
     await chatTab(pane).click();
     await pane.getByTestId('chat-search').fill('quarterly numbers');
@@ -134,10 +124,10 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     expect(await focused.getAttribute('data-seq')).toBe('3');
     expect(await focused.isVisible()).toBe(true);
     expect(await pane.getByTestId('chat-title').textContent()).toBe('Launch');
-    await browser.screenshot(priya.page, 'chat-outlook-search-opened');
+    await suite.browser.screenshot(priya.page, 'chat-outlook-search-opened');
 
     // Rename: Priya's title changes at once, and Sam's list shows the new name (pushed to every member).
-    const sam = await browser.openDemo(server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
+    const sam = await suite.browser.openDemo(suite.server.url, SAM, { app: 'outlook', message: 'msg-vpn' });
     const samPane = await sam.pane('outlook');
     await chatTab(samPane).click();
     await samPane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`).filter({ hasText: 'Launch' }).waitFor({ timeout: 5000 });
@@ -155,7 +145,7 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await pane.getByLabel('People to add').fill(MEI);
     await pane.getByLabel('People to add').press('Enter');
     const membersOf = async () =>
-      ((await (await server.api('GET', `/v1/conversations/${id}`, { as: SAM })).json()) as { members: { email: string }[] }).members.map((m) => m.email);
+      ((await (await suite.server.api('GET', `/v1/conversations/${id}`, { as: SAM })).json()) as { members: { email: string }[] }).members.map((m) => m.email);
     for (let i = 0; i < 50 && !(await membersOf()).includes(MEI); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await membersOf()).toContain(MEI);
 
@@ -163,14 +153,14 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     await pane.getByTestId('chat-back').click();
     await pane.getByTestId('chat-search').fill('no such words anywhere');
     await pane.getByTestId('chat-search-empty').waitFor({ timeout: 5000 });
-    await browser.screenshot(priya.page, 'chat-outlook-search');
+    await suite.browser.screenshot(priya.page, 'chat-outlook-search');
   }, 120_000);
 
   it('sends a message typed while the socket was down after the pane is closed and opened again', async () => {
     const MEI = 'mei.chen@auroraworks.example';
-    const created = await server.api('POST', '/v1/conversations', { as: MEI, body: { participants: [DIEGO], topic: 'Outbox check' } });
+    const created = await suite.server.api('POST', '/v1/conversations', { as: MEI, body: { participants: [DIEGO], topic: 'Outbox check' } });
     const { id } = (await created.json()) as { id: string };
-    const mei = await browser.openDemo(server.url, MEI, { app: 'outlook', message: 'msg-vpn' });
+    const mei = await suite.browser.openDemo(suite.server.url, MEI, { app: 'outlook', message: 'msg-vpn' });
     try {
       // The realtime socket reaches nothing: it opens to a dead end that never answers.
       let live = false;
@@ -185,9 +175,9 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
       await pane.getByTestId('chat-composer').press('Enter');
       await pane.locator('[data-testid="chat-pending"][data-status="sending"]').waitFor({ timeout: 5000 });
       const texts = async () =>
-        ((await (await server.api('GET', `/v1/conversations/${id}/messages?limit=10`, { as: DIEGO })).json()) as { messages: { text: string }[] }).messages.map(
-          (m) => m.text,
-        );
+        (
+          (await (await suite.server.api('GET', `/v1/conversations/${id}/messages?limit=10`, { as: DIEGO })).json()) as { messages: { text: string }[] }
+        ).messages.map((m) => m.text);
       expect(await texts()).toEqual([]);
 
       // The pane is closed and opened again (the demo page reloads) with the connection back.
@@ -207,10 +197,10 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
 
   it('keeps keyboard focus when a conversation opens from the list and when Back leaves it', async () => {
     const ALEX = 'alex.morgan@auroraworks.example';
-    const created = await server.api('POST', '/v1/conversations', { as: ALEX, body: { participants: [DIEGO], topic: 'Focus check' } });
+    const created = await suite.server.api('POST', '/v1/conversations', { as: ALEX, body: { participants: [DIEGO], topic: 'Focus check' } });
     const { id } = (await created.json()) as { id: string };
-    await server.api('POST', `/v1/conversations/${id}/messages`, { as: DIEGO, body: { clientMessageId: 'focus-1', text: 'hello' } });
-    const alex = await browser.openDemo(server.url, ALEX, { app: 'outlook', message: 'msg-vpn' });
+    await suite.server.api('POST', `/v1/conversations/${id}/messages`, { as: DIEGO, body: { clientMessageId: 'focus-1', text: 'hello' } });
+    const alex = await suite.browser.openDemo(suite.server.url, ALEX, { app: 'outlook', message: 'msg-vpn' });
     try {
       const pane = await alex.pane('outlook');
       await chatTab(pane).click();

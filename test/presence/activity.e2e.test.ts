@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { DEMO_FIXTURE } from '../e2e/demo-people.fixture.js';
-import { ensurePaneBuild, launchTestBrowser, type TestBrowser } from '../support/browser.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { paneSuite } from '../support/pane-suite.js';
 
 /**
  * The user works in the document, not in the pane: a moved Word selection is activity. The pane's
@@ -9,19 +8,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  */
 const SAM = 'sam.okafor@auroraworks.example';
 
-let server: TestServer;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  ensurePaneBuild();
-  server = await startTestServer({ seed: DEMO_FIXTURE });
-  browser = await launchTestBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = paneSuite({ seed: DEMO_FIXTURE });
 
 async function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +20,7 @@ async function until(check: () => boolean, what: string, timeoutMs: number): Pro
 
 describe('activity from the host (headless Chromium, Word demo)', () => {
   it('moving the selection in the document after 6 idle minutes sends activity active', async () => {
-    const demo = await browser.openDemo(server.url, SAM, { app: 'word' });
+    const demo = await suite.browser.openDemo(suite.server.url, SAM, { app: 'word' });
     // The fake clock must be in the pane before its code reads Date.now: install it, then reload.
     await demo.context.clock.install();
     const states: string[] = [];
