@@ -26,6 +26,14 @@ interface ConnSubs {
    * send many frames in one read and each would otherwise see the count from before all of them.
    */
   resolving: number;
+  /** Subscribe and unsubscribe frames seen, in order: the sequence number of the latest one. */
+  frames: number;
+  /**
+   * While subscribe frames resolve: lower-cased address → the frame number of the latest unsubscribe
+   * of it. A subscribe that began before that unsubscribe must not add the address when it resolves,
+   * or the client's order of frames would be reversed (and the subscription leak toward the cap).
+   */
+  unsubscribedAt: Map<string, number> | undefined;
 }
 
 export interface SubscriptionHubOptions {
@@ -75,7 +83,7 @@ export class SubscriptionHub {
   #subsOf(conn: Connection): ConnSubs {
     let cs = conn.state.get(STATE_KEY) as ConnSubs | undefined;
     if (!cs) {
-      cs = { conn, byEmail: new Map(), spelled: undefined, byPerson: new Map(), corkedIn: 0, resolving: 0 };
+      cs = { conn, byEmail: new Map(), spelled: undefined, byPerson: new Map(), corkedIn: 0, resolving: 0, frames: 0, unsubscribedAt: undefined };
       conn.state.set(STATE_KEY, cs);
     }
     return cs;
@@ -87,16 +95,20 @@ export class SubscriptionHub {
     const fresh = [...new Map(emails.map((e) => [e.toLowerCase(), e])).entries()].filter(([k]) => !cs.byEmail.has(k));
     if (cs.byEmail.size + cs.resolving + fresh.length > this.#max)
       throw new SubscriptionLimitError(`At most ${this.#max} subscriptions per connection (you have ${cs.byEmail.size + cs.resolving})`);
+    const frame = ++cs.frames;
     cs.resolving += fresh.length;
     let found: Awaited<ReturnType<AddressBook['resolve']>>;
+    let unsubscribed: Map<string, number> | undefined;
     try {
       found = await this.addresses.resolve(fresh.map(([, e]) => e));
     } finally {
       cs.resolving -= fresh.length;
+      unsubscribed = cs.unsubscribedAt;
+      if (cs.resolving === 0) cs.unsubscribedAt = undefined;
     }
     if (conn.closed) return;
     for (const [key, email] of fresh) {
-      if (cs.byEmail.has(key)) continue;
+      if (cs.byEmail.has(key) || (unsubscribed?.get(key) ?? 0) > frame) continue;
       const personId = found.get(email)?.id ?? null;
       cs.byEmail.set(key, personId);
       if (email !== key) (cs.spelled ??= new Map()).set(key, email);
@@ -111,11 +123,13 @@ export class SubscriptionHub {
       }
     }
     // Answer every address asked for, including ones already subscribed: the client wants a snapshot.
-    const asked = [...new Set(emails.map((e) => e.toLowerCase()))]
+    let asked = [...new Set(emails.map((e) => e.toLowerCase()))]
       .filter((k) => cs.byEmail.has(k))
-      .map((k) => ({ email: cs.spelled?.get(k) ?? k, personId: cs.byEmail.get(k)! }));
+      .map((k) => ({ key: k, email: cs.spelled?.get(k) ?? k, personId: cs.byEmail.get(k)! }));
     const pids = [...new Set(asked.map((a) => a.personId).filter((p): p is string => p !== null))];
     const views = await this.engine.currentMany(pids);
+    // Unsubscribed while the views loaded: no snapshot of what the client no longer watches.
+    asked = asked.filter((a) => cs.byEmail.has(a.key));
     conn.batch(() => {
       for (const a of asked) {
         const view = a.personId ? views.get(a.personId) : undefined;
@@ -128,8 +142,10 @@ export class SubscriptionHub {
 
   unsubscribe(conn: Connection, emails: readonly string[]): void {
     const cs = this.#subsOf(conn);
+    const frame = ++cs.frames;
     for (const e of emails) {
       const key = e.toLowerCase();
+      if (cs.resolving > 0) (cs.unsubscribedAt ??= new Map()).set(key, frame);
       if (!cs.byEmail.has(key)) continue;
       const personId = cs.byEmail.get(key);
       cs.byEmail.delete(key);

@@ -246,6 +246,35 @@ describe('subscriptions', () => {
     await server.api('DELETE', '/v1/me/presence', { as: DAN });
   });
 
+  it('honours the order of subscribe and unsubscribe frames sent together, while the address still resolves', async () => {
+    const QUINN = 'quinn.quick@contoso.test';
+    const RITA = 'rita.rowe@contoso.test';
+    await server.seed([person('quinn.quick'), person('rita.rowe')]);
+    const watcher = await open(ALICE);
+    /** The frames leave in one write, so the server reads them together (nothing resolved yet). */
+    const together = (...frames: Frame[]) => {
+      const socket = (watcher.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      socket.cork();
+      for (const f of frames) watcher.send(f);
+      socket.uncork();
+    };
+    together({ type: 'presence.subscribe', emails: [QUINN] }, { type: 'presence.unsubscribe', emails: [QUINN] });
+    expect(await watcher.next('presence.unsubscribed')).toMatchObject({ total: 0 });
+    expect(await watcher.next('presence.subscribed')).toMatchObject({ total: 0 });
+    // Subscribed again by a later frame of the same write: that one wins.
+    together({ type: 'presence.subscribe', emails: [RITA] }, { type: 'presence.unsubscribe', emails: [RITA] }, { type: 'presence.subscribe', emails: [RITA] });
+    await presenceOf(watcher, RITA, availability('Offline'));
+    await watcher.next('presence.subscribed', (f) => f.total === 1);
+    const quinn = await open(QUINN);
+    const rita = await open(RITA);
+    await presenceOf(watcher, RITA, availability('Available'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watcher.frames.filter((f) => f.type === 'presence' && f.email === QUINN)).toEqual([]);
+    expect(presence.hub.subscribedPeople()).not.toContain(await idOf(QUINN));
+    await quinn.close();
+    await rita.close();
+  });
+
   it('pushes a change once per address a socket subscribed to the person by, and stops per address', async () => {
     const watcher = await open(ALICE);
     const other = 'bob@SALES.contoso.test';
