@@ -192,6 +192,25 @@ describe('framing and CORS', () => {
     const api = await server.api('GET', '/healthz');
     expect(api.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
+
+  it('lets a pane open sockets to the host that served it only, and never copies a crafted Host into the policy', async () => {
+    const port = new URL(server.url).port;
+    const cspFor = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/addin/outlook.html', headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(String(res.headers['content-security-policy'] ?? ''));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    const connect = (csp: string) => (/connect-src ([^;]*)/.exec(csp)?.[1] ?? '').split(' ');
+    expect(connect(await cspFor(`localhost:${port}`))).toEqual(["'self'", `ws://localhost:${port}`, `wss://localhost:${port}`]);
+    expect(connect(await cspFor(`[::1]:${port}`))).toEqual(["'self'", `ws://[::1]:${port}`, `wss://[::1]:${port}`]);
+    const crafted = await cspFor('localhost script-src *');
+    expect(connect(crafted)).toEqual(["'self'"]);
+    expect(crafted).not.toContain('script-src *');
+  });
 });
 
 describe('pane files', () => {

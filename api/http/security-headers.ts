@@ -14,8 +14,16 @@ export const OFFICE_FRAME_ANCESTORS = Object.freeze([
   'https://*.cloud.microsoft',
 ]);
 
-/** The panes' CSP; `connect` adds origins they may call (the sign-in authority). */
-const paneCsp = (connect: readonly string[]) =>
+/** A Host header fit to name in a policy: a host name or IP literal, and a port. */
+const SAFE_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The panes' CSP; `connect` adds origins they may call (the sign-in authority). The realtime socket
+ * goes to the host that served the pane, named exactly: `'self'` covers ws:/wss: only in CSP 3
+ * browsers (not the EdgeHTML webview of older Outlook for Windows), and bare `ws: wss:` would let
+ * an injected script open a socket to any host.
+ */
+const paneCsp = (connect: readonly string[], host: string) =>
   [
     "default-src 'self'",
     "base-uri 'self'",
@@ -24,7 +32,7 @@ const paneCsp = (connect: readonly string[]) =>
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data: https://res-1.cdn.office.net",
-    ['connect-src', "'self'", 'ws:', 'wss:', ...connect].join(' '),
+    ['connect-src', "'self'", ...(SAFE_HOST.test(host) ? [`ws://${host}`, `wss://${host}`] : []), ...connect].join(' '),
     "object-src 'none'",
     "form-action 'self'",
     `frame-ancestors ${OFFICE_FRAME_ANCESTORS.join(' ')}`,
@@ -37,7 +45,16 @@ const paneCsp = (connect: readonly string[]) =>
  * authentication (its fallback), and which the CSP would otherwise block.
  */
 export function securityHeaders(isPanePath: (path: string) => boolean, connectOrigins: readonly string[] = []): Middleware {
-  const csp = paneCsp(connectOrigins);
+  // The few names a server answers at (localhost, its public name) each get their policy once.
+  const policies = new Map<string, string>();
+  const csp = (host: string) => {
+    let policy = policies.get(host);
+    if (policy === undefined) {
+      policy = paneCsp(connectOrigins, host);
+      if (policies.size < 100) policies.set(host, policy);
+    }
+    return policy;
+  };
   return async function headers(ctx, next) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
@@ -45,7 +62,8 @@ export function securityHeaders(isPanePath: (path: string) => boolean, connectOr
       // Public static files that Office web clients load from their own sites (the manifests'
       // icons in Outlook on the web's ribbon): `same-site` would have the browser block them.
       ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
-      ctx.set('Content-Security-Policy', csp);
+      // Host as the browser sent it: the name (and port) the pane will open its socket to.
+      ctx.set('Content-Security-Policy', csp(ctx.get('Host')));
     } else {
       ctx.set('Cross-Origin-Resource-Policy', 'same-site');
       ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
