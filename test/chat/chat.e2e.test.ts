@@ -195,6 +195,34 @@ describe('chat between two Outlook panes in the demo host (headless Chromium)', 
     }
   });
 
+  it('announces arriving messages to screen readers one by one, not the history a conversation opens with', async () => {
+    const PRIYA = 'priya.natarajan@auroraworks.example';
+    const created = await suite.server.api('POST', '/v1/conversations', { as: PRIYA, body: { participants: [DIEGO], topic: 'Announce check' } });
+    const { id } = (await created.json()) as { id: string };
+    for (let i = 1; i <= 3; i++)
+      await suite.server.api('POST', `/v1/conversations/${id}/messages`, { as: DIEGO, body: { clientMessageId: `ann-${i}`, text: `old ${i}` } });
+    const priya = await suite.browser.openDemo(suite.server.url, PRIYA, { app: 'outlook', message: 'msg-vpn' });
+    try {
+      const pane = await priya.pane('outlook');
+      await chatTab(pane).click();
+      await pane.locator(`[data-testid="chat-row"][data-conversation-id="${id}"]`).click({ timeout: 10_000 });
+      await messagesIn(pane).nth(2).waitFor({ timeout: 5000 });
+      expect(await pane.getByTestId('chat-messages').getAttribute('aria-live')).toBe('off');
+      const announce = pane.getByTestId('chat-announce');
+      expect(await announce.getAttribute('role')).toBe('status');
+      expect(await announce.textContent()).toBe('');
+      await suite.server.api('POST', `/v1/conversations/${id}/messages`, { as: DIEGO, body: { clientMessageId: 'ann-4', text: 'Are you there?' } });
+      await announce.filter({ hasText: 'Diego Ramos: Are you there?' }).waitFor({ timeout: 5000 });
+      // Your own message is not read back to you.
+      await pane.getByTestId('chat-composer').fill('Yes');
+      await pane.getByTestId('chat-composer').press('Enter');
+      await messagesIn(pane).filter({ hasText: 'Yes' }).waitFor({ timeout: 5000 });
+      expect(await announce.textContent()).toBe('Diego Ramos: Are you there?');
+    } finally {
+      await priya.context.close();
+    }
+  });
+
   it('keeps keyboard focus when a conversation opens from the list and when Back leaves it', async () => {
     const ALEX = 'alex.morgan@auroraworks.example';
     const created = await suite.server.api('POST', '/v1/conversations', { as: ALEX, body: { participants: [DIEGO], topic: 'Focus check' } });

@@ -26,6 +26,8 @@ import { MarkdownLite } from './markdown-lite.js';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 },
+  // Read by screen readers, not shown.
+  hidden: { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
   list: { display: 'flex', flexDirection: 'column', padding: tokens.spacingHorizontalS, gap: '2px' },
   row: {
     display: 'flex',
@@ -142,6 +144,30 @@ function useKeepFocus(root: RefObject<HTMLDivElement | null>, selectedId: string
     });
     return () => cancelAnimationFrame(frame);
   }, [root, selectedId]);
+}
+
+/**
+ * What a screen reader should say as messages from others arrive in the open conversation ("Name:
+ * text"): not the history that was there when it opened, nor earlier messages loaded later.
+ */
+function useArrivals(c: ConversationState, meId: string): string {
+  const [text, setText] = useState('');
+  const seen = useRef<{ id: string; seq: number | null }>({ id: c.view.id, seq: null });
+  const newest = c.messages?.at(-1)?.seq ?? null;
+  useEffect(() => {
+    if (seen.current.id !== c.view.id) {
+      seen.current = { id: c.view.id, seq: null };
+      setText('');
+    }
+    if (newest === null) return;
+    const since = seen.current.seq;
+    seen.current.seq = Math.max(since ?? newest, newest);
+    if (since === null || newest <= since) return;
+    const fresh = (c.messages ?? []).filter((m) => m.seq > since && m.senderId !== meId).slice(-3);
+    const name = (id: string) => c.view.members.find((m) => m.id === id)?.displayName ?? 'Someone';
+    if (fresh.length) setText(fresh.map((m) => `${name(m.senderId)}: ${m.text}`).join('\n'));
+  }, [c, meId, newest]);
+  return text;
 }
 
 function ConversationList({ meId }: { meId: string }) {
@@ -291,6 +317,7 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const others = c.view.members.filter((m) => m.id !== meId);
+  const announcement = useArrivals(c, meId);
   const count = (c.messages?.length ?? 0) + c.pending.length;
 
   // Stay at the bottom as messages arrive, unless the user scrolled up to read or came for one message.
@@ -431,7 +458,10 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
         role="log"
-        aria-live="polite"
+        // Not live itself: opening a conversation or loading earlier messages would have a screen
+        // reader read out the whole page. Arrivals are announced one by one below.
+        aria-live="off"
+        aria-label="Messages"
         data-testid="chat-messages"
       >
         {c.hasOlder && (
@@ -474,6 +504,9 @@ function ConversationView({ c, meId }: { c: ConversationState; meId: string }) {
             Seen{c.view.kind === 'group' ? ` by ${seenBy.join(', ')}` : ''}
           </Caption1>
         )}
+      </div>
+      <div role="status" aria-live="polite" className={s.hidden} data-testid="chat-announce">
+        {announcement}
       </div>
       {c.dnd.length > 0 && (
         <Caption1 className={s.muted} style={{ padding: '0 8px' }} data-testid="chat-dnd-notice">
