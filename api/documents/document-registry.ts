@@ -64,6 +64,17 @@ export class StoreDocumentRegistry implements DocumentRegistry {
     if (hashes.length) {
       const known = await this.#byUrlHashes(hashes);
       if (known) {
+        // The file at this URL carries the id of a document made as a copy of this URL's document:
+        // no copy, one file renamed or moved while Office kept reporting its old URL (office-js
+        // #1507) to some co-authors and the new one to others, and the new URL's pane re-stamped
+        // it. Everyone goes to the document of the id the file carries, the URL with them; told
+        // to keep the old id instead, the two sides would re-stamp the file against each other.
+        const carried = stamp ? await this.#byStamp(stamp) : undefined;
+        if (carried && carried.doc_key !== known.doc_key && carried.copied_from === known.doc_key) {
+          for (const url_hash of hashes) await db.updateTable('document_urls').set({ doc_key: carried.doc_key }).where('url_hash', '=', url_hash).execute();
+          await this.#bindUrls(db, carried.doc_key, hashes);
+          return { docKey: carried.doc_key, docId: carried.stamp };
+        }
         // The URL is the strongest identity: bind whatever else we learnt to it.
         await this.#bindUrls(db, known.doc_key, hashes);
         if (stamp)
@@ -90,7 +101,7 @@ export class StoreDocumentRegistry implements DocumentRegistry {
             return true;
           });
           if (adopted) return { docKey: byStamp.doc_key, docId: byStamp.stamp };
-          return this.#create(newStamp(), hashes);
+          return this.#create(newStamp(), hashes, byStamp.doc_key);
         }
         return this.#create(stamp, hashes);
       }
@@ -101,12 +112,12 @@ export class StoreDocumentRegistry implements DocumentRegistry {
     return this.#create(stamp!, []);
   }
 
-  async #create(stamp: string, hashes: string[]): Promise<ResolvedDocument> {
+  async #create(stamp: string, hashes: string[], copiedFrom: string | null = null): Promise<ResolvedDocument> {
     const doc_key = newDocKey();
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('documents')
-        .values({ doc_key, stamp, url_bound: hashes.length ? 1 : 0, created_at: Date.now() })
+        .values({ doc_key, stamp, url_bound: hashes.length ? 1 : 0, created_at: Date.now(), copied_from: copiedFrom })
         .execute();
       // The canonical stamp always names its document (a copy's fresh stamp included).
       await trx.insertInto('document_stamps').values({ stamp, doc_key }).execute();
@@ -137,11 +148,11 @@ export class StoreDocumentRegistry implements DocumentRegistry {
       .executeTakeFirst();
   }
 
-  async #byStamp(stamp: string): Promise<{ doc_key: string; stamp: string } | undefined> {
+  async #byStamp(stamp: string): Promise<{ doc_key: string; stamp: string; copied_from: string | null } | undefined> {
     return this.#db
       .selectFrom('document_stamps as s')
       .innerJoin('documents as d', 'd.doc_key', 's.doc_key')
-      .select(['d.doc_key', 'd.stamp'])
+      .select(['d.doc_key', 'd.stamp', 'd.copied_from'])
       .where('s.stamp', '=', stamp)
       .executeTakeFirst();
   }

@@ -10,6 +10,8 @@ export interface DocumentTables {
     /** 1 once a URL is bound; a stamp seen again with a new URL after that is a copy. */
     url_bound: number;
     created_at: number;
+    /** The document this one was made for as a copy (a known stamp arrived with another URL). */
+    copied_from: string | null;
   };
   /** Stamps seen for a document (its own and ones co-authors wrote before converging). A stamp names one document. */
   document_stamps: { stamp: string; doc_key: string };
@@ -41,6 +43,13 @@ export const documentsMigrations: readonly Migration[] = [
         .execute();
       await db.schema.createIndex('document_urls_doc').on('document_urls').column('doc_key').execute();
       await db.schema.createIndex('document_stamps_doc').on('document_stamps').column('doc_key').execute();
+    },
+  },
+  {
+    name: 'documents.002-copied-from',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('documents').addColumn('copied_from', 'varchar(32)').execute();
     },
   },
 ];

@@ -80,6 +80,23 @@ describe.each(['sqlite', 'postgres'] as const)('document identity on %s', (diale
     expect(await b.resolve({ stamp: copy.docId })).toEqual(copy);
   });
 
+  it('a file renamed while open: co-authors whose Office still reports the old URL follow the new id, so nobody re-stamps in a loop', async () => {
+    const stamp = randomUUID();
+    const oldUrl = `${SP}/Before-${stamp}.docx`;
+    const newUrl = `${SP}/After-${stamp}.docx`;
+    await a.resolve({ stamp, urlKeys: keysOf(oldUrl) });
+    // B opens it after the rename: the URL is new, so it looks like a copy, and B's pane re-stamps the file.
+    const renamed = await b.resolve({ stamp, urlKeys: keysOf(newUrl) });
+    expect(renamed.docId).not.toBe(stamp);
+    // A's pane re-reads the file's id (B's now) and sends it with the old URL its Office still reports.
+    expect(await a.resolve({ stamp: renamed.docId, urlKeys: keysOf(oldUrl) })).toEqual(renamed);
+    // From then on every side is told the id the file already carries: nothing to re-stamp.
+    expect(await b.resolve({ stamp: renamed.docId, urlKeys: keysOf(newUrl) })).toEqual(renamed);
+    expect(await a.resolve({ stamp: renamed.docId, urlKeys: keysOf(oldUrl) })).toEqual(renamed);
+    // A co-author still holding the first id (not re-read yet) is told the new one.
+    expect(await b.resolve({ stamp, urlKeys: keysOf(oldUrl) })).toEqual(renamed);
+  });
+
   it('binds every key of a URL, so a GUID link in a mail finds the document Word opened by path', async () => {
     const guid = randomUUID();
     const pathUrl = `${SP}/Linked-${guid}.docx`;
