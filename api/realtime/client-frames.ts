@@ -130,7 +130,7 @@ export class ClientFrameReader {
     if (available < size) return 0;
 
     if (control) {
-      // ws answers pings, reports pongs and does the closing handshake; after a close nothing more is read.
+      // ws reports pings and pongs (the host answers pings) and does the closing handshake; after a close nothing more is read.
       if (opcode === 0x08) this.#done = true;
       this.sink.control(Buffer.from(data.subarray(at, at + size)));
       return size;

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { InlineSocketHost } from './inline-socket-host.js';
+import { MAX_BUFFERED_BYTES } from './close-codes.js';
+import { InlineSocketHost, type WsPort } from './inline-socket-host.js';
 import { prepareFrame } from './prepared-frame.js';
 import type { SocketPort } from './socket-host.js';
 
@@ -86,6 +88,71 @@ describe.each([
     ws.close(1000);
     await until(() => s.seen.closed.length === 1);
     expect(s.seen.closed).toEqual([1000]);
+  });
+
+  it('closes a socket that floods pings without reading the pongs, without buffering past the limit', async () => {
+    const s = await serve(extraListener);
+    stops.push(s.stop);
+    const { port: tcpPort, hostname } = new URL(s.url);
+    const sock = net.connect(Number(tcpPort), hostname);
+    stops.push(async () => void sock.destroy());
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(
+      `GET / HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    let received = Buffer.alloc(0);
+    const onData = (d: Buffer) => (received = Buffer.concat([received, d]));
+    sock.on('data', onData);
+    await until(() => received.includes('\r\n\r\n'));
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101/);
+    received = received.subarray(received.indexOf('\r\n\r\n') + 4);
+    await until(() => s.seen.port !== undefined);
+
+    // Masked pings with the largest payload a control frame may have, ~10 MB of them, never read.
+    sock.pause();
+    const ping = Buffer.alloc(2 + 4 + 125);
+    ping[0] = 0x89;
+    ping[1] = 0x80 | 125;
+    randomBytes(4).copy(ping, 2);
+    const many = Buffer.concat(Array.from({ length: 1000 }, () => ping));
+    // A server that stops reading stops the flood too (then it has buffered what it has).
+    const drained = () => new Promise((r) => (sock.once('drain', () => r(true)), setTimeout(() => r(false), 2000)));
+    for (let i = 0; i < 80; i++) if (!sock.write(many) && !(await drained())) break;
+    await new Promise((r) => setTimeout(r, 200));
+    expect((s.seen.port as WsPort).ws.bufferedAmount).toBeLessThanOrEqual(MAX_BUFFERED_BYTES);
+
+    // Reading now: pongs, then the close frame with its code.
+    sock.resume();
+    const closeCode = (): number | undefined => {
+      for (let at = 0; at + 2 <= received.length;) {
+        const length = received[at + 1] & 0x7f;
+        if (length > 125 || at + 2 + length > received.length) return undefined;
+        if ((received[at] & 0x0f) === 0x08) return received.readUInt16BE(at + 2);
+        at += 2 + length;
+      }
+      return undefined;
+    };
+    await until(() => closeCode() !== undefined);
+    expect([4429, 4410]).toContain(closeCode());
+  });
+
+  it('closes a socket that pings faster than the frame limit allows, even while it reads every pong', async () => {
+    const s = await serve(extraListener);
+    stops.push(s.stop);
+    const ws = new WebSocket(s.url);
+    await opened(ws);
+    ws.on('error', () => undefined);
+    let pongs = 0;
+    ws.on('pong', () => pongs++);
+    const closed = new Promise<number>((r) => ws.once('close', r));
+    // A few pings per write (never many pending at once), 2,000 in all: no browser sends any.
+    for (let i = 0; i < 200 && ws.readyState === ws.OPEN; i++) {
+      for (let j = 0; j < 10; j++) ws.ping();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open'), 2000))])).toBe(4429);
+    expect(pongs).toBeLessThan(200);
   });
 
   it('closes a socket that sends a frame over the size limit with 1009', async () => {

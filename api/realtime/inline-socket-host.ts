@@ -12,12 +12,23 @@ interface RawSocket {
   uncork(): void;
 }
 
+/**
+ * Control frames (pings, pongs) a client may send: per second, and in a burst. Browsers never ping
+ * and only answer our pings, so these bound a misbehaving client only: every ping it sends makes us
+ * write a pong, and it never reaches the gateway's frame limit.
+ */
+export const CONTROL_FRAMES_PER_SECOND = 20;
+export const CONTROL_FRAME_BURST = 60;
+
 /** A ws socket held in this process. */
 export class WsPort implements SocketPort {
   lastSeenAt = Date.now();
   /** When this socket was last pinged (heartbeats go to quiet sockets only). */
   lastPingAt = Date.now();
   #closing = false;
+  /** Token bucket of the client's control frames. */
+  #controlTokens = CONTROL_FRAME_BURST;
+  #controlAt = Date.now();
   readonly #raw: RawSocket | undefined;
 
   constructor(readonly ws: WebSocket) {
@@ -36,6 +47,33 @@ export class WsPort implements SocketPort {
     }
     // Straight to the TCP socket: the frame's bytes are already complete (no per-socket encoding).
     this.#raw.write(frame.wire, 'latin1');
+    return true;
+  }
+
+  /** The client pinged: answered unless it pings too often or does not read what it is sent. */
+  pinged(data: Buffer): void {
+    if (!this.#control()) return;
+    // Pongs queue like any frame: a client that pings without reading must not grow our buffers.
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.close(CloseCode.resync, 'too far behind; reconnect and resync');
+    else this.ws.pong(data);
+  }
+
+  /** The client sent a pong (an answer to our ping, or unsolicited). */
+  ponged(): void {
+    if (this.#control()) this.lastSeenAt = Date.now();
+  }
+
+  /** Takes a control frame from the bucket; false (and closed with 4429) when the client sends too many. */
+  #control(): boolean {
+    if (!this.open) return false;
+    const now = Date.now();
+    this.#controlTokens = Math.min(CONTROL_FRAME_BURST, this.#controlTokens + ((now - this.#controlAt) * CONTROL_FRAMES_PER_SECOND) / 1000);
+    this.#controlAt = now;
+    if (this.#controlTokens < 1) {
+      this.close(CloseCode.rateLimited, 'too many control frames');
+      return false;
+    }
+    this.#controlTokens--;
     return true;
   }
 
@@ -61,7 +99,7 @@ export class WsPort implements SocketPort {
 /**
  * Takes the reading of a socket's data frames over from ws (see ClientFrameReader for why): the
  * socket's chunks go to a ClientFrameReader, which hands control frames (close, ping, pong) back to
- * ws's own reader, so ws still answers pings, reports pongs and does the closing handshake. Returns
+ * ws's own reader, so ws still reports pings and pongs and does the closing handshake. Returns
  * false, leaving ws to read, if the socket is not as ws left it (one 'data' listener: ws's).
  */
 function readFrames(ws: WebSocket, maxPayload: number, message: (text: string | null) => void): boolean {
@@ -87,7 +125,14 @@ export class InlineSocketHost implements SocketHost {
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(readonly limits: SocketHostLimits) {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    // Pings are answered by WsPort (counted and bounded), not by ws on its own.
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      autoPong: false,
+    });
     // Sweeps often and pings each socket on its own schedule: pinging every socket in one sweep
     // would be thousands of writes at once, a stall every client would feel.
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1000, limits.pingIntervalMs / 4, limits.heartbeatTimeoutMs / 6)));
@@ -105,7 +150,8 @@ export class InlineSocketHost implements SocketHost {
       opened = true;
       const port = new WsPort(ws);
       this.#ports.add(port);
-      ws.on('pong', () => (port.lastSeenAt = Date.now()));
+      ws.on('pong', () => port.ponged());
+      ws.on('ping', (data: Buffer) => port.pinged(data));
       const message = (text: string | null) => {
         port.lastSeenAt = Date.now();
         events.message(text);
