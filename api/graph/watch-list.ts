@@ -2,7 +2,8 @@ import type { GraphMailboxes, Mailbox } from './graph-mailboxes.js';
 
 /**
  * Whose Exchange/Teams state is worth asking for: people with live presence subscribers when the
- * presence feature says who they are; otherwise everyone, a bounded slice per refresh (round robin).
+ * presence feature says who they are; otherwise everyone. Either way a bounded slice per refresh,
+ * taken round robin, so with more people than `maxPerRefresh` each one still comes up in turn.
  */
 export class WatchList {
   #cursor = '';
@@ -13,10 +14,7 @@ export class WatchList {
   ) {}
 
   async next(): Promise<Mailbox[]> {
-    if (this.watched) {
-      const ids = [...new Set(this.watched())].slice(0, this.maxPerRefresh);
-      return [...(await this.mailboxes.of(ids)).values()];
-    }
+    if (this.watched) return this.#nextWatched(this.watched());
     let page = await this.mailboxes.page(this.#cursor, this.maxPerRefresh);
     if (page.length === 0 && this.#cursor) {
       this.#cursor = '';
@@ -24,6 +22,31 @@ export class WatchList {
     }
     this.#cursor = page.length ? page[page.length - 1].personId : '';
     return page;
+  }
+
+  /**
+   * The watched ids are walked in id order from where the last refresh stopped (the subscription
+   * order would hand every refresh the same first subscribers), and only ids that are mailboxes
+   * take a slot: people without one would otherwise crowd out those who have one.
+   */
+  async #nextWatched(watched: readonly string[]): Promise<Mailbox[]> {
+    const ids = [...new Set(watched)].sort();
+    if (ids.length === 0) return [];
+    let start = ids.findIndex((id) => id > this.#cursor);
+    if (start < 0) start = 0;
+    const ordered = [...ids.slice(start), ...ids.slice(0, start)];
+    const out: Mailbox[] = [];
+    for (let i = 0; i < ordered.length && out.length < this.maxPerRefresh; i += 500) {
+      const chunk = ordered.slice(i, i + 500);
+      const boxes = await this.mailboxes.of(chunk);
+      for (const id of chunk) {
+        this.#cursor = id;
+        const box = boxes.get(id);
+        if (box) out.push(box);
+        if (out.length >= this.maxPerRefresh) break;
+      }
+    }
+    return out;
   }
 }
 
