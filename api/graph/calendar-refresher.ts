@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/log/index.js';
 import type { GraphApi } from '../../directory-sync/sources/graph/index.js';
 import type { CalendarEvent, PresenceInputs } from '../presence/index.js';
-import type { Mailbox } from './graph-mailboxes.js';
+import { isNoMailbox, type GraphMailboxes, type Mailbox } from './graph-mailboxes.js';
 import { graphDateTime } from './graph-values.js';
 
 interface ScheduleItem {
@@ -38,9 +38,12 @@ const UTC = { Prefer: 'outlook.timezone="UTC"' };
  */
 export class CalendarRefresher {
   readonly #last = new Map<string, string>();
+  /** A user through whom getSchedule last worked: asks for a group in which nobody has a mailbox. */
+  #asker: string | undefined;
   constructor(
     private readonly api: GraphApi,
     private readonly presence: PresenceInputs,
+    private readonly mailboxes: Pick<GraphMailboxes, 'lacksMailbox' | 'learnNoMailbox'>,
     private readonly log: Logger,
     private readonly windowMs = { before: 60 * 60_000, after: 8 * 60 * 60_000 },
     private readonly now: () => number = Date.now,
@@ -57,15 +60,15 @@ export class CalendarRefresher {
     // One failing chunk (say its asking mailbox has no calendar) must not cost the others their update.
     const settled = await Promise.allSettled(
       chunks.map(async (chunk) => {
-        const res = await this.api.post<{ value: ScheduleInformation[] }>(
-          `/users/${encodeURIComponent(chunk[0].userId)}/calendar/getSchedule`,
+        const res = await this.#getSchedule(
+          chunk,
           {
             schedules: chunk.map((p) => p.email),
             startTime: { dateTime: from, timeZone: 'UTC' },
             endTime: { dateTime: to, timeZone: 'UTC' },
             availabilityViewInterval: 15,
           },
-          { idempotent: true, headers: UTC, signal },
+          signal,
         );
         for (const info of res.value ?? []) {
           const p = byEmail.get(String(info.scheduleId).toLowerCase());
@@ -119,5 +122,31 @@ export class CalendarRefresher {
       changed++;
     }
     return changed;
+  }
+
+  /**
+   * getSchedule must be asked through a mailbox, and Graph refuses the whole request (404
+   * MailboxNotEnabledForRESTAPI) when the asking user has none: the next member of the group is
+   * tried, then whoever worked last, and the refusal is remembered for the next refreshes.
+   */
+  async #getSchedule(chunk: readonly Mailbox[], body: unknown, signal?: AbortSignal): Promise<{ value: ScheduleInformation[] }> {
+    const candidates = [...new Set([...chunk.map((p) => p.userId), ...(this.#asker ? [this.#asker] : [])])];
+    for (const userId of candidates) {
+      if (this.mailboxes.lacksMailbox(userId)) continue;
+      try {
+        const res = await this.api.post<{ value: ScheduleInformation[] }>(`/users/${encodeURIComponent(userId)}/calendar/getSchedule`, body, {
+          idempotent: true,
+          headers: UTC,
+          signal,
+        });
+        this.#asker = userId;
+        return res;
+      } catch (err) {
+        if (!isNoMailbox(err)) throw err;
+        this.mailboxes.learnNoMailbox(userId);
+        if (this.#asker === userId) this.#asker = undefined;
+      }
+    }
+    throw new Error('graph: nobody in this group has a mailbox to ask getSchedule through');
   }
 }

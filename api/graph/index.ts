@@ -61,7 +61,7 @@ export function createGraphIntegration(
   const oof = new OofRefresher(api, withFeatures.presence, log);
   const oofList = list();
   tasks.push(new Periodic('oof', ms('graph.oofRefreshMs', env.GRAPH_OOF_REFRESH_SECONDS), async (signal) => oof.refresh(await oofList.next(), signal), log));
-  const calendar = new CalendarRefresher(api, withFeatures.presence, log);
+  const calendar = new CalendarRefresher(api, withFeatures.presence, mailboxes, log);
   const calList = list();
   tasks.push(
     new Periodic(

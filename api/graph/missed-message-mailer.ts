@@ -3,7 +3,7 @@ import type { Logger } from '../../core/log/index.js';
 import type { Store } from '../../core/store/index.js';
 import { GraphRequestError, type GraphApi } from '../../directory-sync/sources/graph/index.js';
 import type { MissedMessageNotifier } from '../chat/index.js';
-import type { GraphMailboxes } from './graph-mailboxes.js';
+import { isNoMailbox, type GraphMailboxes } from './graph-mailboxes.js';
 import type { GraphTables } from './graph-tables.js';
 import { escapeHtml } from './graph-values.js';
 
@@ -28,8 +28,11 @@ export class MissedMessageMailer implements MissedMessageNotifier {
 
   async notify(event: Event): Promise<void> {
     const sender = (await this.mailboxes.of([event.senderId])).get(event.senderId);
-    const from = sender?.userId ?? this.options.serviceMailbox;
-    if (!from) {
+    // An Entra user is not always a mailbox (UPN-only users, guests): Graph's 404 for them is
+    // remembered, and their mail goes out from the service mailbox.
+    const own = sender && !this.mailboxes.lacksMailbox(sender.userId) ? sender.userId : undefined;
+    const service = this.options.serviceMailbox;
+    if (!own && !service) {
       this.options.log.info({ conversationId: event.conversationId }, 'graph: no mailbox to send the missed-message mail from; skipped');
       return;
     }
@@ -40,27 +43,18 @@ export class MissedMessageMailer implements MissedMessageNotifier {
       .onConflict((oc) => oc.columns(['recipient_id', 'conversation_id', 'first_seq']).doNothing())
       .executeTakeFirst();
     if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    const count = event.lastSeq - event.firstSeq + 1;
-    const subject = count > 1 ? `Missed conversation with ${event.senderName}` : `${event.senderName} sent you a message`;
-    const product = this.options.productName ?? 'Office Presence';
     try {
-      await this.api.post(
-        `/users/${encodeURIComponent(from)}/sendMail`,
-        {
-          message: {
-            subject,
-            body: {
-              contentType: 'HTML',
-              content: `<p><b>${escapeHtml(event.senderName)}</b> sent you ${count > 1 ? `${count} messages` : 'a message'} in ${escapeHtml(product)}:</p><blockquote>${escapeHtml(event.preview)}</blockquote><p>Reply from the ${escapeHtml(product)} pane in Outlook.</p>`,
-            },
-            toRecipients: [{ emailAddress: { address: event.recipientEmail } }],
-            ...(sender ? {} : { replyTo: [{ emailAddress: { address: event.senderEmail, name: event.senderName } }] }),
-          },
-          saveToSentItems: false,
-        },
-        // Not idempotent: 429 is retried (never processed), 503/504 is not (it may have been sent).
-        { idempotent: false },
-      );
+      if (own) {
+        try {
+          return await this.#send(own, true, event);
+        } catch (err) {
+          // Nothing was sent (the user has no mailbox): the service mailbox may still send it.
+          if (!isNoMailbox(err)) throw err;
+          this.mailboxes.learnNoMailbox(own);
+          if (!service) throw err;
+        }
+      }
+      await this.#send(service!, false, event);
     } catch (err) {
       const certain = err instanceof GraphRequestError && err.status >= 400 && err.status < 500;
       if (certain)
@@ -72,5 +66,28 @@ export class MissedMessageMailer implements MissedMessageNotifier {
           .execute();
       throw err;
     }
+  }
+
+  async #send(from: string, fromSender: boolean, event: Event): Promise<void> {
+    const count = event.lastSeq - event.firstSeq + 1;
+    const subject = count > 1 ? `Missed conversation with ${event.senderName}` : `${event.senderName} sent you a message`;
+    const product = this.options.productName ?? 'Office Presence';
+    await this.api.post(
+      `/users/${encodeURIComponent(from)}/sendMail`,
+      {
+        message: {
+          subject,
+          body: {
+            contentType: 'HTML',
+            content: `<p><b>${escapeHtml(event.senderName)}</b> sent you ${count > 1 ? `${count} messages` : 'a message'} in ${escapeHtml(product)}:</p><blockquote>${escapeHtml(event.preview)}</blockquote><p>Reply from the ${escapeHtml(product)} pane in Outlook.</p>`,
+          },
+          toRecipients: [{ emailAddress: { address: event.recipientEmail } }],
+          ...(fromSender ? {} : { replyTo: [{ emailAddress: { address: event.senderEmail, name: event.senderName } }] }),
+        },
+        saveToSentItems: false,
+      },
+      // Not idempotent: 429 is retried (never processed), 503/504 is not (it may have been sent).
+      { idempotent: false },
+    );
   }
 }

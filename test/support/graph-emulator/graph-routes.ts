@@ -77,6 +77,12 @@ export class GraphRoutes {
     const s = this.state;
     const { method, path: p, query } = req;
     let m: RegExpExecArray | null;
+    // Exchange routes of an Entra user without a mailbox (no `mail`: UPN-only, many guests) answer
+    // as Graph does, for the whole request.
+    if ((m = /^\/users\/([^/]+)\/(mailboxSettings|calendar|calendarView|sendMail|mailFolders|messages)(\/|$)/.exec(p))) {
+      const u = s.userByKey(decodeURIComponent(m[1]));
+      if (u && !u.mail) return err(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    }
     if (method === 'GET' && p === '/users/delta') return this.delta(s.users, '/users/delta', req);
     if (method === 'GET' && p === '/contacts/delta') return this.delta(s.orgContacts, '/contacts/delta', req);
     if (method === 'GET' && (m = /^\/users\/([^/]+)\/contacts\/delta$/.exec(p))) {
@@ -283,7 +289,7 @@ export class GraphRoutes {
     return ok({
       value: b.schedules.map((addr: unknown) => {
         const u = this.state.userByKey(String(addr));
-        if (!u) return { scheduleId: addr, error: { message: 'The specified user could not be found', responseCode: 'ErrorMailRecipientNotFound' } };
+        if (!u || !u.mail) return { scheduleId: addr, error: { message: 'The specified user could not be found', responseCode: 'ErrorMailRecipientNotFound' } };
         const items = (this.state.calendars.get(String(u.id)) ?? []).filter((i) => Date.parse(i.start) < to && Date.parse(i.end) > from);
         let view = '';
         for (let t = from; t < to; t += interval) {
