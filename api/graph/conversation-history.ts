@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from '../../core/log/index.js';
 import type { Store } from '../../core/store/index.js';
 import type { DirectoryTables } from '../../directory-sync/directory/index.js';
 import type { GraphApi } from '../../directory-sync/sources/graph/index.js';
 import type { ChatTables } from '../chat/tables.js';
-import type { GraphMailboxes, Mailbox } from './graph-mailboxes.js';
-import type { GraphTables } from './graph-tables.js';
+import { isNoMailbox, type GraphMailboxes, type Mailbox } from './graph-mailboxes.js';
+import type { GraphHistoryItemsTable, GraphTables } from './graph-tables.js';
 import { escapeHtml } from './graph-values.js';
 
 export const HISTORY_FOLDER = 'Conversation History';
 type Db = Kysely<GraphTables & ChatTables & DirectoryTables>;
+type Row = Selectable<GraphHistoryItemsTable>;
 
 interface Msg {
   seq: number;
@@ -26,6 +27,10 @@ export interface HistoryOptions {
   readonly horizonMs: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Failed attempts after which an item is given up (logged); default 8. */
+  readonly maxFailures?: number;
+  /** Wait after the first failure, doubling with each next one up to 6 hours; default 1 minute. */
+  readonly retryBaseMs?: number;
 }
 
 /** Splits messages (seq order) into bursts; `silenceMs` or more without a message ends a burst. */
@@ -62,7 +67,14 @@ export class ConversationHistoryWriter {
   /** One pass: retries pending items, then records and saves newly ended bursts. Returns items saved. */
   async run(signal?: AbortSignal): Promise<number> {
     let saved = 0;
-    const pending = await this.#db.selectFrom('graph_history_items').selectAll().where('state', '=', 'pending').orderBy('updated_at').limit(200).execute();
+    const pending = await this.#db
+      .selectFrom('graph_history_items')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .where('retry_at', '<=', this.#now())
+      .orderBy('retry_at')
+      .limit(200)
+      .execute();
     for (const row of pending) if (await this.#save(row, signal)) saved++;
 
     const now = this.#now();
@@ -97,6 +109,8 @@ export class ConversationHistoryWriter {
         .limit(2000)
         .execute();
       for (const box of boxes.values()) {
+        // Graph said this user has no mailbox: nothing of theirs can be saved (nor recorded as pending).
+        if (this.mailboxes.lacksMailbox(box.userId)) continue;
         const mine = messages.filter((m) => m.seq > (upto.get(box.personId) ?? 0));
         const bursts = splitBursts(mine, this.o.silenceMs).filter((b) => now - b[b.length - 1].created_at >= this.o.silenceMs);
         for (const burst of bursts) {
@@ -136,14 +150,13 @@ export class ConversationHistoryWriter {
       .executeTakeFirst();
   }
 
-  async #save(
-    row: GraphTables['graph_history_items'],
-    signal?: AbortSignal,
-    ctx?: { burst: Msg[]; topic: string | null; members: string[] },
-  ): Promise<boolean> {
-    if (row.state === 'saved') return false;
+  async #save(row: Row, signal?: AbortSignal, ctx?: { burst: Msg[]; topic: string | null; members: string[] }): Promise<boolean> {
+    if (row.state !== 'pending') return false;
     const box = (await this.mailboxes.of([row.person_id])).get(row.person_id);
-    if (!box) return false;
+    if (!box || this.mailboxes.lacksMailbox(box.userId)) {
+      await this.#failed(row, new Error(box ? 'the user has no mailbox' : 'no longer a mailbox in the directory'));
+      return false;
+    }
     const base = `/users/${encodeURIComponent(box.userId)}`;
     try {
       const folderId = await this.#folder(box.userId, signal);
@@ -171,12 +184,35 @@ export class ConversationHistoryWriter {
       );
       return this.#mark(row, created.id);
     } catch (err) {
-      this.o.log.warn({ err, conversationId: row.conversation_id, personId: row.person_id }, 'graph: conversation history not saved yet; will retry');
+      if (isNoMailbox(err)) this.mailboxes.learnNoMailbox(box.userId);
+      await this.#failed(row, err);
       return false;
     }
   }
 
-  async #mark(row: GraphTables['graph_history_items'], messageId: string): Promise<boolean> {
+  /**
+   * Every failure counts and pushes the next try back (doubling), so an item that cannot be saved
+   * (no folder access, no mailbox) neither stays first in line for ever nor is tried for ever.
+   */
+  async #failed(row: Row, err: unknown): Promise<void> {
+    const failures = row.failures + 1;
+    const givingUp = failures >= (this.o.maxFailures ?? 8);
+    const now = this.#now();
+    const delay = Math.min((this.o.retryBaseMs ?? 60_000) * 2 ** (failures - 1), 6 * 3600_000);
+    await this.#db
+      .updateTable('graph_history_items')
+      .set({ failures, retry_at: now + delay, updated_at: now, state: givingUp ? 'failed' : 'pending' })
+      .where('conversation_id', '=', row.conversation_id)
+      .where('person_id', '=', row.person_id)
+      .where('first_seq', '=', row.first_seq)
+      .where('state', '=', 'pending')
+      .execute();
+    const where = { err, conversationId: row.conversation_id, personId: row.person_id, failures };
+    if (givingUp) this.o.log.warn(where, 'graph: conversation history item could not be saved; given up');
+    else this.o.log.warn({ ...where, retryInMs: delay }, 'graph: conversation history not saved yet; will retry');
+  }
+
+  async #mark(row: Row, messageId: string): Promise<boolean> {
     await this.#db
       .updateTable('graph_history_items')
       .set({ state: 'saved', message_id: messageId, updated_at: this.#now() })
@@ -187,7 +223,7 @@ export class ConversationHistoryWriter {
     return true;
   }
 
-  async #context(row: GraphTables['graph_history_items']) {
+  async #context(row: Row) {
     const burst: Msg[] = await this.#db
       .selectFrom('chat_messages')
       .select(['seq', 'sender_id', 'text', 'created_at'])
@@ -201,7 +237,7 @@ export class ConversationHistoryWriter {
     return { burst, topic: conv?.topic ?? null, members: members.map((m) => m.person_id) };
   }
 
-  async #message(row: GraphTables['graph_history_items'], box: Mailbox, ctx: { burst: Msg[]; topic: string | null; members: string[] }) {
+  async #message(row: Row, box: Mailbox, ctx: { burst: Msg[]; topic: string | null; members: string[] }) {
     const ids = [...new Set([...ctx.members, ...ctx.burst.map((m) => m.sender_id)])];
     const people = ids.length ? await this.#db.selectFrom('people').select(['id', 'display_name', 'primary_email']).where('id', 'in', ids).execute() : [];
     const name = new Map(people.map((p) => [p.id, p.display_name]));

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Migration } from '../../core/store/index.js';
 import { graphPhotoMigrations, type GraphPhotosTable } from '../../directory-sync/sources/graph/photo-refresher.js';
 
@@ -17,10 +18,16 @@ export interface GraphHistoryItemsTable {
   last_seq: number;
   /** The internetMessageId we give the item: finds it again after an uncertain create. */
   message_key: string;
-  state: 'pending' | 'saved';
+  /** 'failed': given up after `failures` reached the writer's cap (logged). */
+  state: 'pending' | 'saved' | 'failed';
   message_id: string | null;
+  /** Creates sent (an item may exist): the next attempt looks for it first. */
   attempts: number;
   updated_at: number;
+  /** Failed attempts so far, of any kind (folder, mailbox, create). */
+  failures: ColumnType<number, number | undefined, number>;
+  /** A pending item is not retried before this (backoff after failures). */
+  retry_at: ColumnType<number, number | undefined, number>;
 }
 
 export interface GraphTables {
@@ -55,6 +62,22 @@ export const graphMigrations: readonly Migration[] = [
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('graph_history_items_pk', ['conversation_id', 'person_id', 'first_seq'])
         .execute();
+    },
+  },
+  {
+    // Items that fail are retried with backoff and given up after a cap, instead of staying the
+    // oldest pending rows for ever and holding back every retry behind them.
+    name: 'graph.003-history-retry',
+    async up(db) {
+      await db.schema
+        .alterTable('graph_history_items')
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('graph_history_items')
+        .addColumn('retry_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('graph_history_items_retry').on('graph_history_items').columns(['state', 'retry_at']).execute();
     },
   },
 ];
