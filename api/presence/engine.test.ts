@@ -62,3 +62,50 @@ describe('PresenceEngine stored inputs', () => {
     }
   });
 });
+
+describe('PresenceEngine block lists', () => {
+  it('does not let a reload that started before a block made here overwrite it', async () => {
+    const state = { list: ['X'], hold: undefined as Promise<void> | undefined };
+    const store = {
+      allBlocks: async () => new Map(),
+      blockedBy: async () => {
+        // The read sees the rows as they are when it starts, and answers when the test lets it.
+        const seen = [...state.list];
+        await state.hold;
+        return seen;
+      },
+      block: async (_owner: string, blocked: string) => void state.list.push(blocked),
+      load: async () => inputs(null),
+    } as unknown as PresenceStore;
+    const cluster = new MemoryCluster();
+    let events: ClusterEvents | undefined;
+    const start = cluster.start.bind(cluster);
+    cluster.start = async (e) => {
+      events = e;
+      await start(e);
+    };
+    const engine = new PresenceEngine({
+      store,
+      cluster,
+      directory: {} as DirectoryReader,
+      log: { error: () => undefined, warn: () => undefined } as unknown as Logger,
+    });
+    await engine.start();
+    try {
+      let release: () => void = () => undefined;
+      state.hold = new Promise<void>((r) => (release = r));
+      // Another process blocked X and says so: this process starts reading O's list...
+      events!.inputsChanged('O', 'blocks');
+      // ...and O blocks Y here before that read answers.
+      await engine.block('O', 'Y');
+      expect(engine.hasBlocked('O', 'Y')).toBe(true);
+      state.hold = undefined;
+      release();
+      for (let i = 0; i < 50 && !engine.hasBlocked('O', 'X'); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(engine.hasBlocked('O', 'X')).toBe(true);
+      expect(engine.hasBlocked('O', 'Y')).toBe(true);
+    } finally {
+      await engine.stop();
+    }
+  });
+});

@@ -49,6 +49,12 @@ export class PresenceEngine implements PresenceService {
   /** Loads of stored inputs under way, per person: a change notice meanwhile makes them stale. */
   readonly #loads = new Map<string, Set<{ stale: boolean }>>();
   readonly #blocks = new BlockLists();
+  /**
+   * Per owner: reloads started and changes made here. Store reads answer in any order, and a
+   * process ignores its own notices: a reload that started before a newer reload, or before a
+   * change made here, must not overwrite what came after it.
+   */
+  readonly #blockEpochs = new Map<string, { reloads: number; local: number }>();
   readonly #kinds = new Map<string, 'person' | 'contact' | null>();
   /** One cell per person ever seen, replaced view by view: holders of a cell see the latest view without a lookup. */
   readonly #views = new Map<string, { view: PresenceView }>();
@@ -239,17 +245,8 @@ export class PresenceEngine implements PresenceService {
   }
 
   #invalidate(personId: string, kind: InputKind): void {
-    if (kind === 'blocks') {
-      // Reload before re-sending: fan-out reads block lists synchronously from this cache.
-      void this.#o.store
-        .blockedBy(personId)
-        .then((list) => {
-          // Viewers' filtered views changed, not the presence: re-send it to subscribers.
-          const view = this.#views.get(personId)?.view;
-          if (this.#blocks.set(personId, list) && view) this.#emit(personId, view);
-        })
-        .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
-    } else {
+    if (kind === 'blocks') this.#reloadBlocks(personId);
+    else {
       this.#inputs.delete(personId);
       this.#staleLoads(personId);
       // Closes the race where this process recomputed with the old inputs just before the notice and
@@ -276,11 +273,39 @@ export class PresenceEngine implements PresenceService {
 
   // ---- blocks ----
 
+  #blockEpoch(ownerId: string): { reloads: number; local: number } {
+    let e = this.#blockEpochs.get(ownerId);
+    if (!e) this.#blockEpochs.set(ownerId, (e = { reloads: 0, local: 0 }));
+    return e;
+  }
+
+  /** Reloads an owner's list (another process changed it); fan-out reads block lists synchronously from this cache. */
+  #reloadBlocks(ownerId: string): void {
+    const epoch = this.#blockEpoch(ownerId);
+    const reload = ++epoch.reloads;
+    const local = epoch.local;
+    void this.#o.store
+      .blockedBy(ownerId)
+      .then((list) => {
+        if (epoch.reloads !== reload) return; // a newer reload answers for it
+        // Changed here meanwhile: the read may predate that change, read again (it is in the store now).
+        if (epoch.local !== local) return this.#reloadBlocks(ownerId);
+        // Viewers' filtered views changed, not the presence: re-send it to subscribers.
+        const view = this.#views.get(ownerId)?.view;
+        if (this.#blocks.set(ownerId, list) && view) this.#emit(ownerId, view);
+      })
+      .catch((err: unknown) => this.#o.log.error({ err }, 'reloading blocks failed'));
+  }
+
   /** Reads every block list; re-sends the presence of people whose list changed (their viewers' view changed). */
   async #loadAllBlocks(): Promise<void> {
+    const before = new Map([...this.#blockEpochs].map(([owner, e]) => [owner, e.reloads + e.local]));
     const all = await this.#o.store.allBlocks();
     const owners = new Set([...this.#blocks.owners(), ...all.keys()]);
     for (const owner of owners) {
+      const e = this.#blockEpochs.get(owner);
+      // Reloaded or changed here during the read: that list is newer than this answer, or being read again.
+      if (e && e.reloads + e.local !== (before.get(owner) ?? 0)) continue;
       const view = this.#views.get(owner)?.view;
       if (this.#blocks.set(owner, all.get(owner) ?? []) && view) this.#emit(owner, view);
     }
@@ -288,12 +313,14 @@ export class PresenceEngine implements PresenceService {
 
   async block(ownerId: string, blockedId: string): Promise<void> {
     await this.#o.store.block(ownerId, blockedId, this.#now());
+    this.#blockEpoch(ownerId).local++;
     this.#blocks.add(ownerId, blockedId);
     await this.#blocksChanged(ownerId);
   }
 
   async unblock(ownerId: string, blockedId: string): Promise<void> {
     await this.#o.store.unblock(ownerId, blockedId);
+    this.#blockEpoch(ownerId).local++;
     this.#blocks.delete(ownerId, blockedId);
     await this.#blocksChanged(ownerId);
   }
