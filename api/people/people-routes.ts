@@ -29,13 +29,14 @@ export function createPeopleFeature(deps: { directory: DirectoryReader; authMode
   });
 
   router.get('/v1/people/:id', async (ctx) => {
-    const card = ID.test(ctx.params.id) ? await directory.getCard(ctx.params.id) : null;
+    // Someone's Outlook contacts are theirs alone: for anyone else the id does not exist.
+    const card = ID.test(ctx.params.id) ? await directory.getCard(ctx.params.id, ctx.state.principal.personId) : null;
     if (!card) throw notFound('No such person');
     ctx.body = card;
   });
 
   router.get('/v1/people/:id/photo', async (ctx) => {
-    const photo = ID.test(ctx.params.id) ? await directory.getPhoto(ctx.params.id) : null;
+    const photo = ID.test(ctx.params.id) ? await directory.getPhoto(ctx.params.id, ctx.state.principal.personId) : null;
     if (!photo) throw notFound('No photo');
     const etag = `"${photo.etag}"`;
     ctx.set('ETag', etag);

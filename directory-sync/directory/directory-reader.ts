@@ -9,8 +9,12 @@ export interface DirectoryReader {
   lookupEmails(emails: readonly string[]): Promise<Map<string, PersonSummary | null>>;
   search(query: string, limit: number): Promise<PersonSummary[]>;
   getSummary(id: string): Promise<PersonSummary | null>;
-  getCard(id: string): Promise<PersonCard | null>;
-  getPhoto(id: string): Promise<PersonPhoto | null>;
+  /**
+   * With `viewerId` (a caller's person id), a private contact (an Outlook contact, `owner_id` set)
+   * is found only for its owner; without it (the server itself) anyone is.
+   */
+  getCard(id: string, viewerId?: string): Promise<PersonCard | null>;
+  getPhoto(id: string, viewerId?: string): Promise<PersonPhoto | null>;
   /** Resolves an authenticated caller: by UPN, then by any SMTP address. Only live, enabled people. */
   findForLogin(claims: { upn?: string; email?: string; oid?: string }): Promise<PersonSummary | null>;
   /** All SMTP addresses of a person, primary first. */
@@ -89,8 +93,14 @@ export class StoreDirectoryReader implements DirectoryReader {
     return row ? toSummary(row) : null;
   }
 
-  async getCard(id: string): Promise<PersonCard | null> {
-    const row = await this.#db.selectFrom('people').selectAll().where('id', '=', id).where(LIVE).executeTakeFirst();
+  async getCard(id: string, viewerId?: string): Promise<PersonCard | null> {
+    const row = await this.#db
+      .selectFrom('people')
+      .selectAll()
+      .where('id', '=', id)
+      .where(LIVE)
+      .$if(viewerId !== undefined, (q) => q.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewerId!)])))
+      .executeTakeFirst();
     if (!row) return null;
     const [emails, sources, reports] = await Promise.all([
       this.emailsOf(id),
@@ -128,13 +138,14 @@ export class StoreDirectoryReader implements DirectoryReader {
     });
   }
 
-  async getPhoto(id: string): Promise<PersonPhoto | null> {
+  async getPhoto(id: string, viewerId?: string): Promise<PersonPhoto | null> {
     const row = await this.#db
       .selectFrom('person_photos')
       .innerJoin('people', 'people.id', 'person_photos.person_id')
       .select(['person_photos.bytes', 'person_photos.content_type', 'person_photos.etag'])
       .where('person_photos.person_id', '=', id)
       .where(LIVE)
+      .$if(viewerId !== undefined, (q) => q.where((eb) => eb.or([eb('people.owner_id', 'is', null), eb('people.owner_id', '=', viewerId!)])))
       .executeTakeFirst();
     return row ? { bytes: row.bytes, contentType: row.content_type, etag: row.etag } : null;
   }
