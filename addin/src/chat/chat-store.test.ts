@@ -238,7 +238,7 @@ describe('pane chat store', () => {
     second.store.stop();
 
     // Found an hour and more later: shown as not sent, and sent only when its author says so.
-    outbox.save([{ clientMessageId: 'old-1', conversationId: 'c1', text: 'from yesterday', status: 'sending', queuedAt: now }]);
+    outbox.update([{ clientMessageId: 'old-1', conversationId: 'c1', text: 'from yesterday', status: 'sending', queuedAt: now }], []);
     now += RESEND_STORED_WITHIN_MS + 1;
     const third = setup([view()], [], 60_000, undefined, { outbox, now: () => now });
     await tick();
@@ -250,6 +250,26 @@ describe('pane chat store', () => {
     third.store.discard('old-1');
     expect(outbox.saved).toEqual([]);
     third.store.stop();
+
+    // Two panes of one person (Outlook and Word) share the place: one's ack leaves the other's unsent message.
+    const word = setup([view()], [], 60_000, undefined, { outbox, now: () => now, newId: () => 'from-word' });
+    const outlook = setup([view()], [], 60_000, undefined, { outbox, now: () => now, newId: () => 'from-outlook' });
+    await tick();
+    word.store.send('c1', 'typed in Word');
+    outlook.rt.open();
+    outlook.store.send('c1', 'typed in Outlook');
+    outlook.rt.emit({
+      type: 'chat.ack',
+      ok: true,
+      clientMessageId: 'from-outlook',
+      conversationId: 'c1',
+      message: msg(2, ME, 'from-outlook'),
+      duplicate: false,
+      doNotDisturb: [],
+    });
+    expect(outbox.saved.map((p) => p.clientMessageId)).toEqual(['from-word']);
+    word.store.stop();
+    outlook.store.stop();
   });
 
   it('reads only well-formed stored messages, and survives storage that is full or refused', () => {
@@ -265,7 +285,7 @@ describe('pane chat store', () => {
     } as unknown as Storage;
     const mine = localOutboxStorage('p1', storage);
     const good = { clientMessageId: 'a', conversationId: 'c1', text: 'hi', status: 'sending' as const, queuedAt: 5 };
-    mine.save([good]);
+    mine.update([good], []);
     expect(localOutboxStorage('p1', storage).load()).toEqual([good]);
     expect(localOutboxStorage('p2', storage).load()).toEqual([]);
     items.set('op.chat.outbox.p1', JSON.stringify([good, { clientMessageId: 1 }, null, 'x']));
@@ -273,7 +293,7 @@ describe('pane chat store', () => {
     items.set('op.chat.outbox.p1', '{not json');
     expect(mine.load()).toEqual([]);
     full = true;
-    expect(() => mine.save([good])).not.toThrow();
+    expect(() => mine.update([good], [])).not.toThrow();
     expect(localOutboxStorage('p1', undefined).load()).toEqual([]);
   });
 

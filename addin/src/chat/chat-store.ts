@@ -133,8 +133,8 @@ export class ChatStore {
   }
 
   /** The outbox changed: written through, so a pane closed now still has it next time. */
-  #outboxChanged(): void {
-    this.#storage.save([...this.#outbox.values()]);
+  #outboxChanged(changed: readonly PendingMessage[], removed: readonly string[] = []): void {
+    this.#storage.update(changed, removed);
   }
 
   // ------------------------------------------------------------ lifecycle and subscription
@@ -240,7 +240,7 @@ export class ChatStore {
     if (utf8Bytes(text) > MAX_MESSAGE_BYTES) return `Messages are limited to ${MAX_MESSAGE_BYTES / 1024} KB`;
     const p: PendingMessage = { clientMessageId: this.#newId(), conversationId, text, status: 'sending', queuedAt: this.#now() };
     this.#outbox.set(p.clientMessageId, p);
-    this.#outboxChanged();
+    this.#outboxChanged([p]);
     this.#pump();
     this.#changed();
     return null;
@@ -252,14 +252,14 @@ export class ChatStore {
     if (!p) return;
     const again = { ...p, status: 'sending' as const, error: undefined, queuedAt: this.#now() };
     this.#outbox.set(clientMessageId, again);
-    this.#outboxChanged();
+    this.#outboxChanged([again]);
     this.#pump();
     this.#changed();
   }
 
   discard(clientMessageId: string): void {
     this.#outbox.delete(clientMessageId);
-    this.#outboxChanged();
+    this.#outboxChanged([], [clientMessageId]);
     this.#inFlight.delete(clientMessageId);
     this.#changed();
   }
@@ -411,7 +411,7 @@ export class ChatStore {
     this.#inFlight.delete(f.clientMessageId);
     if (f.ok) {
       this.#outbox.delete(f.clientMessageId);
-      this.#outboxChanged();
+      this.#outboxChanged([], [f.clientMessageId]);
       const c = this.#convs.get(f.conversationId);
       if (c) {
         this.#insert(c, f.message);
@@ -428,9 +428,14 @@ export class ChatStore {
     } else {
       // Refused for good: shown as not sent, unless its conversation is not this pane's any more
       // (a stored message for a chat left meanwhile), where nobody would ever see it.
-      if (!this.#loaded || this.#convs.has(p.conversationId)) this.#outbox.set(p.clientMessageId, { ...p, status: 'failed', error: f.error.message });
-      else this.#outbox.delete(p.clientMessageId);
-      this.#outboxChanged();
+      if (!this.#loaded || this.#convs.has(p.conversationId)) {
+        const failed = { ...p, status: 'failed' as const, error: f.error.message };
+        this.#outbox.set(p.clientMessageId, failed);
+        this.#outboxChanged([failed]);
+      } else {
+        this.#outbox.delete(p.clientMessageId);
+        this.#outboxChanged([], [p.clientMessageId]);
+      }
     }
     this.#pump();
     this.#changed();
@@ -515,8 +520,9 @@ export class ChatStore {
 
   #remove(id: string): void {
     this.#convs.delete(id);
-    for (const p of this.#outbox.values()) if (p.conversationId === id) this.#outbox.delete(p.clientMessageId);
-    this.#outboxChanged();
+    const dropped = [...this.#outbox.values()].filter((p) => p.conversationId === id).map((p) => p.clientMessageId);
+    for (const cid of dropped) this.#outbox.delete(cid);
+    if (dropped.length) this.#outboxChanged([], dropped);
     if (this.#selectedId === id) this.#selectedId = null;
     this.#changed();
   }
