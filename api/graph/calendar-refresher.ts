@@ -38,6 +38,8 @@ const UTC = { Prefer: 'outlook.timezone="UTC"' };
  */
 export class CalendarRefresher {
   readonly #last = new Map<string, string>();
+  /** What was last pushed per person: a meeting check that fails keeps their meeting flags. */
+  readonly #events = new Map<string, CalendarEvent[]>();
   /** A user through whom getSchedule last worked: asks for a group in which nobody has a mailbox. */
   #asker: string | undefined;
   constructor(
@@ -94,21 +96,38 @@ export class CalendarRefresher {
     if (busyNow.length) {
       const nowFrom = new Date(now).toISOString();
       const nowTo = new Date(now + 60_000).toISOString();
-      const views = await this.api.batch(
-        busyNow.map((p) => ({
-          id: p.personId,
-          method: 'GET' as const,
-          url: `/users/${encodeURIComponent(p.userId)}/calendarView?startDateTime=${nowFrom}&endDateTime=${nowTo}&$select=showAs,start,end,attendees,isCancelled`,
-          headers: UTC,
-        })),
-        { signal },
-      );
-      for (const [personId, r] of views) {
-        if (r.status !== 200) continue;
+      let views = new Map<string, { status: number; body?: unknown }>();
+      try {
+        views = await this.api.batch(
+          busyNow.map((p) => ({
+            id: p.personId,
+            method: 'GET' as const,
+            url: `/users/${encodeURIComponent(p.userId)}/calendarView?startDateTime=${nowFrom}&endDateTime=${nowTo}&$select=showAs,start,end,attendees,isCancelled`,
+            headers: UTC,
+          })),
+          { signal },
+        );
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        // The free/busy already read is still right: only whether a block is a meeting is unknown.
+        this.log.warn({ err }, 'graph: meeting check failed; meeting flags kept as they were until the next refresh');
+      }
+      for (const p of busyNow) {
+        const events = found.get(p.personId)!;
+        const r = views.get(p.personId);
+        if (r?.status !== 200) {
+          // Unknown this time: a block keeps the flag it had (a meeting does not turn into Busy).
+          const before = this.#events.get(p.personId) ?? [];
+          const was = (e: CalendarEvent) => before.some((b) => b.isMeeting && b.start === e.start && b.end === e.end);
+          found.set(
+            p.personId,
+            events.map((e) => (was(e) ? { ...e, isMeeting: true } : e)),
+          );
+          continue;
+        }
         const meetings = ((r.body as { value?: CalendarViewEvent[] })?.value ?? []).filter((e) => !e.isCancelled && (e.attendees?.length ?? 0) > 0);
-        const events = found.get(personId)!;
         found.set(
-          personId,
+          p.personId,
           events.map((e) => (meetings.some((m) => graphDateTime(m.start) === e.start && graphDateTime(m.end) === e.end) ? { ...e, isMeeting: true } : e)),
         );
       }
@@ -119,6 +138,7 @@ export class CalendarRefresher {
       if (this.#last.get(personId) === key) continue;
       await this.presence.setCalendar(personId, 'graph', events);
       this.#last.set(personId, key);
+      this.#events.set(personId, events);
       changed++;
     }
     return changed;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { selectFields, type DeltaCollection, type Json } from './delta-collection.js';
-import type { GraphState } from './graph-state.js';
+import type { Fault, GraphState } from './graph-state.js';
 
 export interface EmRequest {
   readonly method: string;
@@ -41,19 +41,8 @@ export class GraphRoutes {
       const exp = s.tokens.get(token);
       if (!exp || exp < Date.now()) return err(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     }
-    const key = `${req.method} ${req.path}`;
-    const fault = s.faults.find((f) => f.times > 0 && f.match.test(key) && (f.inBatch === undefined || f.inBatch === req.inBatch));
-    if (fault && !fault.afterApplying) {
-      fault.times--;
-      // Status 0: the connection is dropped without an answer (the HTTP layer resets it).
-      if (fault.status === 0) return { status: 0 };
-      return err(
-        fault.status,
-        fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
-        'injected',
-        fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined,
-      );
-    }
+    const fault = this.fault(req.method, req.path, req.inBatch);
+    if (fault && !fault.afterApplying) return this.injected(fault);
     const mailbox = /^\/users\/([^/]+)\//.exec(req.path)?.[1];
     if (mailbox) {
       const n = (s.inFlight.get(mailbox) ?? 0) + 1;
@@ -71,6 +60,25 @@ export class GraphRoutes {
     } finally {
       if (mailbox) s.inFlight.set(mailbox, (s.inFlight.get(mailbox) ?? 1) - 1);
     }
+  }
+
+  /** The first live fault matching "METHOD /path" (also used for the $batch request itself). */
+  fault(method: string, path: string, inBatch: boolean): Fault | undefined {
+    const key = `${method} ${path}`;
+    return this.state.faults.find((f) => f.times > 0 && f.match.test(key) && (f.inBatch === undefined || f.inBatch === inBatch));
+  }
+
+  /** Answers with a fault (spending one of its uses). */
+  injected(fault: Fault): EmResponse {
+    fault.times--;
+    // Status 0: the connection is dropped without an answer (the HTTP layer resets it).
+    if (fault.status === 0) return { status: 0 };
+    return err(
+      fault.status,
+      fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+      'injected',
+      fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined,
+    );
   }
 
   private async route(req: EmRequest): Promise<EmResponse> {

@@ -107,6 +107,8 @@ export async function startGraphEmulator(options: { tls?: TestTls } = {}): Promi
       const exp = state.tokens.get(token);
       if (!exp || exp < Date.now())
         return send(ctx, { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } } }, gpath, false, body);
+      const fault = routes.fault('POST', gpath, false);
+      if (fault && !fault.afterApplying) return send(ctx, routes.injected(fault), gpath, false, body);
       const reqs = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }[] })?.requests;
       if (!Array.isArray(reqs) || reqs.length > 20)
         return send(ctx, { status: 400, body: { error: { code: 'BadRequest', message: 'A batch holds 1 to 20 requests.' } } }, gpath, false, body);
