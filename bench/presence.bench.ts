@@ -8,6 +8,8 @@
 //   npm run bench -- presence
 //   PEOPLE=1000 SECONDS=5 npm run bench -- presence      (a quick run)
 //   REALTIME_SOCKETS=process npm run bench -- presence   (sockets in a socket process beside the API)
+//   PRESENCE_INPUT=engine npm run bench -- presence      (changes enter in-process, as the Graph feeds'
+//                                                         do and as the floor makes its own, not as HTTP PUTs)
 import { fork, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { loadavg, setPriority } from 'node:os';
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { PresenceFeature } from '../api/presence/index.js';
 import { person } from '../test/support/entries.js';
 import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
-import { emailOf, HIST_BUCKETS, percentile } from './presence/shared.js';
+import { changeNote, emailOf, HIST_BUCKETS, percentile, prng } from './presence/shared.js';
 import { profiled } from './support/cpu-profile.js';
 import { describeSched, mainThreadSched } from './support/sched.js';
 
@@ -30,6 +32,9 @@ const QUERY_SECONDS = Number(process.env.QUERY_SECONDS ?? 10);
 const QUERY_WARMUP_SECONDS = Number(process.env.QUERY_WARMUP_SECONDS ?? 3);
 const CHANGE_WARMUP_SECONDS = Number(process.env.CHANGE_WARMUP_SECONDS ?? 10);
 const TARGET = { p99Ms: 250, floorShare: 0.5, bytesPerConnection: 30 * 1024, queryRps: 2000 };
+/** Where the changes enter: `http` (PUT /v1/me/presence from the driver, as panes set a status) or `engine` (in-process). */
+const INPUT = process.env.PRESENCE_INPUT === 'engine' ? 'engine' : 'http';
+const AVAILABILITIES = ['Available', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away'] as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (...a: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -135,6 +140,54 @@ async function round(
 }
 
 let server: TestServer;
+/** Person ids of the bench people (PRESENCE_INPUT=engine). */
+const personIds: string[] = [];
+let engineSeq = 0;
+
+/**
+ * The changes made in-process at the same rate, paced by the clock as the driver is: each one the
+ * manual state the PUT route would set (same note with the send time), without the HTTP request.
+ */
+async function engineChanges(
+  rate: number,
+  seconds: number,
+): Promise<{ sent: number; shed: number; ok: number; errors: number; seconds: number; maxInFlight: number; putP50: number; putP99: number; cpuShare: number }> {
+  const engine = (server.features.find((f) => f.name === 'presence') as PresenceFeature).engine;
+  const rnd = prng(4242 + engineSeq);
+  let ok = 0;
+  let errors = 0;
+  let due = 0;
+  let inFlight = 0;
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = Date.now();
+      if (now >= end) {
+        clearInterval(tick);
+        resolve();
+        return;
+      }
+      for (const target = Math.floor(((now - started) * rate) / 1000); due < target; due++) {
+        const seq = engineSeq++;
+        inFlight++;
+        engine
+          .setManual(personIds[Math.floor(rnd() * personIds.length)]!, {
+            availability: AVAILABILITIES[seq % AVAILABILITIES.length]!,
+            note: changeNote(Date.now(), seq),
+          })
+          .then(
+            () => ok++,
+            () => errors++,
+          )
+          .finally(() => inFlight--);
+      }
+    }, 10);
+  });
+  const sentFor = (Date.now() - started) / 1000;
+  for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
+  return { sent: due, shed: 0, ok, errors, seconds: sentFor, maxInFlight: 0, putP50: NaN, putP99: NaN, cpuShare: 0 };
+}
 
 /** Waits (at most 60 s) until the API process uses under 10 % of a core over half a second; returns the wait in ms. */
 async function settled(): Promise<number> {
@@ -194,6 +247,13 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
   log(`seeded ${PEOPLE} people in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (INPUT === 'engine') {
+    for (let i = 0; i < PEOPLE; i += 1000) {
+      const found = await server.deps.directory.lookupEmails(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => emailOf(i + k)));
+      for (const person of found.values()) if (person) personIds.push(person.id);
+    }
+    log(`changes enter in-process (PRESENCE_INPUT=engine): ${personIds.length} people`);
+  }
   const before = await serverRss();
   rssBefore = before.api + before.sockets;
 
@@ -217,8 +277,11 @@ async function main(): Promise<void> {
       const wall0 = Date.now();
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
-      driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
-      drive = await profiled('presence-changes', () => waitFor(driver, 'changes-done', (SECONDS + 120) * 1000));
+      if (INPUT === 'engine') drive = await profiled('presence-changes', () => engineChanges(RATE, SECONDS));
+      else {
+        driver.send({ type: 'changes', rate: RATE, seconds: SECONDS, people: PEOPLE });
+        drive = await profiled('presence-changes', () => waitFor(driver, 'changes-done', (SECONDS + 120) * 1000));
+      }
       log(
         `changes: ${drive!.ok} ok, ${drive!.errors} failed, ${drive!.shed} not sent (server saturated: 256 unanswered) in ${drive!.seconds.toFixed(1)} s (PUT p50 ${drive!.putP50} ms, p99 ${drive!.putP99} ms, max in flight ${drive!.maxInFlight})`,
       );
@@ -249,8 +312,12 @@ async function main(): Promise<void> {
     // requests a signature check and a directory read for a minute (in the product a pane's token
     // has been seen; the driver's tokens are new to the API).
     async () => {
-      driver.send({ type: 'changes', rate: RATE, seconds: CHANGE_WARMUP_SECONDS, people: PEOPLE });
-      const w = await waitFor<{ ok: number }>(driver, 'changes-done', (CHANGE_WARMUP_SECONDS + 120) * 1000);
+      let w: { ok: number };
+      if (INPUT === 'engine') w = await engineChanges(RATE, CHANGE_WARMUP_SECONDS);
+      else {
+        driver.send({ type: 'changes', rate: RATE, seconds: CHANGE_WARMUP_SECONDS, people: PEOPLE });
+        w = await waitFor<{ ok: number }>(driver, 'changes-done', (CHANGE_WARMUP_SECONDS + 120) * 1000);
+      }
       log(`change warm-up: ${CHANGE_WARMUP_SECONDS} s, ${w.ok} changes (not measured)`);
     },
   );
@@ -299,8 +366,15 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')} (2 cores)`,
   );
-  console.log(`\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, 2-core box, loopback)`);
-  row('changes applied/s (PUT /v1/me/presence)', String(Math.round(product.changes / SECONDS)), `${RATE}`, product.changes / SECONDS >= RATE * 0.98);
+  console.log(
+    `\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, changes ${INPUT === 'engine' ? 'in-process' : 'as HTTP PUTs'}, 2-core box, loopback)`,
+  );
+  row(
+    INPUT === 'engine' ? 'changes applied/s (in-process)' : 'changes applied/s (PUT /v1/me/presence)',
+    String(Math.round(product.changes / SECONDS)),
+    `${RATE}`,
+    product.changes / SECONDS >= RATE * 0.98,
+  );
   row(
     'delivered updates/s (product)',
     String(Math.round(product.perSecond)),
