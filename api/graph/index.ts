@@ -102,12 +102,15 @@ export function createGraphIntegration(
     withFeatures.chat.setNotifier(new MissedMessageMailer(deps.store, api, mailboxes, { serviceMailbox: env.GRAPH_MAIL_SENDER, log }));
   }
   if (env.GRAPH_CONVERSATION_HISTORY) {
+    const historyMs = tuning['graph.historyMs'] ?? 60_000;
     const history = new ConversationHistoryWriter(deps.store, api, mailboxes, {
       silenceMs: tuning['graph.historySilenceMs'] ?? 10 * 60_000,
       horizonMs: 7 * 24 * 3600_000,
       log,
+      // A first failure is retried at the next pass, later ones ever more rarely.
+      retryBaseMs: historyMs,
     });
-    tasks.push(new Periodic('history', tuning['graph.historyMs'] ?? 60_000, (signal) => history.run(signal), log));
+    tasks.push(new Periodic('history', historyMs, (signal) => history.run(signal), log));
   }
 
   return {
