@@ -169,13 +169,18 @@ export class ConversationHistoryWriter {
         if (found.value?.length) return this.#mark(row, found.value[0].id);
       }
       const content = ctx ?? (await this.#context(row));
-      await this.#db
+      // Claimed against the attempts this process saw: of two processes on one item only one
+      // creates it; the other finds it claimed and leaves it (a later retry looks it up first).
+      const claimed = await this.#db
         .updateTable('graph_history_items')
         .set({ attempts: row.attempts + 1, updated_at: this.#now() })
         .where('conversation_id', '=', row.conversation_id)
         .where('person_id', '=', row.person_id)
         .where('first_seq', '=', row.first_seq)
-        .execute();
+        .where('state', '=', 'pending')
+        .where('attempts', '=', row.attempts)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) return false;
       row = { ...row, attempts: row.attempts + 1 };
       const created = await this.api.post<{ id: string }>(
         `${base}/mailFolders/${encodeURIComponent(folderId)}/messages`,
