@@ -134,7 +134,9 @@ export function createPresenceRouter(engine: PresenceEngine, directory: Director
 
   router.put('/v1/me/blocked/:personId', async (ctx) => {
     const other = ctx.params.personId;
-    if (!ID.test(other) || !(await directory.getSummary(other))) throw notFound('No such person');
+    // Only people of the directory sign in, message and watch presence: a contact (an external one,
+    // or someone's private Outlook contact, whose summary the answer would reveal) is nobody to block.
+    if (!ID.test(other) || (await directory.getSummary(other))?.kind !== 'person') throw notFound('No such person');
     if (other === me(ctx)) throw badRequest('You cannot block yourself');
     await engine.block(me(ctx), other);
     ctx.body = await blockedList(me(ctx));

@@ -388,6 +388,12 @@ describe('privacy', () => {
   it('refuses to block unknown people or oneself', async () => {
     expect((await server.api('PUT', '/v1/me/blocked/no-such-person', { as: BOB })).status).toBe(404);
     expect((await server.api('PUT', `/v1/me/blocked/${await idOf(BOB)}`, { as: BOB })).status).toBe(400);
+    // A contact (external, or someone's private Outlook contact) is nobody to block, and its summary is not shown.
+    await server.seed([person('yolanda.external', { kind: 'contact' })]);
+    const contact = await idOf('yolanda.external@contoso.test');
+    const refused = await server.api('PUT', `/v1/me/blocked/${contact}`, { as: BOB });
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).not.toContain('yolanda');
   });
 });
 
