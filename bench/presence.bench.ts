@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { PresenceFeature } from '../api/presence/index.js';
 import { person } from '../test/support/entries.js';
 import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
-import { changeNote, emailOf, HIST_BUCKETS, percentile, prng } from './presence/shared.js';
+import { changeNote, emailOf, HIST_BUCKETS, paced, percentile, prng } from './presence/shared.js';
 import { profiled } from './support/cpu-profile.js';
 import { describeSched, mainThreadSched } from './support/sched.js';
 
@@ -156,37 +156,27 @@ async function engineChanges(
   const rnd = prng(4242 + engineSeq);
   let ok = 0;
   let errors = 0;
-  let due = 0;
+  let sent = 0;
   let inFlight = 0;
   const started = Date.now();
-  const end = started + seconds * 1000;
-  await new Promise<void>((resolve) => {
-    const tick = setInterval(() => {
-      const now = Date.now();
-      if (now >= end) {
-        clearInterval(tick);
-        resolve();
-        return;
-      }
-      for (const target = Math.floor(((now - started) * rate) / 1000); due < target; due++) {
-        const seq = engineSeq++;
-        inFlight++;
-        engine
-          .setManual(personIds[Math.floor(rnd() * personIds.length)]!, {
-            availability: AVAILABILITIES[seq % AVAILABILITIES.length]!,
-            note: changeNote(Date.now(), seq),
-          })
-          .then(
-            () => ok++,
-            () => errors++,
-          )
-          .finally(() => inFlight--);
-      }
-    }, 10);
+  await paced(rate, seconds, () => {
+    const seq = engineSeq++;
+    sent++;
+    inFlight++;
+    engine
+      .setManual(personIds[Math.floor(rnd() * personIds.length)]!, {
+        availability: AVAILABILITIES[seq % AVAILABILITIES.length]!,
+        note: changeNote(Date.now(), seq),
+      })
+      .then(
+        () => ok++,
+        () => errors++,
+      )
+      .finally(() => inFlight--);
   });
   const sentFor = (Date.now() - started) / 1000;
   for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
-  return { sent: due, shed: 0, ok, errors, seconds: sentFor, maxInFlight: 0, putP50: NaN, putP99: NaN, cpuShare: 0 };
+  return { sent, shed: 0, ok, errors, seconds: sentFor, maxInFlight: 0, putP50: NaN, putP99: NaN, cpuShare: 0 };
 }
 
 /** Waits (at most 60 s) until the API process uses under 10 % of a core over half a second; returns the wait in ms. */

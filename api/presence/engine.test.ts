@@ -28,30 +28,36 @@ function sharedStore() {
   return { state, store };
 }
 
+/** An engine over `store` and an in-memory cluster, started; `events()` are the cluster's hooks into it (another process's notices). */
+async function startEngine(store: PresenceStore): Promise<{ engine: PresenceEngine; events: () => ClusterEvents }> {
+  const cluster = new MemoryCluster();
+  let events: ClusterEvents | undefined;
+  const start = cluster.start.bind(cluster);
+  cluster.start = async (e) => {
+    events = e;
+    await start(e);
+  };
+  const engine = new PresenceEngine({
+    store,
+    cluster,
+    directory: {} as DirectoryReader,
+    log: { error: () => undefined, warn: () => undefined } as unknown as Logger,
+  });
+  await engine.start();
+  return { engine, events: () => events! };
+}
+
 describe('PresenceEngine stored inputs', () => {
   it('does not keep inputs read before another process changed them, when the notice arrives during the read', async () => {
     const { state, store } = sharedStore();
-    const cluster = new MemoryCluster();
-    let events: ClusterEvents | undefined;
-    const start = cluster.start.bind(cluster);
-    cluster.start = async (e) => {
-      events = e;
-      await start(e);
-    };
-    const engine = new PresenceEngine({
-      store,
-      cluster,
-      directory: {} as DirectoryReader,
-      log: { error: () => undefined, warn: () => undefined } as unknown as Logger,
-    });
-    await engine.start();
+    const { engine, events } = await startEngine(store);
     try {
       let release: () => void = () => undefined;
       state.hold = new Promise<void>((r) => (release = r));
       const reading = engine.storedInputs('p1');
       // Another process commits Do not disturb and announces it while our read is under way.
       state.row = inputs('DoNotDisturb');
-      events!.inputsChanged('p1', 'manual');
+      events().inputsChanged('p1', 'manual');
       state.hold = undefined;
       release();
       await reading;
@@ -77,25 +83,12 @@ describe('PresenceEngine block lists', () => {
       block: async (_owner: string, blocked: string) => void state.list.push(blocked),
       load: async () => inputs(null),
     } as unknown as PresenceStore;
-    const cluster = new MemoryCluster();
-    let events: ClusterEvents | undefined;
-    const start = cluster.start.bind(cluster);
-    cluster.start = async (e) => {
-      events = e;
-      await start(e);
-    };
-    const engine = new PresenceEngine({
-      store,
-      cluster,
-      directory: {} as DirectoryReader,
-      log: { error: () => undefined, warn: () => undefined } as unknown as Logger,
-    });
-    await engine.start();
+    const { engine, events } = await startEngine(store);
     try {
       let release: () => void = () => undefined;
       state.hold = new Promise<void>((r) => (release = r));
       // Another process blocked X and says so: this process starts reading O's list...
-      events!.inputsChanged('O', 'blocks');
+      events().inputsChanged('O', 'blocks');
       // ...and O blocks Y here before that read answers.
       await engine.block('O', 'Y');
       expect(engine.hasBlocked('O', 'Y')).toBe(true);

@@ -2,7 +2,7 @@
 // random people, at a fixed rate) and runs the POST /v1/presence/query load. Talks over IPC.
 import http from 'node:http';
 import { mintDevToken } from '../../api/auth/index.js';
-import { changeNote, emailOf, HIST_BUCKETS, percentile } from './shared.js';
+import { changeNote, emailOf, HIST_BUCKETS, paced, percentile } from './shared.js';
 
 const AVAILABILITIES = ['Available', 'Busy', 'DoNotDisturb', 'BeRightBack', 'Away'];
 /** Changes not sent because this many were still unanswered: the server is saturated (reported). */
@@ -40,43 +40,30 @@ async function changes(rate: number, seconds: number, people: number, floor = fa
   let inFlight = 0;
   let maxInFlight = 0;
   let shed = 0;
-  let due = 0;
   const hist = new Uint32Array(HIST_BUCKETS);
   const started = Date.now();
-  const end = started + seconds * 1000;
-  await new Promise<void>((resolve) => {
-    const tick = setInterval(() => {
-      const now = Date.now();
-      if (now >= end) {
-        clearInterval(tick);
-        resolve();
-        return;
-      }
-      // Paced by the clock, not by tick count: a late tick sends what is due.
-      for (const target = Math.floor(((now - started) * rate) / 1000); due < target; due++) {
-        if (inFlight >= MAX_IN_FLIGHT) {
-          shed++;
-          continue;
-        }
-        const p = Math.floor(Math.random() * people);
-        const sentAt = Date.now();
-        const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        request('PUT', floor ? `/change/${p}` : '/v1/me/presence', tokens[p] ?? '', body).then(
-          (r) => {
-            inFlight--;
-            if (r.status === 200) ok++;
-            else errors++;
-            hist[Math.min(HIST_BUCKETS - 1, Date.now() - sentAt)]++;
-          },
-          () => {
-            inFlight--;
-            errors++;
-          },
-        );
-      }
-    }, 10);
+  await paced(rate, seconds, () => {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      shed++;
+      return;
+    }
+    const p = Math.floor(Math.random() * people);
+    const sentAt = Date.now();
+    const body = { availability: AVAILABILITIES[seq % AVAILABILITIES.length], note: changeNote(sentAt, seq++) };
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    request('PUT', floor ? `/change/${p}` : '/v1/me/presence', tokens[p] ?? '', body).then(
+      (r) => {
+        inFlight--;
+        if (r.status === 200) ok++;
+        else errors++;
+        hist[Math.min(HIST_BUCKETS - 1, Date.now() - sentAt)]++;
+      },
+      () => {
+        inFlight--;
+        errors++;
+      },
+    );
   });
   const sentFor = (Date.now() - started) / 1000;
   for (const until = Date.now() + 60_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));

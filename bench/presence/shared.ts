@@ -40,3 +40,24 @@ export function sentAtOf(note: unknown): number | null {
   const end = note.indexOf(':', 2);
   return Number(note.slice(2, end));
 }
+
+/**
+ * Calls `each` `rate` times a second for `seconds`, paced by the clock rather than by tick count
+ * (a late tick makes up what is due); resolves when the time is up.
+ */
+export function paced(rate: number, seconds: number, each: () => void): Promise<void> {
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  let due = 0;
+  return new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = Date.now();
+      if (now >= end) {
+        clearInterval(tick);
+        resolve();
+        return;
+      }
+      for (const target = Math.floor(((now - started) * rate) / 1000); due < target; due++) each();
+    }, 10);
+  });
+}

@@ -4,6 +4,7 @@ import type { DirectoryTables } from '../../directory-sync/directory/index.js';
 import { graphUser, outlookContact, startGraphEmulator, type GraphEmulator } from '../support/graph-emulator/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
+import { until as untilHolds } from '../support/until.js';
 
 let em: GraphEmulator;
 let server: TestServer;
@@ -14,13 +15,7 @@ const alice = graphUser('alice.archer');
 const bob = graphUser('bob.baker');
 const carol = graphUser('carol.clark');
 
-const until = async (cond: () => boolean | Promise<boolean>, timeoutMs = 8000, what = 'condition') => {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = (cond: () => boolean | Promise<boolean>, timeoutMs = 8000, what?: string) => untilHolds(cond, timeoutMs, what);
 
 beforeAll(async () => {
   em = await startGraphEmulator();

@@ -4,20 +4,13 @@ import type { DirectoryTables } from '../../directory-sync/directory/index.js';
 import { graphUser, startGraphEmulator, type GraphEmulator } from '../support/graph-emulator/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket } from '../support/ws-client.js';
+import { until } from '../support/until.js';
 
 let em: GraphEmulator;
 let server: TestServer;
 const alice = graphUser('alice.archer');
 const bob = graphUser('bob.baker');
 const carol = graphUser('carol.clark');
-
-const until = async (cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 beforeAll(async () => {
   em = await startGraphEmulator();

@@ -7,6 +7,7 @@ import { DIRECTORY_CHANGED } from '../../directory-sync/index.js';
 import { person } from '../support/entries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestSocket, type Frame } from '../support/ws-client.js';
+import { until } from '../support/until.js';
 
 let server: TestServer;
 let presence: PresenceFeature;
@@ -50,14 +51,6 @@ const presenceOf = (s: TestSocket, email: string, match: (p: Record<string, unkn
   s.next('presence', (f) => f.email === email && match(f.presence as Record<string, unknown>), timeoutMs).then((f) => f.presence as Record<string, unknown>);
 const availability = (a: string) => (p: Record<string, unknown>) => p.availability === a;
 const idOf = async (email: string) => (await query(ALICE, [email]))[0].personId as string;
-const until = async (cond: () => Promise<boolean>, timeoutMs = 5000) => {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-};
 
 describe('POST /v1/presence/query', () => {
   it('answers 1,000 addresses with aliases and unknown ones, never an error', async () => {
