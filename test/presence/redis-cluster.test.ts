@@ -13,6 +13,24 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
+/** A process's cluster on its own key prefix with one endpoint (p1/e1) put, and a plain client to play another process. */
+async function clusterWithEndpoint(name: string) {
+  const prefix = redisTestPrefix(name);
+  const bus = new RedisBus(REDIS_TEST_URL, prefix);
+  const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
+  const r = new Redis(REDIS_TEST_URL);
+  cleanup.push(async () => {
+    await cluster.stop();
+    await bus.close();
+    r.disconnect();
+    await cleanRedisPrefix(prefix);
+  });
+  const lost: string[][] = [];
+  await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+  await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+  return { prefix, bus, cluster, r, lost };
+}
+
 describe('RedisCluster', () => {
   it('rewrites an endpoint whose removal failed during a Redis blip, so no ghost keeps the person online', async () => {
     const prefix = redisTestPrefix('cluster');
@@ -71,19 +89,7 @@ describe('RedisCluster', () => {
     expect(await r.sismember(`${p}nodes`, 'alive')).toBe(1);
   });
   it('puts its endpoints back when it finds it was taken for dead (its liveness key expired and it was reaped)', async () => {
-    const prefix = redisTestPrefix('back');
-    const bus = new RedisBus(REDIS_TEST_URL, prefix);
-    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
-    const r = new Redis(REDIS_TEST_URL);
-    cleanup.push(async () => {
-      await cluster.stop();
-      await bus.close();
-      r.disconnect();
-      await cleanRedisPrefix(prefix);
-    });
-    const lost: string[][] = [];
-    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
-    await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+    const { prefix, cluster, r, lost } = await clusterWithEndpoint('back');
     const p = `${prefix}presence:`;
     // What another process's reaper does after this one stalled past its TTL.
     await r.multi().del(`${p}node:${cluster.nodeId}`).hdel(`${p}ep:p1`, `${cluster.nodeId}|e1`).del(`${p}nodeeps:${cluster.nodeId}`).exec();
@@ -93,19 +99,7 @@ describe('RedisCluster', () => {
     expect(await r.smembers(`${p}nodeeps:${cluster.nodeId}`)).toEqual(['p1']);
   });
   it('keeps putting its endpoints back after a reap when the first rewrite fails', async () => {
-    const prefix = redisTestPrefix('backretry');
-    const bus = new RedisBus(REDIS_TEST_URL, prefix);
-    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
-    const r = new Redis(REDIS_TEST_URL);
-    cleanup.push(async () => {
-      await cluster.stop();
-      await bus.close();
-      r.disconnect();
-      await cleanRedisPrefix(prefix);
-    });
-    const lost: string[][] = [];
-    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
-    await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+    const { prefix, bus, cluster, r, lost } = await clusterWithEndpoint('backretry');
     // The next transaction on this process's connection (the rewrite after the reap) fails once.
     let failed = 0;
     const multi = bus.redis.multi.bind(bus.redis);
