@@ -21,6 +21,11 @@ interface ClientInternals {
   _nextMessageId(): number;
 }
 
+/** LDAP resultCode protocolError (RFC 4511). */
+const PROTOCOL_ERROR = 2;
+/** A refused cookie is asked again this many times (after 20, 40, 80 ms) before the search fails. */
+const COOKIE_RETRIES = 3;
+
 /**
  * A paged search (RFC 2696) that ends only on an empty paging cookie.
  *
@@ -52,9 +57,18 @@ export async function* pagedSearch(
     controls: [...controls, paging],
   });
   const internals = client as unknown as ClientInternals;
-  for (;;) {
+  for (let refused = 0; ;) {
     request.messageId = internals._nextMessageId();
     const response = await internals._send(request);
+    // An OpenLDAP proxy (back-ldap) records the cookie it just passed on only after the page has
+    // left: a request for the next page sent at once (we ask while the caller works on this one)
+    // can find it not recorded yet and be refused as protocolError, "cookie is invalid". The same
+    // request a moment later is answered; a cookie that stays refused fails the pass as before.
+    if (response.status === PROTOCOL_ERROR && paging.value?.cookie?.length && refused < COOKIE_RETRIES) {
+      await new Promise((r) => setTimeout(r, 20 << refused++));
+      continue;
+    }
+    refused = 0;
     // As ldapts: sizeLimitExceeded is the expected end of a search the caller itself limited.
     const limited = response.status === MessageResponseStatus.SizeLimitExceeded && request.sizeLimit > 0;
     if (response.status !== MessageResponseStatus.Success && !limited) throw StatusCodeParser.parse(response);
