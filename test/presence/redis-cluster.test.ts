@@ -13,8 +13,8 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-/** A process's cluster on its own key prefix with one endpoint (p1/e1) put, and a plain client to play another process. */
-async function clusterWithEndpoint(name: string) {
+/** A process's cluster on its own key prefix (not started), and a plain client to play another process; torn down after the test. */
+function clusterOnPrefix(name: string) {
   const prefix = redisTestPrefix(name);
   const bus = new RedisBus(REDIS_TEST_URL, prefix);
   const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
@@ -26,9 +26,17 @@ async function clusterWithEndpoint(name: string) {
     await cleanRedisPrefix(prefix);
   });
   const lost: string[][] = [];
-  await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
-  await cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
-  return { prefix, bus, cluster, r, lost };
+  const start = () =>
+    cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+  return { prefix, bus, cluster, r, lost, start };
+}
+
+/** clusterOnPrefix, started, with one endpoint (p1/e1) put. */
+async function clusterWithEndpoint(name: string) {
+  const c = clusterOnPrefix(name);
+  await c.start();
+  await c.cluster.putEndpoint('p1', { id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 });
+  return c;
 }
 
 describe('RedisCluster', () => {
@@ -60,16 +68,7 @@ describe('RedisCluster', () => {
     expect(lost).toContainEqual(['p1']);
   });
   it("reaps a dead process's endpoints and leaves a live one's alone", async () => {
-    const prefix = redisTestPrefix('reap');
-    const bus = new RedisBus(REDIS_TEST_URL, prefix);
-    const cluster = new RedisCluster(bus, { nodeTtlMs: 600, log });
-    const r = new Redis(REDIS_TEST_URL);
-    cleanup.push(async () => {
-      await cluster.stop();
-      await bus.close();
-      r.disconnect();
-      await cleanRedisPrefix(prefix);
-    });
+    const { prefix, r, lost, start } = clusterOnPrefix('reap');
     const p = `${prefix}presence:`;
     // Two other processes: "dead" has no liveness key any more, "alive" has one.
     for (const node of ['dead', 'alive']) {
@@ -78,8 +77,7 @@ describe('RedisCluster', () => {
       await r.hset(`${p}ep:person-of-${node}`, `${node}|e1`, JSON.stringify({ id: 'e1', state: 'active', stateAt: 1, lastActiveAt: 1 }));
     }
     await r.set(`${p}node:alive`, String(Date.now()), 'PX', 60_000);
-    const lost: string[][] = [];
-    await cluster.start({ changed: () => undefined, inputsChanged: () => undefined, endpointsLost: (pids) => lost.push([...pids]), resync: () => undefined });
+    await start();
     for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((res) => setTimeout(res, 100));
     expect(lost).toEqual([['person-of-dead']]);
     expect(await r.hkeys(`${p}ep:person-of-dead`)).toEqual([]);
