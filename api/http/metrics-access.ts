@@ -1,15 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type Koa from 'koa';
+import { isLoopbackHost } from '../../core/config/index.js';
 import { HttpError, unauthorized } from './errors.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
  * Whether a scrape without a token may be answered: only from this machine, and not through a
  * reverse proxy on it (which would make every outside request look local).
  */
 export function isLocalScrape(remoteAddress: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
-  return !!remoteAddress && LOOPBACK.test(remoteAddress) && headers['x-forwarded-for'] === undefined && headers.forwarded === undefined;
+  // A peer address is an IP (IPv4 ones may come IPv4-mapped), never a name: the Host rule applies.
+  return (
+    !!remoteAddress &&
+    isLoopbackHost(remoteAddress.replace(/^::ffff:(?=\d)/, '')) &&
+    headers['x-forwarded-for'] === undefined &&
+    headers.forwarded === undefined
+  );
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
