@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, type Entry } from 'ldapts';
+import { Client } from 'ldapts';
+import { decodeEntriesOn } from './entry-decoder.js';
 import type { LdapConnectionOptions } from './connection-options.js';
 import type { LdapConnection, LdapSearchOptions } from './ldap-connection.js';
 import type { LdapEntry } from './ldap-entry.js';
 import { LdapConnectionError, LdapError, LdapTimeoutError, toLdapError } from './errors.js';
-import { pagedSearch } from './paged-search.js';
+import { pagedSearch, searchOnce, searchRequest } from './paged-search.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,8 +39,7 @@ export class LdaptsConnection implements LdapConnection {
   }
 
   async *searchPages(base: string, options: LdapSearchOptions = {}): AsyncGenerator<LdapEntry[], void, void> {
-    const names = namesFor(options.binaryAttributes);
-    let pages: AsyncGenerator<Entry[], void, void> | undefined;
+    let pages: AsyncGenerator<LdapEntry[], void, void> | undefined;
     let first = true;
     try {
       for (let attempt = 0; ; attempt++) {
@@ -56,7 +56,7 @@ export class LdaptsConnection implements LdapConnection {
             // the caller works on this one. Its failure surfaces when awaited, not as unhandled.
             pending = pages.next();
             pending.catch(() => {});
-            yield next.value.map((e) => toEntry(e, names));
+            yield next.value;
           }
         } catch (err) {
           const e = toLdapError(err, `search ${base}`);
@@ -74,12 +74,10 @@ export class LdaptsConnection implements LdapConnection {
   }
 
   async search(base: string, options: LdapSearchOptions = {}): Promise<LdapEntry[]> {
-    const names = namesFor(options.binaryAttributes);
     for (let attempt = 0; ; attempt++) {
       const client = await this.ready();
       try {
-        const result = await client.search(base, searchOptions(options), options.controls ? [...options.controls] : undefined);
-        return result.searchEntries.map((e) => toEntry(e, names));
+        return await searchOnce(client, searchRequest(base, searchOptions(options), options.controls ?? []));
       } catch (err) {
         const e = toLdapError(err, `search ${base}`);
         if (!(e instanceof LdapConnectionError) || attempt >= 1) throw e;
@@ -152,6 +150,7 @@ export class LdaptsConnection implements LdapConnection {
       tlsOptions: this.secure ? this.tlsOptions() : undefined,
       strictDN: false,
     });
+    decodeEntriesOn(client);
     const steps = async () => {
       if (o.startTls) await client.startTLS(this.tlsOptions());
       // An anonymous simple bind when no DN is configured: it also opens the connection.
@@ -180,29 +179,6 @@ export class LdaptsConnection implements LdapConnection {
   }
 }
 
-/** How the attributes of one search are handed out: names lower-cased, binary ones as Buffers. */
-interface Names {
-  readonly binary: ReadonlySet<string>;
-  /** Attribute name as the server sent it → lower-cased name and whether it is binary. */
-  readonly seen: Map<string, { name: string; binary: boolean }>;
-}
-
-function namesFor(binaryAttributes: readonly string[] | undefined): Names {
-  return { binary: new Set((binaryAttributes ?? []).map((n) => n.toLowerCase())), seen: new Map() };
-}
-
-function nameOf(key: string, names: Names): { name: string; binary: boolean } {
-  let n = names.seen.get(key);
-  if (!n) {
-    const name = key.toLowerCase();
-    const semi = name.indexOf(';');
-    n = { name, binary: names.binary.has(semi < 0 ? name : name.slice(0, semi)) };
-    // Ranged names (member;range=0-1499) vary; do not let them grow the cache without bound.
-    if (names.seen.size < 1000) names.seen.set(key, n);
-  }
-  return n;
-}
-
 function searchOptions(options: LdapSearchOptions) {
   return {
     scope: options.scope ?? 'sub',
@@ -212,27 +188,6 @@ function searchOptions(options: LdapSearchOptions) {
     sizeLimit: options.sizeLimit,
     timeLimit: options.timeLimitSeconds,
   } as const;
-}
-
-/** ldapts' entry → LdapEntry: lower-cased names, lists everywhere, binary attributes as Buffers. */
-function toEntry(raw: Entry, names: Names): LdapEntry {
-  const attributes: Record<string, (string | Buffer)[]> = {};
-  for (const key in raw) {
-    if (key === 'dn') continue;
-    const value = raw[key]!;
-    let list: (string | Buffer)[];
-    if (Array.isArray(value)) {
-      // ldapts adds [] for requested attributes the entry lacks: absent and empty are the same to us.
-      if (value.length === 0) continue;
-      list = value;
-    } else list = [value];
-    const { name, binary } = nameOf(key, names);
-    // A value that happens to be valid UTF-8 arrives as a string even when binary; its bytes are
-    // exact. A Buffer is a view into a socket chunk (64 KB or more): copied, so that holding or
-    // posting a photo does not hold or copy the whole chunk.
-    attributes[name] = binary ? list.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v))) : list;
-  }
-  return { dn: raw.dn, attributes };
 }
 
 /** Opens (lazily) a connection with the given options. */

@@ -1,12 +1,12 @@
 // A SourceBatch as the read worker posts it to the engine's thread. Structured clone of thousands
 // of small objects costs more on the receiving side than parsing the same data as JSON text, and
 // every photo would be copied twice: each entry goes as its JSON text, the photos as one
-// transferred buffer. Each entry's JSON is exactly what contentHash hashes, so the engine thread
-// hashes the text it received instead of serializing the entry again; the hashing is done there,
-// not in the worker, because the worker is the pass's critical path (the engine waits for it). The
-// texts stay apart rather than joined into one JSON array: a page's array (about 250 KB) is a
-// large object to V8, allocated on fresh pages each time, and it was built, flattened and copied
-// once more by postMessage, each time paying page faults (10 % of the reader thread's CPU).
+// transferred buffer. Each entry's JSON is exactly what contentHash hashes, so the worker hashes
+// the text it just made: the engine's thread is the pass's critical path (the worker waits for
+// it since the worker decodes entries itself, see ldap-common/entry-decoder). The texts stay apart
+// rather than joined into one JSON array: a page's array (about 250 KB) is a large object to V8,
+// allocated on fresh pages each time, and it was built, flattened and copied once more by
+// postMessage, each time paying page faults (10 % of the reader thread's CPU).
 import { contentHashOf } from '../../directory/directory-writer.js';
 import type { DirectoryEntry } from '../../model/directory-entry.js';
 import type { SourceBatch, Watermark } from '../source.js';
@@ -19,6 +19,8 @@ const PHOTO_UNSAID = -2;
 export interface WireBatch {
   /** JSON of each upsert without its photo. */
   readonly entries: readonly string[];
+  /** contentHash of each upsert. */
+  readonly hashes: readonly string[];
   /** The photos of the batch back to back. */
   readonly photos: ArrayBuffer;
   /** Per upsert: its photo's length in `photos`, NO_PHOTO or PHOTO_UNSAID. */
@@ -32,6 +34,7 @@ export interface WireBatch {
 export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: ArrayBuffer[] } {
   const n = batch.upserts.length;
   const parts = new Array<string>(n);
+  const hashes = new Array<string>(n);
   const photoLengths = new Int32Array(n);
   let bytes = 0;
   for (let i = 0; i < n; i++) {
@@ -42,6 +45,7 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
     e.photo = undefined;
     parts[i] = JSON.stringify(e);
     e.photo = photo;
+    hashes[i] = contentHashOf(parts[i]!, photo);
     photoLengths[i] = photo ? photo.byteLength : photo === null ? NO_PHOTO : PHOTO_UNSAID;
     if (photo) bytes += photo.byteLength;
   }
@@ -56,6 +60,7 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
   }
   const message: WireBatch = {
     entries: parts,
+    hashes,
     photos,
     photoLengths,
     deletes: batch.deletes,
@@ -65,10 +70,7 @@ export function packBatch(batch: SourceBatch): { message: WireBatch; transfer: A
   return { message, transfer: [photos, photoLengths.buffer as ArrayBuffer] };
 }
 
-/**
- * Packed batches back as one batch, in order: photos as views into the transferred buffers,
- * content hashes of the texts received, the last watermark given.
- */
+/** Packed batches back as one batch, in order: photos as views into the transferred buffers, the last watermark given. */
 export function unpackBatches(parts: readonly WireBatch[]): SourceBatch {
   const upserts: { photo?: Uint8Array | null }[] = [];
   const hashes: string[] = [];
@@ -86,7 +88,7 @@ export function unpackBatches(parts: readonly WireBatch[]): SourceBatch {
         at += len;
       } else if (len === NO_PHOTO) e.photo = null;
       upserts.push(e);
-      hashes.push(contentHashOf(json, e.photo));
+      hashes.push(m.hashes[i]!);
     }
     deletes.push(...m.deletes);
     if (m.warnings) warnings.push(...m.warnings);
