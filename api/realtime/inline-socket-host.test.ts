@@ -90,6 +90,43 @@ describe.each([
     expect(s.seen.closed).toEqual([1000]);
   });
 
+  it('sends the frames of a cork() in one write at the last uncork(), in order, and before a close', async () => {
+    const s = await serve(extraListener);
+    stops.push(s.stop);
+    const ws = new WebSocket(s.url);
+    const got: string[] = [];
+    ws.on('message', (d) => got.push(String(d)));
+    const closed = new Promise<number>((r) => ws.once('close', r));
+    await opened(ws);
+    await until(() => s.seen.port !== undefined);
+    const port = s.seen.port!;
+    const raw = (port as WsPort).ws as unknown as { _socket: { write: (...a: unknown[]) => boolean } };
+    const write = raw._socket.write.bind(raw._socket);
+    let writes = 0;
+    raw._socket.write = (...a: unknown[]) => {
+      writes++;
+      return write(...a);
+    };
+
+    port.cork();
+    port.send(prepareFrame('{"n":1}'));
+    port.cork();
+    port.send(prepareFrame('{"n":2,"text":"✓"}'));
+    port.uncork();
+    port.send(prepareFrame('{"n":3}'));
+    expect(writes).toBe(0);
+    port.uncork();
+    expect(writes).toBe(1);
+    await until(() => got.length === 3);
+    expect(got).toEqual(['{"n":1}', '{"n":2,"text":"✓"}', '{"n":3}']);
+
+    port.cork();
+    port.send(prepareFrame('{"n":4}'));
+    port.close(4000, 'bye');
+    expect(await closed).toBe(4000);
+    expect(got.at(-1)).toBe('{"n":4}');
+  });
+
   it('closes a socket that floods pings without reading the pongs, without buffering past the limit', async () => {
     const s = await serve(extraListener);
     stops.push(s.stop);

@@ -30,6 +30,9 @@ export class WsPort implements SocketPort {
   #controlTokens = CONTROL_FRAME_BURST;
   #controlAt = Date.now();
   readonly #raw: RawSocket | undefined;
+  /** cork() depth, and the frames sent meanwhile, joined: they leave in one write at the last uncork(). */
+  #corked = 0;
+  #pending = '';
 
   constructor(readonly ws: WebSocket) {
     this.#raw = (ws as unknown as { _socket?: RawSocket })._socket;
@@ -41,12 +44,13 @@ export class WsPort implements SocketPort {
 
   send(frame: PreparedFrame): boolean {
     if (!this.open || !this.#raw) return false;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (this.ws.bufferedAmount + this.#pending.length > MAX_BUFFERED_BYTES) {
       this.close(CloseCode.resync, 'too far behind; reconnect and resync');
       return false;
     }
     // Straight to the TCP socket: the frame's bytes are already complete (no per-socket encoding).
-    this.#raw.write(frame.wire, 'latin1');
+    if (this.#corked) this.#pending += frame.wire;
+    else this.#raw.write(frame.wire, 'latin1');
     return true;
   }
 
@@ -78,15 +82,32 @@ export class WsPort implements SocketPort {
   }
 
   cork(): void {
-    this.#raw?.cork();
+    this.#corked++;
   }
 
   uncork(): void {
-    this.#raw?.uncork();
+    if (this.#corked > 0 && --this.#corked === 0) this.#writePending();
+  }
+
+  /**
+   * Our own cork rather than the socket's: a corked stream keeps each write as a queued entry and
+   * hands them to writev at uncork. Under presence fan-out (a write per socket per flush, tens of
+   * thousands a second) that took about twice the time per socket of joining the frames into one
+   * string and writing it (29 against 16 µs in the presence bench), and each flush held the event
+   * loop that much longer.
+   */
+  #writePending(): void {
+    const wire = this.#pending;
+    if (!wire) return;
+    this.#pending = '';
+    if (this.open && this.#raw) this.#raw.write(wire, 'latin1');
   }
 
   close(code: number, reason: string): void {
     if (this.#closing) return;
+    // Frames sent before the close leave before it.
+    this.#corked = 0;
+    this.#writePending();
     this.#closing = true;
     try {
       this.ws.close(code, reason.slice(0, 120));
