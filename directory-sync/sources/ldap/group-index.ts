@@ -11,7 +11,8 @@ export const normalizeDn = (dn: string): string => (dn.includes(' ') ? normalize
  */
 export class GroupIndex implements GroupMembership {
   readonly #nameByDn = new Map<string, string>();
-  readonly #parentsOf = new Map<string, string[]>();
+  /** Member DN → the group it is directly in, or the groups when several (most members are in one: no array each). */
+  readonly #parentsOf = new Map<string, string | string[]>();
   readonly #closure = new Map<string, readonly string[]>();
   #count = 0;
 
@@ -25,9 +26,10 @@ export class GroupIndex implements GroupMembership {
     this.#count++;
     for (const m of memberDns) {
       const key = normalizeDn(m);
-      const list = this.#parentsOf.get(key);
-      if (list) list.push(g);
-      else this.#parentsOf.set(key, [g]);
+      const parents = this.#parentsOf.get(key);
+      if (parents === undefined) this.#parentsOf.set(key, g);
+      else if (typeof parents === 'string') this.#parentsOf.set(key, [parents, g]);
+      else parents.push(g);
     }
     this.#closure.clear();
   }
@@ -40,9 +42,9 @@ export class GroupIndex implements GroupMembership {
   groupsOf(dn: string, memberOf: readonly string[] = []): readonly string[] {
     const direct = this.#parentsOf.get(normalizeDn(dn));
     // The usual case, one direct group and no memberOf: its (cached, sorted) closure as it is.
-    if (direct?.length === 1 && memberOf.length === 0) return this.#groupAndAncestors(direct[0]!);
+    if (typeof direct === 'string' && memberOf.length === 0) return this.#groupAndAncestors(direct);
     const out = new Set<string>();
-    const starts = [...(direct ?? []), ...memberOf.map(normalizeDn)];
+    const starts = [...parentList(direct), ...memberOf.map(normalizeDn)];
     for (const g of starts) {
       for (const name of this.#groupAndAncestors(g)) out.add(name);
     }
@@ -67,7 +69,7 @@ export class GroupIndex implements GroupMembership {
       if (seen.has(g)) continue;
       seen.add(g);
       names.add(this.#nameByDn.get(g) ?? firstRdnValue(g));
-      for (const p of this.#parentsOf.get(g) ?? []) if (!seen.has(p)) stack.push(p);
+      for (const p of parentList(this.#parentsOf.get(g))) if (!seen.has(p)) stack.push(p);
     }
     // Frozen: handed out as it is to every member (see groupsOf).
     const result = Object.freeze([...names].sort());
@@ -75,6 +77,8 @@ export class GroupIndex implements GroupMembership {
     return result;
   }
 }
+
+const parentList = (parents: string | string[] | undefined): readonly string[] => (parents === undefined ? [] : typeof parents === 'string' ? [parents] : parents);
 
 function firstRdnValue(dn: string): string {
   const m = /^[^=]+=((?:\\.|[^,+\\])*)/.exec(dn.trim());
