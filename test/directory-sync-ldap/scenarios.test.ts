@@ -38,7 +38,7 @@ async function setup(specs: PersonSpec[], groups = ''): Promise<{ ldap: Slapd; s
   return { ldap, store };
 }
 
-function source(env: Record<string, string> = {}, tuning: { pageSize?: number; spareIdleMs?: number } = {}): LdapSource {
+function source(env: Record<string, string> = {}, tuning: { pageSize?: number; batchSize?: number; spareIdleMs?: number } = {}): LdapSource {
   const s = createLdapSource(loadConfig(ldap!.env(env), { dotEnvFile: false }), undefined, tuning)!;
   sources.push(s);
   return s;
@@ -216,6 +216,19 @@ describe('ldap source → engine → store (real slapd)', () => {
     expect(r2.updated).toBe(1);
     const u2051 = await personRow('u2051@example.com');
     expect((JSON.parse(u2051!.groups) as string[]).sort()).toEqual(['sales', 'sales-emea']);
+  });
+
+  it('a full pass read in its thread hands the first page to the engine alone, then whole batches', async () => {
+    await setup(people(1150));
+    const seen: number[] = [];
+    const r = await runSync(source({}, { pageSize: 50, batchSize: 500 }), {
+      store: store!,
+      full: true,
+      onProgress: (p) => p.phase === 'reading' && seen.push(p.entries),
+    });
+    expect(r).toMatchObject({ status: 'ok', added: 1150 });
+    // So the engine starts writing while the reader maps the rest, instead of waiting for a whole batch.
+    expect(seen).toEqual([50, 550, 1050, 1150]);
   });
 
   it('the server stopped mid-run: the run fails, nothing is deleted; the next run completes', async () => {

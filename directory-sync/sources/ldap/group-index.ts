@@ -78,7 +78,8 @@ export class GroupIndex implements GroupMembership {
   }
 }
 
-const parentList = (parents: string | string[] | undefined): readonly string[] => (parents === undefined ? [] : typeof parents === 'string' ? [parents] : parents);
+const parentList = (parents: string | string[] | undefined): readonly string[] =>
+  parents === undefined ? [] : typeof parents === 'string' ? [parents] : parents;
 
 function firstRdnValue(dn: string): string {
   const m = /^[^=]+=((?:\\.|[^,+\\])*)/.exec(dn.trim());

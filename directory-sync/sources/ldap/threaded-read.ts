@@ -154,6 +154,9 @@ export async function* readInWorker(thread: ReaderThread, options: ReadOptions):
   const onAbort = () => worker.postMessage('abort');
   let parts: WireBatch[] = [];
   let gathered = 0;
+  // The first page goes to the engine on its own: it starts writing while the next pages are read,
+  // instead of idling until a whole batch is mapped.
+  let handOver = 1;
   try {
     worker.ref();
     worker.postMessage({ full: options.full, watermark: options.watermark, ahead } satisfies WorkerRequest);
@@ -175,7 +178,8 @@ export async function* readInWorker(thread: ReaderThread, options: ReadOptions):
       parts.push(m.batch);
       gathered += m.batch.photoLengths.length + (m.batch.warnings?.length ?? 0);
       worker.postMessage('ack');
-      if (gathered >= batchSize) {
+      if (gathered >= handOver) {
+        handOver = batchSize;
         const batch = unpackBatches(parts);
         parts = [];
         gathered = 0;
