@@ -92,9 +92,9 @@ export class WsPort implements SocketPort {
   /**
    * Our own cork rather than the socket's: a corked stream keeps each write as a queued entry and
    * hands them to writev at uncork. Under presence fan-out (a write per socket per flush, tens of
-   * thousands a second) that took about twice the time per socket of joining the frames into one
-   * string and writing it (29 against 16 µs in the presence bench), and each flush held the event
-   * loop that much longer.
+   * thousands a second) that took 26–27 µs per socket written against 18–22 µs for joining the
+   * frames into one string and writing it (interleaved presence bench runs), and 8–10 points more
+   * of a core; each flush held the event loop that much longer.
    */
   #writePending(): void {
     const wire = this.#pending;

@@ -17,7 +17,8 @@ import type { LdapEntry } from './ldap-entry.js';
  * values of an attribute as Buffers when one of them is not valid UTF-8.
  */
 export class DecodedSearchEntry extends SearchEntry {
-  entry: LdapEntry = { dn: '', attributes: {} };
+  /** Set by parseMessage, which ldapts calls right after construction. */
+  entry!: LdapEntry;
 
   constructor(
     messageId: number,

@@ -2,8 +2,8 @@
 // of small objects costs more on the receiving side than parsing the same data as JSON text, and
 // every photo would be copied twice: each entry goes as its JSON text, the photos as one
 // transferred buffer. Each entry's JSON is exactly what contentHash hashes, so the worker hashes
-// the text it just made: the engine's thread is the pass's critical path (the worker waits for
-// it since the worker decodes entries itself, see ldap-common/entry-decoder). The texts stay apart
+// the text it just made: since the worker decodes entries itself (ldap-common/entry-decoder), the
+// engine's thread is the pass's critical path and the worker has time to spare. The texts stay apart
 // rather than joined into one JSON array: a page's array (about 250 KB) is a large object to V8,
 // allocated on fresh pages each time, and it was built, flattened and copied once more by
 // postMessage, each time paying page faults (10 % of the reader thread's CPU).

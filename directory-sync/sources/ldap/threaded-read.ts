@@ -142,8 +142,9 @@ export class ReaderThread {
 /**
  * Runs a pass of the ldap source in a worker thread: decoding BER and mapping entries there
  * while the engine writes the previous batch here, so a full pass uses both cores. The worker
- * posts packed pages; they are gathered here into batches of `spec.batchSize` entries and
- * unpacked only when a batch is complete, right before the engine applies it. The worker stays
+ * posts packed pages; the first goes to the engine on its own (so writing starts at once), the
+ * rest are gathered here into batches of `spec.batchSize` entries and unpacked only when a batch
+ * is complete, right before the engine applies it. The worker stays
  * at most about two batches ahead. Errors arrive as the same typed LdapErrors.
  */
 export async function* readInWorker(thread: ReaderThread, options: ReadOptions): AsyncGenerator<SourceBatch, ReadSummary, void> {
