@@ -2,7 +2,7 @@
 // ports from a temporary slapd.conf (mdb backend, the project schema, LDAPS + StartTLS with a CA
 // made for the run), seeded with slapadd (offline) or ldapadd/ldapmodify (online).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,16 +83,40 @@ export function baseLdif(baseDn = 'dc=example,dc=com'): string {
   ].join('\n');
 }
 
-/** A free TCP port on 127.0.0.1 (closed again right away; slapd binds it a moment later). */
+/** The low end of the kernel's ephemeral range: ports below it are never taken by outgoing connections. */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Ports handed out by this process: two servers of one test never get the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 for slapd to bind a moment later. Chosen below the ephemeral
+ * range: a port the kernel hands out (listen(0)) can be taken in between as the local port of an
+ * outgoing connection by another test process, and slapd then exits at start.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+  const high = ephemeralLow();
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
 }
 
 /** A CA and a server certificate for 127.0.0.1/localhost, made with openssl for one run. */
