@@ -88,4 +88,20 @@ describe('LdifSource through the engine', () => {
     expect(next.value).toEqual({ complete: false });
     expect(warnings.join(' ')).toMatch(/changed while it was read/);
   });
+
+  it('a rewrite that cuts the second read mid-record is that same rewrite, not a broken file: incomplete, nobody deleted', async () => {
+    const all = Array.from({ length: 3000 }, (_, i) => person(i)).join('\n');
+    const file = write('cut.ldif', all);
+    expect(await runSync(new LdifSource(file), { store })).toMatchObject({ status: 'ok', added: 3000 });
+    // While the next full pass reads the people, the file becomes one whose every line past the
+    // read position is not LDIF: the parser fails on it wherever the read resumes.
+    const r = await runSync(new LdifSource(file, { pageSize: 10 }), {
+      store,
+      full: true,
+      onBatch: (i) => i === 0 && writeFileSync(file, 'not ldif at all\n'.repeat(all.length / 16 + 1)),
+    });
+    expect(r).toMatchObject({ status: 'incomplete', mode: 'full', missing: 0, deleted: 0 });
+    expect(r.warnings.join(' ')).toMatch(/changed while it was read/);
+    expect(await live()).toHaveLength(3000);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DirectoryEntry } from '../../model/directory-entry.js';
 import type { DirectorySource, ReadOptions, ReadSummary, SourceBatch } from '../source.js';
@@ -10,6 +11,13 @@ export interface LdifSourceOptions {
   readonly name?: string;
   /** Entries per batch. */
   readonly pageSize?: number;
+}
+
+/** SHA-256 of a file as it is now (hex), as the first read hashes it. */
+async function digestOf(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
@@ -54,27 +62,36 @@ export class LdifSource implements DirectorySource {
     let page: DirectoryEntry[] = [];
     const warnings: string[] = [];
     const again = createHash('sha256');
-    for await (const r of parseLdif(
-      fileLines(this.file, (c) => again.update(c)),
-      this.file,
-    )) {
-      const kind = recordKind(r);
-      if (kind !== 'person' && kind !== 'contact') continue;
-      try {
-        page.push(recordToEntry(r, groups));
-      } catch (err) {
-        warnings.push(`${r.dn} (line ${r.line}): ${(err as Error).message}, skipped`);
+    // An export rewritten while this second read goes on can cut it mid-record: the parser then
+    // fails on what it got. That is the same rewrite as below, not a broken file, unless the file
+    // is still the one validated by the first read.
+    let cut = false;
+    try {
+      for await (const r of parseLdif(
+        fileLines(this.file, (c) => again.update(c)),
+        this.file,
+      )) {
+        const kind = recordKind(r);
+        if (kind !== 'person' && kind !== 'contact') continue;
+        try {
+          page.push(recordToEntry(r, groups));
+        } catch (err) {
+          warnings.push(`${r.dn} (line ${r.line}): ${(err as Error).message}, skipped`);
+        }
+        if (page.length >= this.#pageSize) {
+          options.signal.throwIfAborted();
+          yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
+          page = [];
+        }
       }
-      if (page.length >= this.#pageSize) {
-        options.signal.throwIfAborted();
-        yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
-        page = [];
-      }
+    } catch (err) {
+      if (options.signal.aborted || (await digestOf(this.file)) === fileHash) throw err;
+      cut = true;
     }
     // Read twice (groups first, then people): an export rewritten between the reads may have given
     // a cut-off second read. Its entries are applied, but nothing is deleted for what it lacked and
     // the old watermark stays, so the next run reads the file again.
-    if (again.digest('hex') !== fileHash) {
+    if (cut || again.digest('hex') !== fileHash) {
       warnings.push(`LDIF file ${this.file} changed while it was read: nothing deleted this time, it is read again on the next run`);
       yield { upserts: page, deletes: [], warnings: warnings.splice(0) };
       return { complete: false };
