@@ -23,3 +23,29 @@ export function describeSched(before: SchedTimes | null, after: SchedTimes | nul
   if (!before || !after) return '';
   return `main thread ran ${((after.runMs - before.runMs) / 1000).toFixed(1)} s and waited ${((after.waitMs - before.waitMs) / 1000).toFixed(1)} s for a CPU`;
 }
+
+export interface MachineTimes {
+  /** Ticks the hypervisor gave another guest while this machine's CPUs had work (steal). */
+  readonly steal: number;
+  readonly total: number;
+}
+
+/**
+ * The machine's CPU time so far (/proc/stat, all CPUs). On a shared VM the host lends this
+ * machine's cores to other guests, and then the same work takes longer in wall time and in the
+ * CPU time a process reports: the steal between two readings says how much.
+ */
+export function machineTimes(): MachineTimes | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { steal: fields[7]!, total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/** "steal 12 % of the machine's CPU time" between two readings, or an empty string. */
+export function describeSteal(before: MachineTimes | null, after: MachineTimes | null): string {
+  if (!before || !after || after.total === before.total) return '';
+  return `steal ${(((after.steal - before.steal) / (after.total - before.total)) * 100).toFixed(0)} % of the machine's CPU time`;
+}
