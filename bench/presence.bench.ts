@@ -16,7 +16,7 @@ import { loadavg, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PresenceFeature } from '../api/presence/index.js';
+import { PRESENCE_COALESCE_MS, type PresenceFeature } from '../api/presence/index.js';
 import { person } from '../test/support/entries.js';
 import { startTestServer, TEST_DEV_SECRET, type TestServer } from '../test/support/test-server.js';
 import { changeNote, emailOf, HIST_BUCKETS, paced, percentile, prng } from './presence/shared.js';
@@ -34,9 +34,9 @@ const CHANGE_WARMUP_SECONDS = Number(process.env.CHANGE_WARMUP_SECONDS ?? 10);
 const TARGET = { p99Ms: 250, floorShare: 0.5, bytesPerConnection: 30 * 1024, queryRps: 2000 };
 /**
  * Where the changes enter, one product round each: `engine`, made in-process (as the Graph feeds'
- * and the endpoints' activity are, and as the floor makes its own: the targets are judged on this
- * round), then `http`, as PUT /v1/me/presence from the driver (as a pane sets a status), shown
- * beside the floor fed by the same PUTs.
+ * and the endpoints' activity are, and as the floor makes its own), compared with the floor; then
+ * `http`, as PUT /v1/me/presence from the driver (as a pane sets a status), shown beside the floor
+ * fed by the same PUTs. The latency target holds for both.
  */
 type Input = 'engine' | 'http';
 const INPUTS: readonly Input[] = process.env.PRESENCE_INPUT === 'engine' ? ['engine'] : process.env.PRESENCE_INPUT === 'http' ? ['http'] : ['engine', 'http'];
@@ -267,7 +267,7 @@ async function productRound(input: Input, driver: ChildProcess): Promise<RoundRe
       );
       if (input === 'http') log(`${label}: driver CPU during the changes: ${(drive!.cpuShare * 100).toFixed(0)} % of one core`);
       if (input === 'http') log(`${label}: server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
-      log(`${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / 50)} windows)`);
+      log(`${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / Number(process.env.COALESCE_MS ?? PRESENCE_COALESCE_MS))} windows)`);
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
   server = await startTestServer({
     env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'inline' },
     gatewayLimits: { connectionsPerUser: 20 },
-    tuning: { 'presence.coalesceMs': Number(process.env.COALESCE_MS ?? 50) },
+    tuning: process.env.COALESCE_MS ? { 'presence.coalesceMs': Number(process.env.COALESCE_MS) } : {},
   });
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
@@ -337,7 +337,7 @@ async function main(): Promise<void> {
     if (products.size) log(`API settled after the sockets closed in ${((await settled()) / 1000).toFixed(1)} s`);
     products.set(input, await productRound(input, driver));
   }
-  // The targets are judged on the changes made in-process when that round ran.
+  // Throughput is compared with the floor on the round whose changes enter as the floor's do.
   const product = products.get('engine') ?? products.get('http')!;
   const productInput: Input = products.has('engine') ? 'engine' : 'http';
   const viaHttp = products.get('http');
@@ -383,7 +383,7 @@ async function main(): Promise<void> {
       .join(' ')} (2 cores)`,
   );
   console.log(
-    `\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, targets judged with the changes ${productInput === 'engine' ? 'made in-process, as the floor makes its own' : 'as HTTP PUTs'}, 2-core box, loopback)`,
+    `\nPresence benchmark (${PEOPLE} sockets x ${SUBSCRIPTIONS} subscriptions, ${RATE} changes/s for ${SECONDS} s, changes ${INPUTS.map((i) => (i === 'engine' ? 'made in-process (as the floor makes its own)' : 'as HTTP PUTs')).join(', then ')}, 2-core box, loopback)`,
   );
   row(
     productInput === 'engine' ? 'changes applied/s (in-process)' : 'changes applied/s (PUT /v1/me/presence)',
@@ -407,7 +407,7 @@ async function main(): Promise<void> {
     // 1,000 requests a second on the same core as the fan-out. Beside it, the bare floor fed by
     // the same PUTs: what this machine allows a server that does only the fan-out with this input.
     row('changes applied/s (PUT /v1/me/presence)', String(Math.round(viaHttp.changes / SECONDS)), `${RATE}`, viaHttp.changes / SECONDS >= RATE * 0.98);
-    row('p50 / p99 (product, changes as PUTs)', `${viaHttp.p50} / ${viaHttp.p99} ms`, '(shown)', true);
+    row('p50 / p99 (product, changes as PUTs)', `${viaHttp.p50} / ${viaHttp.p99} ms`, `p99 <= ${TARGET.p99Ms} ms`, viaHttp.p99 <= TARGET.p99Ms);
     row('final-state mismatches (as PUTs)', `${viaHttp.mismatches}`, '0', viaHttp.mismatches === 0);
   }
   row('p50 / p99 (floor fed by HTTP PUTs)', `${fed.p50} / ${fed.p99} ms`, '(floor)', true);
@@ -423,7 +423,7 @@ async function main(): Promise<void> {
     share >= TARGET.floorShare &&
     product.p99 <= TARGET.p99Ms &&
     product.mismatches === 0 &&
-    (!viaHttp || (viaHttp.mismatches === 0 && viaHttp.changes / SECONDS >= RATE * 0.98)) &&
+    (!viaHttp || (viaHttp.mismatches === 0 && viaHttp.changes / SECONDS >= RATE * 0.98 && viaHttp.p99 <= TARGET.p99Ms)) &&
     rssPerConnection <= TARGET.bytesPerConnection &&
     q.rps >= TARGET.queryRps
   );
