@@ -178,7 +178,15 @@ async function main() {
     const full = medianStep(fulls);
     const bareSlapdMs = median(bareSlapd);
     const fullSlapdMs = median(fullSlapd);
-    row(`floor: bare ldapts paged read (count)${ROUNDS > 1 ? `, median of ${ROUNDS}` : ''}`, bare.ms, bare.cpuMs, bare.entries, bare.maxRssKb / 1024, 1, 'about 2.3 s here');
+    row(
+      `floor: bare ldapts paged read (count)${ROUNDS > 1 ? `, median of ${ROUNDS}` : ''}`,
+      bare.ms,
+      bare.cpuMs,
+      bare.entries,
+      bare.maxRssKb / 1024,
+      1,
+      'about 2.3 s here',
+    );
     // The ratio is the median of the rounds' own ratios; the peak RSS the largest of any round.
     const fullRatio = median(ratios);
     const fullRss = Math.max(...fulls.map((f) => f.maxRssKb));
@@ -276,7 +284,9 @@ async function main() {
     console.log(
       `load average while running: ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')} on ${cpus().length} CPUs${describeSteal(machine0, machineTimes()) ? `, ${describeSteal(machine0, machineTimes())} over the run` : ''} (a busy machine inflates wall times; CPU is the process's own, all threads)`,
+        .join(
+          ' ',
+        )} on ${cpus().length} CPUs${describeSteal(machine0, machineTimes()) ? `, ${describeSteal(machine0, machineTimes())} over the run` : ''} (a busy machine inflates wall times; CPU is the process's own, all threads)`,
     );
     console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
     if (misses) process.exitCode = 1;

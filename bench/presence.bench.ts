@@ -267,7 +267,9 @@ async function productRound(input: Input, driver: ChildProcess): Promise<RoundRe
       );
       if (input === 'http') log(`${label}: driver CPU during the changes: ${(drive!.cpuShare * 100).toFixed(0)} % of one core`);
       if (input === 'http') log(`${label}: server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
-      log(`${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / Number(process.env.COALESCE_MS ?? PRESENCE_COALESCE_MS))} windows)`);
+      log(
+        `${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / Number(process.env.COALESCE_MS ?? PRESENCE_COALESCE_MS))} windows)`,
+      );
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
     async () => {

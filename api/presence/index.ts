@@ -60,7 +60,10 @@ export function createPresenceFeature(deps: FeatureDeps): PresenceFeature {
     sweepMs: tuning['presence.sweepMs'],
   });
   const addresses = new AddressBook(deps.directory);
-  const hub = new SubscriptionHub(engine, addresses, { coalesceMs: tuning['presence.coalesceMs'] ?? PRESENCE_COALESCE_MS, backlogged: () => deps.gateway.backlogged });
+  const hub = new SubscriptionHub(engine, addresses, {
+    coalesceMs: tuning['presence.coalesceMs'] ?? PRESENCE_COALESCE_MS,
+    backlogged: () => deps.gateway.backlogged,
+  });
   const { gateway } = deps;
 
   gateway.onOpen((conn) => engine.openEndpoint(conn.principal.personId, conn.id, () => !conn.closed));
