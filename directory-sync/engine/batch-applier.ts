@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { PersonSourcesTable } from '../directory/tables.js';
 import { chunks, type BatchStore, type CurrentRow, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
+import { timeOrderedId } from './time-ordered-id.js';
 import { checkEntry } from './validate-entry.js';
 
 export { KyselyBatchStore, SqliteBatchStore, type BatchStore, type Db } from './batch-store.js';
@@ -36,32 +36,6 @@ interface Planned {
   ownerId?: string;
   /** The person as stored, for existing people: merged with when another source feeds them too. */
   current?: CurrentRow;
-}
-
-let lastMs = 0;
-let seq = 0;
-let pool = Buffer.alloc(0);
-let poolAt = 0;
-/**
- * A UUID-shaped id whose leading bits are the time (as UUIDv7): new people land at the end of
- * the primary-key index instead of at random pages, which keeps bulk inserts fast.
- */
-export function timeOrderedId(now = Date.now()): string {
-  if (now === lastMs) seq++;
-  else {
-    lastMs = now;
-    seq = 0;
-  }
-  if (poolAt + 16 > pool.length) {
-    pool = randomBytes(4096);
-    poolAt = 0;
-  }
-  const b = Buffer.from(pool.subarray(poolAt, (poolAt += 16)));
-  b.writeUIntBE(now, 0, 6);
-  b.writeUInt16BE(0x7000 | (seq & 0x0fff), 6);
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Another source feeds this person too (a personal contact never counts as shared). */
@@ -153,6 +127,10 @@ async function planChanged(
   now: number,
   out: BatchOutcome,
 ): Promise<{ plans: Planned[]; ready: Planned[] }> {
+  // Who holds each address of the batch now (personal contacts' stay private: not asked), asked
+  // once: the SMTP join below needs only the primaries somebody holds (on a first load, none),
+  // and the address ownership further down the same answers (nothing is written in between).
+  const held = await store.emailHolders([...new Set(changed.flatMap((c) => (c.entry.ownerExternalId ? [] : [c.entry.primaryEmail!, ...c.entry.aliases])))]);
   // Hybrid join: a new link may attach to a person another source already created.
   const joinIds = changed.filter((c) => !c.old && c.entry.immutableId).map((c) => c.entry.immutableId!);
   const joined = joinIds.length ? await store.joinedByImmutableId(joinIds) : new Map<string, string>();
@@ -160,7 +138,12 @@ async function planChanged(
   // the same person (e.g. a cloud-only Entra user and an LDAP entry), unless both carry different
   // immutable ids. Never two entries of one source: they are distinct people by definition.
   const smtpWanted = changed.filter(
-    (c) => !c.old && c.entry.kind === 'person' && !c.entry.ownerExternalId && !(c.entry.immutableId && joined.has(c.entry.immutableId)),
+    (c) =>
+      !c.old &&
+      c.entry.kind === 'person' &&
+      !c.entry.ownerExternalId &&
+      held.has(c.entry.primaryEmail!) &&
+      !(c.entry.immutableId && joined.has(c.entry.immutableId)),
   );
   const bySmtp = smtpWanted.length
     ? await store.smtpJoinCandidates(source, [...new Set(smtpWanted.map((c) => c.entry.primaryEmail!))])
@@ -205,7 +188,8 @@ async function planChanged(
 
   // Address ownership: an address held by another person stays theirs (first come, first served),
   // unless that person is in this batch and lets go of it.
-  const holder = await store.emailHolders([...new Set(plans.filter((p) => !p.ownerId).flatMap((p) => p.emails))]);
+  // Every plan without an owner is a changed entry that is no personal contact: `held` has its addresses.
+  const holder = new Map(held);
   const newEmailsOf = new Map<string, Set<string>>();
   for (const p of plans) if (!p.ownerId && !shared(p)) newEmailsOf.set(p.personId, new Set(p.emails));
   for (const [email, pid] of holder) {

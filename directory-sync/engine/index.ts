@@ -3,12 +3,12 @@ export {
   applyBatch,
   resolveManagerLinks,
   resolvePendingManagers,
-  timeOrderedId,
   KyselyBatchStore,
   SqliteBatchStore,
   type BatchOutcome,
   type BatchStore,
 } from './batch-applier.js';
+export { timeOrderedId } from './time-ordered-id.js';
 export { StoreLease, SyncBusyError, processOwner } from './lease.js';
 export { MemorySource } from './memory-source.js';
 export { SourceRegistry, type SourceFactory, type SourceContext } from './source-registry.js';
