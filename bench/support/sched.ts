@@ -31,9 +31,10 @@ export interface MachineTimes {
 }
 
 /**
- * The machine's CPU time so far (/proc/stat, all CPUs). On a shared VM the host lends this
- * machine's cores to other guests, and then the same work takes longer in wall time and in the
- * CPU time a process reports: the steal between two readings says how much.
+ * The machine's CPU time so far (/proc/stat, all CPUs). On a shared VM the host may run other
+ * guests on this machine's cores while they have work (steal): the same work then takes longer in
+ * wall time. The steal between two readings says how much. (Other guests can also slow these
+ * cores without any steal showing: the processes' own CPU time grows then, as the benches print.)
  */
 export function machineTimes(): MachineTimes | null {
   try {
