@@ -157,7 +157,7 @@ async function main() {
     const fullSlapd: number[] = [];
     let sqliteFile = '';
     for (let r = 0; r < ROUNDS; r++) {
-      const machine0 = machineTimes();
+      const roundStart = machineTimes();
       let slapd0 = slapdCpuMs(ldap.pid);
       const bare = await worker({ kind: 'bare', env });
       bareSlapd.push(slapdCpuMs(ldap.pid) - slapd0);
@@ -172,7 +172,7 @@ async function main() {
       bares.push(bare);
       fulls.push(full);
       ratios.push(full.ms / bare.ms);
-      steals.push(describeSteal(machine0, machineTimes()));
+      steals.push(describeSteal(roundStart, machineTimes()));
     }
     const bare = medianStep(bares);
     const full = medianStep(fulls);
@@ -281,12 +281,13 @@ async function main() {
     console.log(`OpenLDAP directory sync, ${PEOPLE.toLocaleString('en-US')} people, 10% with 4 KB photos, 200 groups of 500, page size ${DEFAULT_PAGE_SIZE}`);
     print();
     for (const n of notes) console.log(n);
+    const steal = describeSteal(machine0, machineTimes());
     console.log(
       `load average while running: ${loadavg()
         .map((l) => l.toFixed(1))
         .join(
           ' ',
-        )} on ${cpus().length} CPUs${describeSteal(machine0, machineTimes()) ? `, ${describeSteal(machine0, machineTimes())} over the run` : ''} (a busy machine inflates wall times; CPU is the process's own, all threads)`,
+        )} on ${cpus().length} CPUs${steal ? `, ${steal} over the run` : ''} (a busy machine inflates wall times; CPU is the process's own, all threads)`,
     );
     console.log(misses ? `\n${misses} target(s) missed` : '\nall targets met');
     if (misses) process.exitCode = 1;

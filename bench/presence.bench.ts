@@ -31,6 +31,8 @@ const CHILDREN = Number(process.env.CLIENT_PROCESSES ?? 4);
 const QUERY_SECONDS = Number(process.env.QUERY_SECONDS ?? 10);
 const QUERY_WARMUP_SECONDS = Number(process.env.QUERY_WARMUP_SECONDS ?? 8);
 const CHANGE_WARMUP_SECONDS = Number(process.env.CHANGE_WARMUP_SECONDS ?? 10);
+/** The product's fan-out window unless COALESCE_MS tries another. */
+const COALESCE_MS = Number(process.env.COALESCE_MS ?? PRESENCE_COALESCE_MS);
 const TARGET = { p99Ms: 250, floorShare: 0.5, bytesPerConnection: 30 * 1024, queryRps: 2000 };
 /**
  * Where the changes enter, one product round each: `engine`, made in-process (as the Graph feeds'
@@ -213,7 +215,6 @@ async function serverPutLatency(): Promise<string> {
 }
 let rssBefore = 0;
 let rssPerConnection = NaN;
-let serverCpuShare = NaN;
 
 /** RSS of the API process plus its socket process (where the sockets live by default), after a GC in each. */
 async function serverRss(): Promise<{ api: number; sockets: number }> {
@@ -261,15 +262,17 @@ async function productRound(input: Input, driver: ChildProcess): Promise<RoundRe
       const cpu = process.cpuUsage(cpu0);
       const socketCpu1 = (await server.deps.gateway.host.usage())?.cpu;
       const sched = describeSched(sched0, mainThreadSched());
-      serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
+      const serverCpuShare = (cpu.user + cpu.system) / 1000 / (Date.now() - wall0);
       loopDelay.disable();
       log(
         `${label}: API process CPU during the changes: ${(serverCpuShare * 100).toFixed(0)} % of one core${socketCpu0 && socketCpu1 ? `, socket process ${(((socketCpu1.user + socketCpu1.system - socketCpu0.user - socketCpu0.system) / 1000 / (Date.now() - wall0)) * 100).toFixed(0)} %` : ''}; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms${sched ? `; ${sched}` : ''}`,
       );
-      if (input === 'http') log(`${label}: driver CPU during the changes: ${(drive!.cpuShare * 100).toFixed(0)} % of one core`);
-      if (input === 'http') log(`${label}: server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
+      if (input === 'http') {
+        log(`${label}: driver CPU during the changes: ${(drive!.cpuShare * 100).toFixed(0)} % of one core`);
+        log(`${label}: server-side PUT /v1/me/presence latency (cumulative): ${await serverPutLatency()}`);
+      }
       log(
-        `${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / Number(process.env.COALESCE_MS ?? PRESENCE_COALESCE_MS))} windows)`,
+        `${label}: fan-out flushes held while the socket process lagged: ${hub.heldFlushes - held0} (of about ${Math.round((drive!.seconds * 1000) / COALESCE_MS)} windows)`,
       );
       return { changes: drive!.ok, seconds: drive!.seconds };
     },
@@ -314,7 +317,7 @@ async function main(): Promise<void> {
   server = await startTestServer({
     env: { REALTIME_SOCKETS: process.env.REALTIME_SOCKETS ?? 'inline' },
     gatewayLimits: { connectionsPerUser: 20 },
-    tuning: process.env.COALESCE_MS ? { 'presence.coalesceMs': Number(process.env.COALESCE_MS) } : {},
+    tuning: { 'presence.coalesceMs': COALESCE_MS },
   });
   const t0 = Date.now();
   for (let i = 0; i < PEOPLE; i += 1000) await server.seed(Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => person(`bench.p${i + k}`)));
