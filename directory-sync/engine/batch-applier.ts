@@ -1,6 +1,7 @@
 import { contentHash, photoEtag, sniffImageType } from '../directory/directory-writer.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { PersonSourcesTable } from '../directory/tables.js';
+import { flatMapAll, mapAll, mapWhere } from './packed-arrays.js';
 import { chunks, type BatchStore, type CurrentRow, type Db, type ExistingLink, type PersonRow } from './batch-store.js';
 import { timeOrderedId } from './time-ordered-id.js';
 import { checkEntry } from './validate-entry.js';
@@ -66,10 +67,8 @@ export async function applyBatch(
     byId.set(id, i);
   }
   const list = [...byId.values()];
-  const existing = await store.links(
-    source,
-    list.map((i) => entries[i]!.externalId),
-  );
+  const ids = mapAll(list, (i) => entries[i]!.externalId);
+  const existing = await store.links(source, ids);
 
   const unchangedIds: string[] = [];
   const comeBack: string[] = [];
@@ -92,7 +91,7 @@ export async function applyBatch(
     }
     changed.push({ entry: checked.entry, hash, old: old ?? existing.get(checked.entry.externalId) });
   }
-  out.liveIds = list.map((i) => entries[i]!.externalId);
+  out.liveIds = ids;
   if (unchangedIds.length) await store.touchSeen(source, unchangedIds, now);
   if (comeBack.length) await store.clearMissing(comeBack);
   out.unchanged = unchangedIds.length;
@@ -105,7 +104,8 @@ export async function applyBatch(
   // Stored people whose entry was refused or skipped this time (bad values, an address claimed by
   // someone else) are still in the source: they keep their rows, and are seen, so no full pass
   // takes them for deleted. Their stored hash is not updated: the next pass tries them again.
-  const done = new Set([...unchangedIds, ...ready.map((p) => p.entry.externalId)]);
+  const done = new Set(unchangedIds);
+  for (const p of ready) done.add(p.entry.externalId);
   const kept = out.liveIds.filter((id) => existing.has(id) && !done.has(id));
   if (kept.length) await store.touchSeen(source, kept, now);
   return out;
@@ -130,9 +130,13 @@ async function planChanged(
   // Who holds each address of the batch now (personal contacts' stay private: not asked), asked
   // once: the SMTP join below needs only the primaries somebody holds (on a first load, none),
   // and the address ownership further down the same answers (nothing is written in between).
-  const held = await store.emailHolders([...new Set(changed.flatMap((c) => (c.entry.ownerExternalId ? [] : [c.entry.primaryEmail!, ...c.entry.aliases])))]);
+  const held = await store.emailHolders([...new Set(flatMapAll(changed, (c) => (c.entry.ownerExternalId ? [] : [c.entry.primaryEmail!, ...c.entry.aliases])))]);
   // Hybrid join: a new link may attach to a person another source already created.
-  const joinIds = changed.filter((c) => !c.old && c.entry.immutableId).map((c) => c.entry.immutableId!);
+  const joinIds = mapWhere(
+    changed,
+    (c) => !c.old && !!c.entry.immutableId,
+    (c) => c.entry.immutableId!,
+  );
   const joined = joinIds.length ? await store.joinedByImmutableId(joinIds) : new Map<string, string>();
   // No common immutable id: a person another source created with the same primary SMTP address is
   // the same person (e.g. a cloud-only Entra user and an LDAP entry), unless both carry different
@@ -146,15 +150,15 @@ async function planChanged(
       !(c.entry.immutableId && joined.has(c.entry.immutableId)),
   );
   const bySmtp = smtpWanted.length
-    ? await store.smtpJoinCandidates(source, [...new Set(smtpWanted.map((c) => c.entry.primaryEmail!))])
+    ? await store.smtpJoinCandidates(source, [...new Set(mapAll(smtpWanted, (c) => c.entry.primaryEmail!))])
     : new Map<string, { id: string; immutable_id: string | null }>();
   // Personal contacts: their owners (same source); a contact whose address is a directory person's
   // is that person, not a second card.
   const contacts = changed.filter((c) => c.entry.ownerExternalId);
   const owners = contacts.length
-    ? await store.personIdsByExternalId(source, [...new Set(contacts.map((c) => c.entry.ownerExternalId!))])
+    ? await store.personIdsByExternalId(source, [...new Set(mapAll(contacts, (c) => c.entry.ownerExternalId!))])
     : new Map<string, string>();
-  const directory = contacts.length ? await store.directoryAddresses([...new Set(contacts.map((c) => c.entry.primaryEmail!))]) : new Set<string>();
+  const directory = contacts.length ? await store.directoryAddresses([...new Set(mapAll(contacts, (c) => c.entry.primaryEmail!))]) : new Set<string>();
   const plans: Planned[] = [];
   for (const { entry, hash, old } of changed) {
     let ownerId: string | undefined;
@@ -182,7 +186,11 @@ async function planChanged(
     });
   }
   // Existing people: what is stored now (another source may feed them; a photo left unsaid stays).
-  const existingIds = plans.filter((p) => !p.isNew).map((p) => p.personId);
+  const existingIds = mapWhere(
+    plans,
+    (p) => !p.isNew,
+    (p) => p.personId,
+  );
   const current = existingIds.length ? await store.currentRows(source, existingIds) : new Map<string, CurrentRow>();
   for (const p of plans) p.current = current.get(p.personId);
 
@@ -277,7 +285,8 @@ async function writeReady(
     inBatch.set(`id:${p.entry.externalId}`, p.personId);
     if (p.entry.dn) inBatch.set(`dn:${p.entry.dn}`, p.personId);
   }
-  const refOf = new Map(ready.map((p) => [p, managerRef(p.entry)] as const));
+  const refOf = new Map<Planned, string | null>();
+  for (const p of ready) refOf.set(p, managerRef(p.entry));
   const lookup = [...new Set([...refOf.values()].filter((r): r is string => !!r && !inBatch.has(r)))];
   const stored = await lookupManagers(store, source, lookup);
   const managerOf = new Map<Planned, string | null>();
@@ -291,7 +300,7 @@ async function writeReady(
   const fresh = ready.filter((p) => p.isNew);
   if (fresh.length) {
     await store.insertPeople(
-      fresh.map((p) => Object.assign(rowOf(p), { id: p.personId, created_at: now, owner_id: p.ownerId ?? null, manager_id: managerOf.get(p) ?? null })),
+      mapAll(fresh, (p) => Object.assign(rowOf(p), { id: p.personId, created_at: now, owner_id: p.ownerId ?? null, manager_id: managerOf.get(p) ?? null })),
     );
   }
   for (const p of ready) if (!p.isNew) await store.updatePerson(p.personId, changedColumns(rowOf(p), p.current));
@@ -305,13 +314,13 @@ async function writeReady(
     seen_at: now,
   });
   const newLinks = ready.filter((p) => p.newLink);
-  if (newLinks.length) await store.insertLinks(newLinks.map(linkOf));
-  if (newLinks.length < ready.length) await store.upsertLinks(ready.filter((p) => !p.newLink).map(linkOf));
+  if (newLinks.length) await store.insertLinks(mapAll(newLinks, linkOf));
+  if (newLinks.length < ready.length) await store.upsertLinks(mapWhere(ready, (p) => !p.newLink, linkOf));
   // Skipped people that exist lose the addresses they handed to someone in this batch (all are
   // released, the others put back below). People whose addresses stay exactly as they are keep
   // their rows untouched.
   const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p));
-  const held = touched.length ? await store.emailsOf(touched.map((p) => p.personId)) : new Map<string, { email: string; is_primary: number }[]>();
+  const held = touched.length ? await store.emailsOf(mapAll(touched, (p) => p.personId)) : new Map<string, { email: string; is_primary: number }[]>();
   // By person id: `ready` holds copies of the plans.
   const keep = new Set<string>();
   for (const p of ready) {
@@ -326,32 +335,47 @@ async function writeReady(
       });
     if (same) keep.add(p.personId);
   }
-  const release = touched.filter((p) => !keep.has(p.personId)).map((p) => p.personId);
+  const release = mapWhere(
+    touched,
+    (p) => !keep.has(p.personId),
+    (p) => p.personId,
+  );
   if (release.length) await store.deleteEmailsOf(release);
   // A skipped person keeps the addresses nobody in this batch took from them.
-  const claimed = new Set(ready.flatMap((p) => (p.ownerId ? [] : p.emails)));
-  const readyIds = new Set(ready.map((p) => p.personId));
-  const keptRows = touched
-    .filter((p) => !readyIds.has(p.personId))
-    .flatMap((p) =>
-      (held.get(p.personId) ?? []).filter((r) => !claimed.has(r.email)).map((r) => ({ email: r.email, person_id: p.personId, is_primary: r.is_primary })),
-    );
+  const claimed = new Set(flatMapAll(ready, (p) => (p.ownerId ? [] : p.emails)));
+  const readyIds = new Set(mapAll(ready, (p) => p.personId));
+  const keptRows = flatMapAll(touched, (p) =>
+    readyIds.has(p.personId)
+      ? []
+      : mapWhere(
+          held.get(p.personId) ?? [],
+          (r) => !claimed.has(r.email),
+          (r) => ({ email: r.email, person_id: p.personId, is_primary: r.is_primary }),
+        ),
+  );
   // Addresses held by people outside the batch were refused above and the ones released inside
   // it were deleted just now, so plain inserts cannot collide.
   // Outlook contacts' addresses stay private (no rows); a shared person keeps its other addresses.
-  const emailRows = ready
-    .filter((p) => !p.ownerId && !keep.has(p.personId))
-    .flatMap((p) => p.emails.map((email, i) => ({ email, person_id: p.personId, is_primary: i === 0 && !shared(p) ? 1 : 0 })))
-    .concat(keptRows);
+  const emailRows: { email: string; person_id: string; is_primary: number }[] = [];
+  for (const p of ready) {
+    if (p.ownerId || keep.has(p.personId)) continue;
+    const primary = shared(p) ? 0 : 1;
+    for (let i = 0; i < p.emails.length; i++) emailRows.push({ email: p.emails[i]!, person_id: p.personId, is_primary: i === 0 ? primary : 0 });
+  }
+  for (const r of keptRows) emailRows.push(r);
   if (emailRows.length) await store.insertEmails(emailRows);
 
-  const withoutPhoto = ready.filter((p) => !p.isNew && p.entry.photo === null && !shared(p)).map((p) => p.personId);
+  const withoutPhoto = mapWhere(
+    ready,
+    (p) => !p.isNew && p.entry.photo === null && !shared(p),
+    (p) => p.personId,
+  );
   if (withoutPhoto.length) await store.deletePhotosOf(withoutPhoto);
   // A photo whose bytes did not change (same etag) is not written again.
   const withPhoto = ready.filter((p) => p.entry.photo && (p.isNew || etagOf.get(p) !== p.current?.photo_etag));
   if (withPhoto.length) {
     await store.upsertPhotos(
-      withPhoto.map((p) => ({
+      mapAll(withPhoto, (p) => ({
         person_id: p.personId,
         bytes: p.entry.photo!,
         content_type: sniffImageType(p.entry.photo!),
@@ -363,7 +387,7 @@ async function writeReady(
 
   // Existing people whose manager stays the same are not written again.
   const updated = ready.filter((p) => !p.isNew && (!p.current || p.current.manager_id !== (managerOf.get(p) ?? null)));
-  if (updated.length) await store.setManagers(updated.map((p) => [p.personId, managerOf.get(p) ?? null] as const));
+  if (updated.length) await store.setManagers(mapAll(updated, (p) => [p.personId, managerOf.get(p) ?? null] as const));
   out.unresolvedManagers = unresolved > 0;
   for (const p of ready) {
     if (p.isNew) out.added++;
@@ -411,8 +435,16 @@ export function changedColumns(row: PersonRow, current: CurrentRow | undefined):
 /** Person ids of manager references (`dn:…` / `id:…`) among the links of a source. */
 async function lookupManagers(store: BatchStore, source: string, refs: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const dns = refs.filter((r) => r.startsWith('dn:')).map((r) => r.slice(3));
-  const ids = refs.filter((r) => r.startsWith('id:')).map((r) => r.slice(3));
+  const dns = mapWhere(
+    refs,
+    (r) => r.startsWith('dn:'),
+    (r) => r.slice(3),
+  );
+  const ids = mapWhere(
+    refs,
+    (r) => r.startsWith('id:'),
+    (r) => r.slice(3),
+  );
   if (dns.length) for (const [dn, pid] of await store.personIdsByDn(source, dns)) out.set(`dn:${dn}`, pid);
   if (ids.length) for (const [id, pid] of await store.personIdsByExternalId(source, ids)) out.set(`id:${id}`, pid);
   return out;

@@ -32,7 +32,9 @@ export class WalCheckpointer {
   committed(entries: number): void {
     this.#entries += entries;
     if (this.#worker || this.conn.memory || this.#entries < this.fromEntries) return;
-    const worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file: this.conn.name } });
+    // execArgv: []: plain JavaScript, it needs none of the parent's options (a TypeScript loader
+    // given by --import would load into this thread too, for nothing).
+    const worker = new Worker(new URL('./wal-checkpoint-worker.mjs', import.meta.url), { workerData: { file: this.conn.name }, execArgv: [] });
     this.#worker = worker;
     this.#exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // A failed background checkpoint loses nothing: the final one, on the run's connection, copies all.

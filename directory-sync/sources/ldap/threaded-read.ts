@@ -103,7 +103,9 @@ export class ReaderThread {
   #onLoaded!: () => void;
 
   constructor(readonly spec: WorkerSpec) {
-    this.worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), { workerData: spec, resourceLimits: READER_RESOURCE_LIMITS });
+    // execArgv: []: the entry registers the TypeScript loader it needs itself. Inherited, a loader
+    // given by --import (tsx's, under `npm run sync`) would load into the thread a second time.
+    this.worker = new Worker(new URL('./read-worker-entry.mjs', import.meta.url), { workerData: spec, resourceLimits: READER_RESOURCE_LIMITS, execArgv: [] });
     this.loaded = new Promise<void>((r) => (this.#onLoaded = r));
     this.worker.on('message', (m: WorkerPost) => {
       if (m.t === 'loaded') return this.#onLoaded();
