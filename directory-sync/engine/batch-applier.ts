@@ -197,12 +197,15 @@ async function planChanged(
   // Address ownership: an address held by another person stays theirs (first come, first served),
   // unless that person is in this batch and lets go of it.
   // Every plan without an owner is a changed entry that is no personal contact: `held` has its addresses.
+  // (Asked only when somebody holds an address of the batch: on a first load nobody does.)
   const holder = new Map(held);
-  const newEmailsOf = new Map<string, Set<string>>();
-  for (const p of plans) if (!p.ownerId && !shared(p)) newEmailsOf.set(p.personId, new Set(p.emails));
-  for (const [email, pid] of holder) {
-    const keeps = newEmailsOf.get(pid);
-    if (keeps && !keeps.has(email)) holder.delete(email);
+  if (held.size) {
+    const planOf = new Map<string, Planned>();
+    for (const p of plans) if (!p.ownerId && !shared(p)) planOf.set(p.personId, p);
+    for (const [email, pid] of held) {
+      const p = planOf.get(pid);
+      if (p && !p.emails.includes(email)) holder.delete(email);
+    }
   }
   const ready: Planned[] = [];
   for (const p of plans) {
@@ -226,7 +229,10 @@ async function planChanged(
       continue;
     }
     for (const email of own) holder.set(email, p.personId);
-    ready.push({ ...p, emails: own, hash: conflict ? RETRY + p.hash : p.hash });
+    // The plan itself, not a copy: nothing reads a plan's addresses or hash after this.
+    p.emails = own;
+    if (conflict) p.hash = RETRY + p.hash;
+    ready.push(p);
   }
   return { plans, ready };
 }
@@ -279,20 +285,32 @@ async function writeReady(
   };
 
   // Managers first, so new people are inserted with theirs (no second write per person): a
-  // manager in this same batch is found by DN/id here, one already stored by a lookup.
-  const inBatch = new Map<string, string>();
+  // manager in this same batch is found by id/DN here, one already stored by a lookup. Two maps
+  // rather than one of prefixed references: each prefixed key would be a new string to flatten
+  // and hash, two per person.
+  const idInBatch = new Map<string, string>();
+  const dnInBatch = new Map<string, string>();
   for (const p of ready) {
-    inBatch.set(`id:${p.entry.externalId}`, p.personId);
-    if (p.entry.dn) inBatch.set(`dn:${p.entry.dn}`, p.personId);
+    idInBatch.set(p.entry.externalId, p.personId);
+    if (p.entry.dn) dnInBatch.set(p.entry.dn, p.personId);
   }
-  const refOf = new Map<Planned, string | null>();
-  for (const p of ready) refOf.set(p, managerRef(p.entry));
-  const lookup = [...new Set([...refOf.values()].filter((r): r is string => !!r && !inBatch.has(r)))];
-  const stored = await lookupManagers(store, source, lookup);
+  // Same precedence as managerRef: the external id, else the DN.
+  const managerInBatch = ({ manager }: DirectoryEntry) =>
+    manager?.externalId ? idInBatch.get(manager.externalId) : manager?.dn ? dnInBatch.get(manager.dn) : undefined;
+  const refOf = new Map<Planned, string>();
+  const lookup = new Set<string>();
+  for (const p of ready) {
+    const ref = managerRef(p.entry);
+    if (!ref) continue;
+    refOf.set(p, ref);
+    if (managerInBatch(p.entry) === undefined) lookup.add(ref);
+  }
+  const stored = await lookupManagers(store, source, [...lookup]);
   const managerOf = new Map<Planned, string | null>();
   let unresolved = 0;
-  for (const [p, ref] of refOf) {
-    const m = ref ? (inBatch.get(ref) ?? stored.get(ref) ?? null) : null;
+  for (const p of ready) {
+    const ref = refOf.get(p);
+    const m = ref ? (managerInBatch(p.entry) ?? stored.get(ref) ?? null) : null;
     if (ref && !m) unresolved++;
     managerOf.set(p, m === p.personId ? null : m);
   }
@@ -309,7 +327,7 @@ async function writeReady(
     external_id: p.entry.externalId,
     person_id: p.personId,
     dn: p.entry.dn ?? null,
-    manager_ref: managerRef(p.entry),
+    manager_ref: refOf.get(p) ?? null,
     content_hash: p.hash,
     seen_at: now,
   });
@@ -321,7 +339,6 @@ async function writeReady(
   // their rows untouched.
   const touched = plans.filter((p) => !p.isNew && !p.ownerId && !shared(p));
   const held = touched.length ? await store.emailsOf(mapAll(touched, (p) => p.personId)) : new Map<string, { email: string; is_primary: number }[]>();
-  // By person id: `ready` holds copies of the plans.
   const keep = new Set<string>();
   for (const p of ready) {
     if (p.isNew || p.ownerId || shared(p)) continue;
