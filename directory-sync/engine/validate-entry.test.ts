@@ -60,6 +60,14 @@ describe('checkEntry', () => {
     expect(r.warnings).toEqual([expect.stringMatching(/group is not text, dropped/)]);
   });
 
+  it('drops repeated groups in short lists and in long ones alike', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `G${i}`);
+    for (const n of [3, 16, 17, 40]) {
+      const r = check({ groups: [...names(n), 'G0', ` G${n - 1} `, ...names(n)] });
+      expect(r.ok && r.entry.groups).toEqual(names(n));
+    }
+  });
+
   it('drops a photo over the limit or empty, and tells none (null) from not said (undefined)', () => {
     const big = check({ photo: new Uint8Array(MAX_PHOTO_BYTES + 1) });
     expect(big.ok && big.entry.photo).toBeNull();

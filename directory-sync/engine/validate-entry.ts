@@ -84,12 +84,18 @@ export function checkEntry(e: DirectoryEntry): Checked {
     const number = text(p?.number, 'phone', label, warnings);
     if (number && phones.length < MAX_PHONES) phones.push({ type: p.type, number: number.slice(0, 64) });
   }
-  const seenGroups = new Set<string>();
+  // Most entries are in a few groups: a Set per entry (100,000 per first load) only once the
+  // list is long enough for includes() to cost more. Every name seen is in `groups` until then.
   const groups: string[] = [];
+  let seen: Set<string> | undefined;
   for (const g of e.groups ?? []) {
     const name = text(g, 'group', label, warnings);
-    if (!name || seenGroups.has(name)) continue;
-    seenGroups.add(name);
+    if (!name) continue;
+    if (seen) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+    } else if (groups.includes(name)) continue;
+    else if (groups.length >= 16) (seen = new Set(groups)).add(name);
     if (groups.length < MAX_GROUPS) groups.push(name);
   }
   const displayName = text(e.displayName, 'displayName', label, warnings) ?? primary;
